@@ -1,0 +1,73 @@
+"""The ``nianbao`` command line: a click group whose sub-commands load only when used.
+
+Each sub-command lives in its own module under ``generator.cli`` and exposes ``command``;
+adding one is adding a module and a line to :data:`COMMANDS`.  Every error the user can act
+on is a :class:`~generator.errors.NianbaoError` and is printed in Chinese without a
+traceback; ``--debug`` shows the traceback too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+
+import click
+
+from ..errors import EXIT_BAD_INPUT, NianbaoError
+
+#: sub-command name -> (module under generator.cli, one-line help shown by --help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("init", "生成空白填报工作簿"),
+    "check": ("check", "读取并校验填报工作簿"),
+    "build": ("build", "由工作簿生成年度报告（.docx，可选 PDF/HTML）"),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a sub-command's module only when that sub-command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
+        return module.command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        with formatter.section("命令"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except NianbaoError as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            click.secho(f"错误：{error}", fg="red", err=True)
+            sys.exit(error.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("已中断。", err=True)
+            sys.exit(130)
+        except Exception as error:  # noqa: BLE001 - last line of defence: never a bare traceback
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            click.secho(
+                f"内部错误：{type(error).__name__}：{error}\n"
+                "这是 nianbao 的问题，不是您的操作错误。请加 --debug 重新运行，并把输出发给技术支持。",
+                fg="red", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="出错时显示完整的技术信息（traceback）。")
+@click.version_option(package_name="nianbao", message="nianbao %(version)s")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """nianbao（年报）：由 Excel 工作簿生成政府信息公开工作年度报告。"""
+    ctx.obj = {"debug": debug}

@@ -1,0 +1,1 @@
+"""The input workbook: its layout, the blank-workbook writer and the reader."""
