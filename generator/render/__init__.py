@@ -1,1 +1,50 @@
-"""Renderers: each output format is its own module over :mod:`generator.render.document`."""
+"""Renderers: one module per output format, all over the same :class:`~generator.model.Report`.
+
+A format is a module under ``generator.render`` with a ``render(report, target, options)``
+function (see :class:`Renderer`); :data:`FORMATS` maps the format name to it.  Adding an
+output format is adding a module and a line here, not a branch in the command line.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ..findings import Finding
+from ..model import Report
+
+#: format name -> (module under generator.render, file suffix)
+FORMATS: dict[str, tuple[str, str]] = {
+    "docx": ("docx", ".docx"),
+    "pdf": ("pdf", ".pdf"),
+    "html": ("html", ".html"),
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What the user chose on the command line, passed unchanged to every renderer."""
+
+    template: Path | None = None  # a custom .docx template (docx renderer)
+    draft: bool = False  # print 「校验未通过，不得用于正式印发」 on every page
+    pdf_engine: str = "reportlab"  # or "libreoffice"
+    font_paths: dict[str, Path] = field(default_factory=dict)  # role -> font file
+    font_config: Path | None = None
+
+
+class Renderer(Protocol):
+    def __call__(self, report: Report, target: Path, options: RenderOptions) -> list[Finding]:
+        """Write ``report`` to ``target`` atomically; return warnings found while rendering."""
+
+
+def renderer(format_name: str) -> Renderer:
+    """The ``render`` function of a format, imported on first use."""
+    module_name, _ = FORMATS[format_name]
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    return module.render
+
+
+def output_path(out_dir: Path, stem: str, format_name: str) -> Path:
+    return out_dir / f"{stem}{FORMATS[format_name][1]}"
