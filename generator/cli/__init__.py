@@ -9,6 +9,7 @@ traceback; ``--debug`` shows the traceback too.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import traceback
 
@@ -18,9 +19,15 @@ from ..errors import EXIT_BAD_INPUT, NianbaoError
 
 #: sub-command name -> (module under generator.cli, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("init", "生成空白填报工作簿"),
+    "init": ("init", "生成空白填报工作簿（或由上年工作簿生成本年工作簿）"),
     "check": ("check", "读取并校验填报工作簿"),
     "build": ("build", "由工作簿生成年度报告（.docx，可选 PDF/HTML）"),
+    "batch": ("batch", "批量校验并生成一个文件夹中的全部工作簿"),
+    "rules": ("rules", "列出全部校验规则"),
+    "fonts": ("fonts", "显示 PDF 各字体角色选用的字体文件"),
+    "template": ("template", "检查或重新生成 .docx 模板"),
+    "import": ("import_", "把已发布的年报（.docx/.html/文本）导入为工作簿"),
+    "diff": ("diff", "比较上年与本年工作簿的数字变化"),
 }
 
 
@@ -28,16 +35,19 @@ class LazyGroup(click.Group):
     """A group that imports a sub-command's module only when that sub-command runs."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
+        return [name for name in COMMANDS if self.get_command(ctx, name) is not None]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
+            return None
+        # A registered command whose module is not written yet is simply not offered.
+        if importlib.util.find_spec(f"{__name__}.{COMMANDS[name][0]}") is None:
             return None
         module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
         return module.command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("命令"):
             formatter.write_dl(rows)
 
