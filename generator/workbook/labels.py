@@ -1,0 +1,207 @@
+"""Finding the official tables in a workbook by their labels, when defined names are missing.
+
+A clerk may paste the official tables into a sheet of their own, at another offset, with
+rows inserted above or between rows, under another sheet name.  :func:`locate_table` finds
+each number of a table by the label of its row × the label of its column (both taken from
+:mod:`generator.form`), after normalising the text of every cell (:func:`normalise_label`),
+and raises :class:`~generator.errors.InputError` naming the label it could not find.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import InputError
+from ..form import CellRole, Field, GridCell, TableForm
+from .layout import TABLE_SHEETS, CellAddress
+
+_SPACES = re.compile(r"\s+")
+# After NFKC full-width brackets/colons are already half-width; these catch the CJK ones
+# NFKC leaves alone (【】〔〕 are never used in labels, “” and ‘’ are kept as they are).
+_EXTRA = str.maketrans({"：": ":", "，": ",", "（": "(", "）": ")", "．": "."})
+
+
+def normalise_label(value: object) -> str:
+    """A label's comparable form: NFKC, no whitespace or line breaks, half-width brackets."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).translate(_EXTRA)
+    return _SPACES.sub("", text)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    row: int
+    col: int
+    last_row: int
+    last_col: int
+
+
+class LabelIndex:
+    """Every text cell of one sheet, by normalised text, with the extent of its merge."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        merges = {(m.min_row, m.min_col): (m.max_row, m.max_col) for m in ws.merged_cells.ranges}
+        self.hits: dict[str, list[_Hit]] = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type != "f":
+                    key = normalise_label(cell.value)
+                    if key:
+                        last = merges.get((cell.row, cell.column), (cell.row, cell.column))
+                        self.hits.setdefault(key, []).append(
+                            _Hit(cell.row, cell.column, last[0], last[1]))
+        for hits in self.hits.values():
+            hits.sort(key=lambda h: (h.row, h.col))
+
+    def find(self, text: str, min_row: int = 1) -> list[_Hit]:
+        return [h for h in self.hits.get(normalise_label(text), []) if h.row >= min_row]
+
+
+def _anchor_labels(table: TableForm) -> list[GridCell]:
+    """Labels that occur once in the table, in grid order: the first one found anchors it."""
+    counts: dict[str, int] = {}
+    for cell in table.labels:
+        key = normalise_label(cell.text)
+        counts[key] = counts.get(key, 0) + 1
+    return [c for c in sorted(table.labels, key=lambda c: (c.row, c.col))
+            if counts[normalise_label(c.text)] == 1 and len(normalise_label(c.text)) >= 2]
+
+
+def _row_label(table: TableForm, f: Field) -> GridCell | None:
+    """The label naming a field's row: the nearest label left of it that starts in that row."""
+    left = [c for c in table.labels
+            if c.row == f.grid_row and c.last_col < f.grid_col and c.role is CellRole.LABEL]
+    return max(left, key=lambda c: c.col) if left else None
+
+
+def _column_chain(table: TableForm, f: Field) -> list[GridCell]:
+    """The header labels above a field, nearest first (e.g. 商业企业, 法人或其他组织, 申请人情况)."""
+    above = [c for c in table.labels
+             if c.role is CellRole.HEADER and c.last_row < f.grid_row
+             and c.col <= f.grid_col <= c.last_col]
+    return sorted(above, key=lambda c: -c.row)
+
+
+@dataclass(frozen=True)
+class TableLocation:
+    """Where one table was found: its sheet and the address of every field."""
+
+    sheet: str
+    addresses: dict[str, CellAddress]
+
+
+def _sheet_order(wb: Workbook, table: TableForm) -> list[Worksheet]:
+    expected = TABLE_SHEETS[table.key]
+    sheets = list(wb.worksheets)
+    return sorted(sheets, key=lambda ws: ws.title != expected)
+
+
+def locate_table(wb: Workbook, table: TableForm,
+                 indexes: dict[str, LabelIndex] | None = None) -> TableLocation:
+    """Find every field of ``table`` by its row label × column label.
+
+    Raises :class:`InputError` when the table or one of its labels cannot be found.
+    """
+    indexes = indexes if indexes is not None else {}
+    anchors = _anchor_labels(table)
+    for ws in _sheet_order(wb, table):
+        index = indexes.get(ws.title) or indexes.setdefault(ws.title, LabelIndex(ws))
+        for anchor in anchors[:4]:
+            hits = index.find(anchor.text)
+            if hits:
+                # Rows above the anchor's own grid row cannot belong to this table.
+                top = max(1, hits[0].row - anchor.row)
+                return TableLocation(ws.title, _locate_fields(table, index, top))
+    searched = "、".join(ws.title for ws in wb.worksheets)
+    wanted = "”或“".join(a.text for a in anchors[:4])
+    raise InputError(
+        f"找不到{table.name}（{table.section_heading[2:]}）：在工作表 {searched} 中都没有找到"
+        f"“{wanted}”这样的表头。请使用 nianbao init 生成的填报表，或把官方表格原样粘贴进来。")
+
+
+def _missing(table: TableForm, sheet: str, label: str) -> InputError:
+    return InputError(
+        f"{table.name}：在工作表“{sheet}”中找不到标签“{label}”。请核对该表格的行列标题"
+        "是否与官方格式一致（不要删改标题文字）。")
+
+
+def _pick_column(table: TableForm, index: LabelIndex, chain: list[GridCell], below: int,
+                 top: int) -> _Hit:
+    """The occurrence of the nearest header above row ``below`` inside its parent headers."""
+    name = index.ws.title
+    candidates = [h for h in index.find(chain[0].text, top) if h.row < below]
+    if not candidates:
+        raise _missing(table, name, chain[0].text)
+    for parent in chain[1:]:
+        if len(candidates) <= 1:
+            break
+        parents = [p for p in index.find(parent.text, top) if p.row < below]
+        if not parents:
+            raise _missing(table, name, parent.text)
+        inside = [h for h in candidates
+                  if any(p.row < h.row and p.col <= h.col <= _span_end(p, parent) for p in parents)]
+        candidates = inside or candidates
+    nearest = max(h.row for h in candidates)
+    return min((h for h in candidates if h.row == nearest), key=lambda h: h.col)
+
+
+def _span_end(hit: _Hit, cell: GridCell) -> int:
+    # A merge gives the span; an unmerged paste is assumed to keep the official width.
+    return hit.last_col if hit.last_col > hit.col else hit.col + cell.colspan - 1
+
+
+def _locate_fields(table: TableForm, index: LabelIndex, top: int) -> dict[str, CellAddress]:
+    name = index.ws.title
+    rows: dict[str, int] = {}
+    unlabelled: list[Field] = []
+    for f in table.fields:
+        label = _row_label(table, f)
+        if label is None:
+            unlabelled.append(f)
+            continue
+        hits = index.find(label.text, top)
+        if not hits:
+            raise _missing(table, name, label.text)
+        rows[f.id] = hits[0].row
+    columns: dict[str, _Hit] = {}
+    for f in table.fields:
+        below = rows.get(f.id, 10 ** 7)
+        columns[f.id] = _pick_column(table, index, _column_chain(table, f), below, top)
+    if unlabelled:
+        # 表四 has no row label: its numbers sit in the row below the lowest header.
+        value_row = 1 + max(_bottom(columns[f.id], table, f) for f in unlabelled)
+        rows.update({f.id: value_row for f in unlabelled})
+    return {f.id: CellAddress(name, rows[f.id], columns[f.id].col) for f in table.fields}
+
+
+def _bottom(hit: _Hit, table: TableForm, f: Field) -> int:
+    header = _column_chain(table, f)[0]
+    return hit.last_row if hit.last_row > hit.row else hit.row + header.rowspan - 1
+
+
+def find_label_rows(wb: Workbook, sheet: str, labels: Iterable[str]
+                    ) -> tuple[Worksheet | None, dict[str, tuple[int, int]]]:
+    """For 基本信息/正文: the sheet holding most of ``labels`` and where each label sits."""
+    wanted = {normalise_label(text): text for text in labels}
+    best: tuple[Worksheet | None, dict[str, tuple[int, int]]] = (None, {})
+    for ws in sorted(wb.worksheets, key=lambda w: w.title != sheet):
+        found: dict[str, tuple[int, int]] = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type != "f":
+                    key = normalise_label(cell.value)
+                    if key in wanted and wanted[key] not in found:
+                        found[wanted[key]] = (cell.row, cell.column)
+        if len(found) > len(best[1]):
+            best = (ws, found)
+        if ws.title == sheet and found:
+            return ws, found
+    return best

@@ -1,0 +1,530 @@
+"""The input workbook a clerk fills: ``nianbao init`` writes it blank, tests and the bundled
+example write it from a :class:`~generator.model.Report`.
+
+Every label, merge, total and identity comes from :mod:`generator.form`; every position from
+:mod:`generator.workbook.layout`.  Input cells are shaded light yellow and unlocked, totals
+are grey formulas, and the sheets are protected without a password so that labels and
+formulas are not overwritten by accident.  Each input cell carries a defined name
+(:func:`~generator.workbook.layout.defined_name`) so the reader finds it wherever it moves.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..defaults import FEE_RULES, FORMAT_NOTICE, REGULATION, _section_names
+from ..form import (
+    AGENCY_LEVELS,
+    FIELD_BY_ID,
+    META_FIELDS,
+    TABLES,
+    TEXT_SLOTS,
+    CellRole,
+    Field,
+    TableForm,
+    ValueKind,
+)
+from ..model import Meta, Report
+from ..safeio import atomic_path
+from .layout import (
+    SHEET_GUIDE,
+    SHEET_META,
+    SHEET_TEXT,
+    TABLE_SHEETS,
+    CellAddress,
+    default_field_address,
+    defined_name,
+    meta_key,
+    text_heading_key,
+    text_key,
+)
+
+# ---------------------------------------------------------------------------
+# Positions on 基本信息 and 正文 (the tables' positions are the form's grid, see layout.py).
+
+META_FIRST_ROW = 2  # row 1 holds the column headings
+TEXT_FIRST_ROW = 2
+META_LABEL_COL, META_VALUE_COL, META_HINT_COL = 1, 2, 3
+TEXT_LABEL_COL, TEXT_HEADING_COL, TEXT_BODY_COL = 1, 2, 3
+
+
+def meta_address(attribute: str) -> CellAddress:
+    """Where a 基本信息 item's value sits in a workbook written here."""
+    index = [m.key for m in META_FIELDS].index(attribute)
+    return CellAddress(SHEET_META, META_FIRST_ROW + index, META_VALUE_COL)
+
+
+def text_address(slot_key: str, heading: bool = False) -> CellAddress:
+    """Where a text slot's paragraphs (or its custom heading) sit in a workbook written here."""
+    index = [s.key for s in TEXT_SLOTS].index(slot_key)
+    return CellAddress(SHEET_TEXT, TEXT_FIRST_ROW + index,
+                       TEXT_HEADING_COL if heading else TEXT_BODY_COL)
+
+
+def check_row(table: TableForm) -> int:
+    """The row of a table sheet holding its check cells: one blank row below the table."""
+    return table.n_rows + 2
+
+
+# ---------------------------------------------------------------------------
+# Look.
+
+FONT = "宋体"
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: the clerk writes here
+TOTAL_FILL = PatternFill("solid", fgColor="D9D9D9")  # grey: computed, do not type
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")  # light blue: labels of the form
+CHECK_FILL = PatternFill("solid", fgColor="E2EFDA")  # light green: a check that holds
+BAD_FILL = PatternFill("solid", fgColor="FF0000")  # red: a check that fails
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+UNLOCKED = Protection(locked=False)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+
+OK_MARK = "✓"
+BAD_MARK = "✗"
+
+#: Column widths (in characters) per table sheet, so every label is readable.
+_TABLE_WIDTHS: dict[str, list[float]] = {
+    "t2": [22, 18, 18, 18],
+    "t3": [7, 16, 44] + [10] * 7,
+    "t4": [9] * 15,
+}
+
+
+def _clean(text: str) -> str:
+    """Text as a cell may hold it: XML-illegal control characters removed."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _set_text(cell: Cell, text: str) -> None:
+    """Store ``text`` as text even when it starts with ``=`` (which openpyxl takes for a formula)."""
+    cell.value = _clean(text)
+    cell.data_type = "s"
+
+
+def _name(wb: Workbook, key: str, address: CellAddress) -> None:
+    ref = f"{quote_sheetname(address.sheet)}!${get_column_letter(address.col)}${address.row}"
+    wb.defined_names[defined_name(key)] = DefinedName(defined_name(key), attr_text=ref)
+
+
+def _ref(address: CellAddress) -> str:
+    """An absolute reference to a cell of another sheet, for formulas."""
+    return f"{quote_sheetname(address.sheet)}!${get_column_letter(address.col)}${address.row}"
+
+
+def _validation(kind: str, prompt: str, error: str, *, operator: str | None = None,
+                formula1: str | None = None, formula2: str | None = None) -> DataValidation:
+    dv = DataValidation(type=kind, operator=operator, formula1=formula1, formula2=formula2,
+                        allow_blank=True, showInputMessage=True, showErrorMessage=True,
+                        promptTitle="填写提示", prompt=prompt, errorTitle="输入有误", error=error)
+    return dv
+
+
+def _protect(ws: Worksheet) -> None:
+    # No password: a guard against accidents, not security.  Rows and columns may still be
+    # resized so long text can be made visible.
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    ws.protection.formatCells = False
+
+
+# ---------------------------------------------------------------------------
+# Formulas derived from the form.
+
+
+def sum_formula(field: Field) -> str:
+    """``=SUM(D4:I4)`` when the parts are adjacent in one row or column, else ``=A4+B4+…``."""
+    parts = [default_field_address(FIELD_BY_ID[p]) for p in field.sum_of]
+    rows = {a.row for a in parts}
+    cols = {a.col for a in parts}
+    first, last = min(parts), max(parts)
+    if len(rows) == 1 and sorted(a.col for a in parts) == list(range(min(cols), max(cols) + 1)):
+        return f"=SUM({first.coordinate}:{last.coordinate})"
+    if len(cols) == 1 and sorted(a.row for a in parts) == list(range(min(rows), max(rows) + 1)):
+        return f"=SUM({first.coordinate}:{last.coordinate})"
+    return "=" + "+".join(a.coordinate for a in parts)
+
+
+def _plus(field_ids: tuple[str, ...]) -> str:
+    return "+".join(default_field_address(FIELD_BY_ID[f]).coordinate for f in field_ids)
+
+
+def opening_formula() -> str:
+    """The 正文 opening cell of a blank workbook: :func:`generator.defaults.default_opening`
+    written as a formula over 基本信息, so it follows what the clerk types there.
+
+    Kept equal to the Python default by a LibreOffice test (tests/test_workbook_libreoffice.py).
+    """
+    a, y, pn, pu, ph, ad, pc, em = (
+        _ref(meta_address(k)) for k in
+        ("agency", "year", "portal_name", "portal_url", "phone", "address", "postcode", "email"))
+    sections = _section_names().split("，", 1)[1]
+    contact = (f'IF({ad}="","","；地址："&{ad})&IF({pc}="","","；邮编："&{pc})'
+               f'&IF({ph}="","","；咨询电话："&{ph})&IF({em}="","","；电子邮箱："&{em})')
+    return (
+        f'=IF({a}="","（请先填写“基本信息”，此处将自动生成开头段落）",'
+        f'"本年度报告根据{REGULATION}、{FORMAT_NOTICE}制作。全文包括"'
+        f'&IF(RIGHT({a},2)="政府",{a},{a}&"政府")&"信息公开总体情况，{sections}。'
+        f'所列数据统计期限为"&{y}&"年1月1日至"&{y}&"年12月31日。本年度报告电子版可以从"'
+        f'&IF({pn}="","门户网站",{pn})&IF({pu}="","","（"&{pu}&"）")&"下载。'
+        f'如对本年度报告有疑问，请与"&{a}&"联系"'
+        f'&IF(({contact})="","","（"&MID({contact},2,1000)&"）")&"。")'
+    )
+
+
+def fee_formula() -> str:
+    """六（一）of a blank workbook: :func:`generator.defaults.default_fee_sentence` as a formula."""
+    fee = _ref(meta_address("processing_fee"))
+    basis = f"按照{FEE_RULES}规定的按件、按量收费标准，"
+    return (f'=IF(N({fee})=0,"{basis}本年度没有产生信息处理费。",'
+            f'"{basis}本年度共收取信息处理费"&{fee}&"元。")')
+
+
+#: Text slots whose blank-workbook cell holds a formula; the reader treats a formula there as
+#: "print the generator's default" (generator/render/document.py fills it).
+FORMULA_SLOTS: dict[str, object] = {"opening": opening_formula, "other.fees": fee_formula}
+
+
+# ---------------------------------------------------------------------------
+# Sheets.
+
+GUIDE_LINES: tuple[str, ...] = (
+    "政府信息公开工作年度报告填报表 — 填报说明",
+    "",
+    "一、怎么填",
+    "1. 先填“基本信息”：机关名称、报告年度、门户网站网址、咨询电话、发布日期为必填。",
+    "2. 再填“正文”：每个部分写在 C 列一个单元格里；需要分段时，在单元格内按 Alt+Enter（WPS、"
+    "LibreOffice 同样适用）换行，每一行就是报告里的一段。开头段落和“收取信息处理费情况”已按"
+    "基本信息自动生成，可以直接使用，也可以改写。",
+    "3. 最后填“表二”“表三”“表四”：只在浅黄色格子里填数字，没有的填 0，不要留空、不要写文字"
+    "（如“无”“/”“—”）。",
+    "4. 灰色格子是合计，会自动计算，不要改动。表格下方的校验格显示“✓”表示数字平衡，变成红色的"
+    "“✗”表示数字对不上，请检查后再提交。",
+    "5. 保存为 .xlsx 格式，然后运行：nianbao check 文件名.xlsx 检查，nianbao build 文件名.xlsx 生成报告。",
+    "",
+    "二、颜色说明",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "三、数字的规则",
+    "1. 件数只能填 0 或正整数；表二“本年收费金额”以万元为单位，可以有小数（最多 4 位）。",
+    "2. 表三每一列：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理。",
+    "3. 表三（七）总计 = （一）至（六）各项之和；“总计”列 = 自然人 + 各类法人或其他组织之和。",
+    "4. 部分公开（区分处理）的申请只计入（二）部分公开，不再计入其他情形。",
+    "5. 表四每一组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。",
+    "",
+    "工作表已加保护（没有密码），以免误改标题和公式；如确需修改，可在“审阅”中撤销工作表保护。",
+)
+_LEGEND_ROW = GUIDE_LINES.index("二、颜色说明") + 2
+_LEGEND: tuple[tuple[PatternFill | None, str], ...] = (
+    (INPUT_FILL, "浅黄色：请在这里填写"),
+    (TOTAL_FILL, "灰色：自动计算的合计，不要改动"),
+    (CHECK_FILL, f"浅绿色“{OK_MARK}”：校验通过"),
+    (BAD_FILL, f"红色“{BAD_MARK}”：数字对不上，请检查"),
+    (HEADER_FILL, "浅蓝色：官方表格的标题，不要改动"),
+)
+
+
+def _guide_sheet(ws: Worksheet) -> None:
+    ws.column_dimensions["A"].width = 4
+    ws.column_dimensions["B"].width = 110
+    for i, line in enumerate(GUIDE_LINES, start=1):
+        cell = ws.cell(i, 2, line or None)
+        cell.alignment = LEFT
+        cell.font = Font(name=FONT, size=16 if i == 1 else 11, bold=i == 1 or line[:2] in
+                         ("一、", "二、", "三、"))
+    for i, (fill, text) in enumerate(_LEGEND):
+        swatch = ws.cell(_LEGEND_ROW + i, 1)
+        swatch.fill = fill
+        swatch.border = BORDER
+        ws.cell(_LEGEND_ROW + i, 2, text).font = Font(name=FONT, size=11)
+    _protect(ws)
+
+
+def _heading_row(ws: Worksheet, titles: tuple[str, ...]) -> None:
+    for col, title in enumerate(titles, start=1):
+        cell = ws.cell(1, col, title)
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = CENTER
+    ws.freeze_panes = "A2"
+
+
+def _meta_values(meta: Meta | None, agency: str, year: int | None) -> dict[str, object]:
+    """基本信息 values to write: a report's meta, or only agency/year for a blank workbook."""
+    if meta is None:
+        return {"agency": agency or None, "year": year}
+    return {m.key: getattr(meta, m.key) for m in META_FIELDS}
+
+
+def _meta_sheet(wb: Workbook, ws: Worksheet, values: dict[str, object]) -> None:
+    _heading_row(ws, ("项目", "填写内容", "说明"))
+    for col, width in zip("ABC", (26, 48, 70)):
+        ws.column_dimensions[col].width = width
+    year = _validation("whole", "四位数字的年份，如 2025。", "报告年度应为 2021 至 2100 之间的四位整数。",
+                       operator="between", formula1="2021", formula2="2100")
+    level = _validation("list", "可从下拉列表中选择；不确定可留空。", "请从下拉列表中选择机关层级。",
+                        formula1='"' + ",".join(AGENCY_LEVELS) + '"')
+    fee = _validation("decimal", "单位：元；未收取填 0。", "这里只能填写大于或等于 0 的数字（单位：元）。",
+                      operator="greaterThanOrEqual", formula1="0")
+    for dv in (year, level, fee):
+        ws.add_data_validation(dv)
+    for m in META_FIELDS:
+        address = meta_address(m.key)
+        row = address.row
+        label = ws.cell(row, META_LABEL_COL, m.label)
+        label.font = Font(name=FONT, bold=m.required)
+        label.border = BORDER
+        label.alignment = LEFT
+        cell = ws.cell(row, META_VALUE_COL)
+        value = values.get(m.key)
+        if value == "":
+            value = None
+        if isinstance(value, str):
+            _set_text(cell, value)
+        elif isinstance(value, Decimal):
+            cell.value = int(value) if value == value.to_integral_value() else value
+        else:
+            cell.value = value
+        if m.key == "publish_date":
+            cell.number_format = DATE_FORMAT
+        cell.fill = INPUT_FILL
+        cell.protection = UNLOCKED
+        cell.border = BORDER
+        cell.alignment = LEFT
+        cell.font = Font(name=FONT)
+        hint = ws.cell(row, META_HINT_COL, ("（必填）" if m.required else "") + m.hint)
+        hint.alignment = LEFT
+        hint.font = Font(name=FONT, color="595959")
+        validation = {"year": year, "level": level, "processing_fee": fee}.get(m.key)
+        if validation is not None:
+            validation.add(cell)
+        _name(wb, meta_key(m.key), address)
+    _protect(ws)
+
+
+def _text_rows(text: str, width: int = 90) -> float:
+    """A row height (points) that shows ``text`` wrapped in a column ``width`` characters wide."""
+    lines = sum(max(1, -(-len(p) * 2 // width)) for p in text.split("\n")) if text else 3
+    return min(409, max(45, 15 * lines))
+
+
+def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None) -> None:
+    _heading_row(ws, ("部分", "小标题（仅“其他事项”需要填写）",
+                      "正文（一个单元格可写多段：按 Alt+Enter 换行即分段）"))
+    for col, width in zip("ABC", (30, 26, 100)):
+        ws.column_dimensions[col].width = width
+    prompt = _validation("textLength", "每段一行：在单元格内按 Alt+Enter 换行即另起一段。",
+                         "文字过长。", operator="lessThanOrEqual", formula1="32000")
+    prompt.showErrorMessage = False
+    ws.add_data_validation(prompt)
+    for slot in TEXT_SLOTS:
+        body = text_address(slot.key)
+        row = body.row
+        label = ws.cell(row, TEXT_LABEL_COL, slot.label)
+        label.font = Font(name=FONT, bold=slot.required)
+        label.alignment = LEFT
+        label.border = BORDER
+        heading = ws.cell(row, TEXT_HEADING_COL)
+        heading.border = BORDER
+        heading.alignment = LEFT
+        heading.font = Font(name=FONT)
+        if slot.custom_heading:
+            heading.fill = INPUT_FILL
+            heading.protection = UNLOCKED
+            if report is not None and report.narrative[slot.key].heading:
+                _set_text(heading, report.narrative[slot.key].heading)
+            _name(wb, text_heading_key(slot.key), text_address(slot.key, heading=True))
+        else:
+            heading.value = slot.heading or ""
+            heading.font = Font(name=FONT, color="595959")
+        cell = ws.cell(row, TEXT_BODY_COL)
+        text = ""
+        if report is not None:
+            text = "\n".join(report.narrative[slot.key].paragraphs)
+            if text:
+                _set_text(cell, text)
+        elif slot.key in FORMULA_SLOTS:
+            cell.value = FORMULA_SLOTS[slot.key]()  # type: ignore[operator]
+            text = "x" * 300
+        cell.fill = INPUT_FILL
+        cell.protection = UNLOCKED
+        cell.alignment = TOP_LEFT
+        cell.border = BORDER
+        cell.font = Font(name=FONT)
+        prompt.add(cell)
+        ws.row_dimensions[row].height = _text_rows(text)
+        _name(wb, text_key(slot.key), body)
+    note_row = TEXT_FIRST_ROW + len(TEXT_SLOTS) + 1
+    ws.cell(note_row, 1, "开头段落和“收取信息处理费情况”留空时，生成报告时自动按基本信息填写；"
+                         "“其他事项”不用时留空即可。").font = Font(name=FONT, color="595959")
+    _protect(ws)
+
+
+def _table_sheet(wb: Workbook, ws: Worksheet, table: TableForm, report: Report | None) -> None:
+    for i, width in enumerate(_TABLE_WIDTHS[table.key], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    count = _validation("whole", "填写件数（0 或正整数），没有请填 0。",
+                        "这里只能填写大于或等于 0 的整数（件数）。",
+                        operator="greaterThanOrEqual", formula1="0")
+    amount = _validation("decimal", "单位：万元，可以有小数（最多 4 位），没有请填 0。",
+                         "这里只能填写大于或等于 0 的数字（单位：万元）。",
+                         operator="greaterThanOrEqual", formula1="0")
+    ws.add_data_validation(count)
+    ws.add_data_validation(amount)
+    for grid in table.cells:
+        top, left = grid.row + 1, grid.col + 1
+        bottom, right = grid.last_row + 1, grid.last_col + 1
+        if bottom > top or right > left:
+            ws.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
+        for r in range(top, bottom + 1):  # borders on every cell of a merge
+            for c in range(left, right + 1):
+                ws.cell(r, c).border = BORDER
+        cell = ws.cell(top, left)
+        cell.font = Font(name=FONT, size=10)
+        if grid.field_id is None:
+            cell.value = grid.text
+            cell.fill = HEADER_FILL
+            cell.alignment = CENTER if grid.role is not CellRole.LABEL or table.key != "t3" or \
+                grid.col == 0 and grid.rowspan == 1 else LEFT
+            if grid.role is CellRole.CAPTION:
+                cell.font = Font(name=FONT, size=10, bold=True)
+            if grid.rowspan > 8:  # 三、本年度办理结果 is written top to bottom
+                cell.alignment = Alignment(horizontal="center", vertical="center",
+                                           text_rotation=255, wrap_text=True)
+            continue
+        f = FIELD_BY_ID[grid.field_id]
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        _name(wb, f.id, default_field_address(f))
+        if f.is_total:
+            cell.value = sum_formula(f)
+            cell.fill = TOTAL_FILL
+            continue
+        if report is not None:
+            value = report.numbers[f.id]
+            cell.value = value
+        cell.fill = INPUT_FILL
+        cell.protection = UNLOCKED
+        if f.kind is ValueKind.AMOUNT:
+            cell.number_format = "0.####"
+            amount.add(cell)
+        else:
+            cell.number_format = "0"
+            count.add(cell)
+    for r in range(1, table.n_rows + 1):
+        ws.row_dimensions[r].height = 30 if table.key != "t3" or r > 3 else 24
+    if table.key == "t3":
+        ws.row_dimensions[1].height = 30
+        for r in range(24, 26):  # the two long items of （六）其他处理
+            ws.row_dimensions[r].height = 45
+    _check_cells(ws, table)
+    ws.print_options.horizontalCentered = True
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    if table.key in ("t3", "t4"):
+        ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{table.header_rows}" if table.header_rows else None
+    _protect(ws)
+
+
+def _check_cell(ws: Worksheet, row: int, col: int, formula: str, bad_when: str,
+                last_col: int | None = None) -> None:
+    if last_col is not None and last_col > col:
+        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=last_col)
+    cell = ws.cell(row, col, formula)
+    cell.fill = CHECK_FILL
+    cell.border = BORDER
+    cell.alignment = CENTER
+    cell.font = Font(name=FONT, size=9)
+    ws.conditional_formatting.add(
+        cell.coordinate,
+        FormulaRule(formula=[bad_when], fill=BAD_FILL, font=Font(color="FFFFFF", bold=True)))
+
+
+def _check_cells(ws: Worksheet, table: TableForm) -> None:
+    """Visible checks below the table; they turn red while the numbers disagree."""
+    row = check_row(table)
+    if table.key == "t3":
+        label = ws.cell(row, 1, "勾稽校验：一＋二＝（七）总计＋四")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        label.font = Font(name=FONT, size=10, bold=True)
+        label.alignment = CENTER
+        for balance in table.balances:
+            col = default_field_address(FIELD_BY_ID[balance.left[0]]).col
+            left, right = _plus(balance.left), _plus(balance.right)
+            _check_cell(ws, row, col,
+                        f'=IF({left}={right},"{OK_MARK} 平衡","{BAD_MARK} 一+二≠（七）+四")',
+                        f"({left})<>({right})")
+        ws.row_dimensions[row].height = 30
+    for f in table.total_fields:
+        if table.key != "t4":
+            continue
+        total = default_field_address(f)
+        parts = [default_field_address(FIELD_BY_ID[p]) for p in f.sum_of]
+        added = "+".join(p.coordinate for p in parts)
+        first = min(p.col for p in parts)
+        _check_cell(ws, row, first,
+                    f'=IF({total.coordinate}={added},"{OK_MARK} {f.row_label}总计正确",'
+                    f'"{BAD_MARK} {f.row_label}总计≠各项之和")',
+                    f"{total.coordinate}<>{added}", last_col=total.col)
+    if table.key == "t4":
+        ws.row_dimensions[row].height = 30
+    note = ws.cell(row + 2, 1, "浅黄色格子填写数字（没有填 0）；灰色格子自动计算，不要改动。")
+    note.font = Font(name=FONT, size=10, color="595959")
+
+
+# ---------------------------------------------------------------------------
+
+
+def build_workbook(report: Report | None = None, *, agency: str = "",
+                   year: int | None = None) -> Workbook:
+    """The input workbook: blank (``report`` None; ``agency``/``year`` prefilled if given) or
+    holding every value of ``report``.
+
+    Reading the result back with :func:`generator.workbook.reader.read_workbook` gives
+    ``report`` again (totals recomputed), which the round-trip tests assert.
+    """
+    meta = report.meta if report is not None else None
+    wb = Workbook()
+    wb.remove(wb.active)
+    _guide_sheet(wb.create_sheet(SHEET_GUIDE))
+    meta_ws = wb.create_sheet(SHEET_META)
+    _meta_sheet(wb, meta_ws, _meta_values(meta, agency, year))
+    _text_sheet(wb, wb.create_sheet(SHEET_TEXT), report)
+    for table in TABLES:
+        _table_sheet(wb, wb.create_sheet(TABLE_SHEETS[table.key]), table, report)
+    wb.active = 1  # open on 基本信息
+    return wb
+
+
+def write_workbook(target: Path, report: Report | None = None, *, agency: str = "",
+                   year: int | None = None, overwrite: bool = False) -> Path:
+    """Write :func:`build_workbook` to ``target`` atomically; refuse to overwrite unless asked."""
+    target = Path(target)
+    wb = build_workbook(report, agency=agency, year=year)
+    with atomic_path(target, overwrite=overwrite) as tmp:
+        wb.save(tmp)
+    return target
+
+
+__all__ = ["build_workbook", "write_workbook", "meta_address", "text_address", "check_row",
+           "sum_formula", "opening_formula", "fee_formula", "FORMULA_SLOTS"]
