@@ -1,0 +1,549 @@
+"""The checker: evaluates every rule of :mod:`generator.rules` over a report.
+
+:func:`check_report` judges a :class:`~generator.model.Report` (numbers as the workbook shows
+them, totals included) and returns findings addressed to workbook cells.  :func:`check_workbook`
+reads a workbook with :func:`generator.workbook.reader.read_workbook` and combines the reading
+findings (V-2, V-3, V-4) with the rule findings.
+
+Arithmetic rules are linear identities (:data:`generator.rules.IDENTITIES`).  When an identity
+is broken the checker looks for the single cell whose change would repair every broken identity
+it takes part in without breaking one that holds; if exactly one cell does that for a broken
+identity, the finding names it first ("很可能是 表三!D7 填错：应为 3，现为 4").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
+
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+from .defaults import format_date, format_number
+from .findings import Finding, Severity
+from .form import (
+    FIELD_BY_ID,
+    FIELDS,
+    META_FIELDS,
+    OVERVIEW_TOPICS,
+    SECTION_BY_NUMBER,
+    TEXT_SLOT_BY_KEY,
+    T3_CARRIED_FORWARD,
+    T3_CARRIED_OVER,
+    T3_COLUMNS,
+    TEXT_SLOTS,
+    ValueKind,
+)
+from .model import Report
+from .rules import IDENTITIES, Identity, describe_field, make_finding
+from .workbook.layout import (
+    SHEET_META,
+    SHEET_ORDER,
+    SHEET_TEXT,
+    CellAddress,
+    field_address,
+    meta_key,
+    text_heading_key,
+    text_key,
+)
+
+if TYPE_CHECKING:  # the reader is written by another module; only its type is needed here
+    from .workbook.reader import ReadResult
+
+Sources = Mapping[str, CellAddress]
+
+
+# ---------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``nianbao check`` found in one workbook: the reading and every finding, sorted."""
+
+    read: "ReadResult"
+    findings: tuple[Finding, ...]
+
+    @property
+    def report(self) -> Report:
+        return self.read.report
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def notices(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.NOTICE)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+
+def cell_sort_key(cell: str) -> tuple[int, int, int]:
+    """(sheet order, row, column) of ``表三!D7``; a bare sheet name sorts before its cells."""
+    sheet, _, coordinate = cell.partition("!")
+    sheet_index = SHEET_ORDER.index(sheet) if sheet in SHEET_ORDER else len(SHEET_ORDER)
+    if not coordinate:
+        return sheet_index, 0, 0
+    try:
+        letters, row = coordinate_from_string(coordinate.split(":", 1)[0])
+        return sheet_index, row, column_index_from_string(letters)
+    except ValueError:
+        return sheet_index, 0, 0
+
+
+def finding_sort_key(finding: Finding) -> tuple[object, ...]:
+    first = finding.cells[0] if finding.cells else ""
+    return (finding.severity.rank, *cell_sort_key(first), finding.rule, finding.message)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=finding_sort_key)
+
+
+# ---------------------------------------------------------------------------
+# Addresses
+
+
+def _addr(field_id: str, sources: Sources | None) -> str:
+    return str(field_address(field_id, dict(sources) if sources else None))
+
+
+def _range(field_ids: tuple[str, ...], sources: Sources | None) -> str:
+    """``表三!D6:D26`` for a run of fields on one sheet, else the addresses joined by 、."""
+    addresses = [field_address(fid, dict(sources) if sources else None) for fid in field_ids]
+    first, last = addresses[0], addresses[-1]
+    if len(addresses) == 1:
+        return str(first)
+    if all(a.sheet == first.sheet for a in addresses):
+        return f"{first}:{last.coordinate}"
+    return "、".join(str(a) for a in addresses)
+
+
+def meta_cell(attribute: str, sources: Sources | None) -> str:
+    """The cell holding a 基本信息 item, or the sheet name when unknown."""
+    if sources and meta_key(attribute) in sources:
+        return str(sources[meta_key(attribute)])
+    return SHEET_META
+
+
+def text_cell(slot_key: str, sources: Sources | None, *, heading: bool = False) -> str:
+    """The cell holding a text slot (or its custom heading), or the sheet name when unknown."""
+    key = text_heading_key(slot_key) if heading else text_key(slot_key)
+    if sources and key in sources:
+        return str(sources[key])
+    if heading and sources and text_key(slot_key) in sources:
+        return str(sources[text_key(slot_key)])
+    return SHEET_TEXT
+
+
+# ---------------------------------------------------------------------------
+# Linear identities and the single wrong cell
+
+
+def _value(report: Report, field_id: str) -> Fraction:
+    value = report.numbers[field_id]
+    return Fraction(value) if not isinstance(value, Decimal) else Fraction(str(value))
+
+
+def _residual(identity: Identity, values: Mapping[str, Fraction]) -> Fraction:
+    return sum((coef * values[fid] for fid, coef in identity.terms.items()), Fraction(0))
+
+
+def single_cell_candidates(identities: Iterable[Identity], values: Mapping[str, Fraction]
+                           ) -> dict[str, Fraction]:
+    """Cells whose one change repairs every broken identity they are in and breaks none.
+
+    Returns field id -> the value the cell should have.  A cell qualifies when every
+    identity containing it is broken and all of them ask for the same correction.
+    """
+    identities = tuple(identities)
+    residuals = {id(i): _residual(i, values) for i in identities}
+    containing: dict[str, list[Identity]] = {}
+    for identity in identities:
+        for fid in identity.terms:
+            containing.setdefault(fid, []).append(identity)
+    candidates: dict[str, Fraction] = {}
+    for fid, members in containing.items():
+        deltas = set()
+        for identity in members:
+            r = residuals[id(identity)]
+            if r == 0:
+                break
+            deltas.add(-r / identity.terms[fid])
+        else:
+            if len(deltas) == 1:
+                candidates[fid] = values[fid] + deltas.pop()
+    return candidates
+
+
+def _show(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return format_number(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+def _identity_finding(identity: Identity, values: Mapping[str, Fraction],
+                      candidates: Mapping[str, Fraction], sources: Sources | None) -> Finding:
+    left = sum((values[f] for f in identity.left), Fraction(0))
+    right = sum((values[f] for f in identity.right), Fraction(0))
+    named = [fid for fid in identity.terms if fid in candidates]
+    if identity.rule == "T3-1":
+        message = (f"表三{identity.label}：第一项加第二项之和为 {_show(left)}，"
+                   f"第三项（七）总计加第四项之和为 {_show(right)}，两者应相等")
+        anchor = identity.field_ids
+        check = "、".join(_addr(f, sources) for f in anchor)
+        generic = (f"{identity.label}：{identity.left_text}={_show(left)}，但"
+                   f"{identity.right_text}={_show(right)}，请核对 {check}")
+        expected, found = _show(left), _show(right)
+    else:
+        table = "表四" if identity.rule == "T4-1" else "表三"
+        total_text = "（七）总计" if identity.rule == "T3-2" else "总计"
+        parts_text = {"T3-2": "（一）至（六）各项之和", "T3-3": "六类申请人之和",
+                      "T4-1": "结果维持、结果纠正、其他结果、尚未审结之和"}[identity.rule]
+        message = (f"{table}{identity.label}：{total_text}为 {_show(left)}，"
+                   f"但{parts_text}为 {_show(right)}")
+        anchor = identity.left
+        generic = (f"{identity.label}：{identity.right_text}={_show(right)}，但"
+                   f"{identity.left_text}={_show(left)}，请核对 {_addr(identity.left[0], sources)}"
+                   f" 或 {_range(identity.right, sources)}")
+        expected, found = _show(right), _show(left)
+    if len(named) == 1:
+        fid = named[0]
+        hint = (f"很可能是 {_addr(fid, sources)} 填错：应为 {_show(candidates[fid])}，"
+                f"现为 {_show(values[fid])}")
+    else:
+        hint = generic
+    cells: list[str] = [_addr(f, sources) for f in named]
+    for fid in anchor:
+        address = _addr(fid, sources)
+        if address not in cells:
+            cells.append(address)
+    return make_finding(identity.rule, message, cells=cells, expected=expected, found=found,
+                        hint=hint, field_ids=tuple(named) + tuple(f for f in anchor
+                                                               if f not in named))
+
+
+def check_identities(report: Report, sources: Sources | None = None) -> list[Finding]:
+    """T3-1, T3-2, T3-3, T4-1 over the numbers as given (totals are not recomputed)."""
+    values = {f.id: _value(report, f.id) for f in FIELDS}
+    broken = [i for i in IDENTITIES if _residual(i, values) != 0]
+    if not broken:
+        return []
+    candidates = single_cell_candidates(IDENTITIES, values)
+    return [_identity_finding(i, values, candidates, sources) for i in broken]
+
+
+# ---------------------------------------------------------------------------
+# V-1: values
+
+
+MAX_AMOUNT_PLACES = 4  # 万元 with 4 decimals is 1 元
+
+
+def check_values(report: Report, sources: Sources | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    for f in FIELDS:
+        value = report.numbers[f.id]
+        cell = _addr(f.id, sources)
+        what = describe_field(f.id)
+        if f.kind is ValueKind.COUNT:
+            whole = isinstance(value, int) or (isinstance(value, Decimal)
+                                               and value == value.to_integral_value())
+            if value < 0 or not whole:
+                findings.append(make_finding(
+                    "V-1", f"{what}应为不小于 0 的整数，现为 {format_number(value)}",
+                    cells=(cell,), expected="不小于 0 的整数", found=format_number(value),
+                    hint="件数只能填 0、1、2……这样的整数", field_ids=(f.id,)))
+        else:
+            amount = Decimal(str(value))
+            places = -amount.normalize().as_tuple().exponent
+            if amount < 0 or places > MAX_AMOUNT_PLACES:
+                findings.append(make_finding(
+                    "V-1", f"{what}应为不小于 0、最多 4 位小数的金额（万元），现为 {value}",
+                    cells=(cell,), expected="不小于 0 的金额", found=str(value),
+                    hint="单位是万元，4 位小数即精确到 1 元，例如 0.0350", field_ids=(f.id,)))
+    fee = report.meta.processing_fee
+    if fee < 0:
+        findings.append(make_finding(
+            "V-1", f"基本信息“本年度收取信息处理费（元）”不能为负数，现为 {format_number(fee)}",
+            cells=(meta_cell("processing_fee", sources),), expected="不小于 0",
+            found=format_number(fee), hint="未收取请填 0"))
+    return findings
+
+
+# ---------------------------------------------------------------------------
+# Y-1, Y-2: against last year's report
+
+
+def check_previous(report: Report, previous: Report, sources: Sources | None = None
+                   ) -> list[Finding]:
+    findings: list[Finding] = []
+    over_key, forward_key = T3_CARRIED_OVER[0], T3_CARRIED_FORWARD[0]
+    for col_key, col_label in T3_COLUMNS:
+        this_id, last_id = f"t3.{over_key}.{col_key}", f"t3.{forward_key}.{col_key}"
+        this, last = report.numbers[this_id], previous.numbers[last_id]
+        if this != last:
+            cell = _addr(this_id, sources)
+            findings.append(make_finding(
+                "Y-1", f"表三“{col_label}”列：本年“二、上年结转”为 {format_number(this)}，"
+                       f"上年报告“四、结转下年度继续办理”为 {format_number(last)}",
+                cells=(cell,), expected=format_number(last), found=format_number(this),
+                hint=f"请核对 {cell}；如上年数字有更正，请在正文中说明", field_ids=(this_id,)))
+    for row_key, row_label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
+        ids = {c: f"t2.{row_key}.{c}" for c in ("issued", "repealed", "in_force")}
+        last_in_force = previous.numbers[ids["in_force"]]
+        issued, repealed = report.numbers[ids["issued"]], report.numbers[ids["repealed"]]
+        expected = last_in_force + issued - repealed
+        found = report.numbers[ids["in_force"]]
+        if found != expected:
+            cell = _addr(ids["in_force"], sources)
+            findings.append(make_finding(
+                "Y-2", f"表二“{row_label}”：现行有效件数为 {format_number(found)}，而上年现行有效 "
+                       f"{format_number(last_in_force)} + 本年制发 {format_number(issued)} − 本年废止 "
+                       f"{format_number(repealed)} = {format_number(expected)}",
+                cells=(cell, _addr(ids["issued"], sources), _addr(ids["repealed"], sources)),
+                expected=format_number(expected), found=format_number(found),
+                hint="如有清理、修订等口径差异可不修改，仅供核对", field_ids=tuple(ids.values())))
+    return findings
+
+
+# ---------------------------------------------------------------------------
+# D-1: 规章 reported by an agency that cannot make 规章
+
+TOWNSHIP = "乡镇（苏木、街道）"
+COUNTY_GOVERNMENT = "县级人民政府"
+COUNTY_DEPARTMENT = "县级部门"
+CITY_OR_ABOVE = "设区的市级及以上"
+
+_TOWNSHIP_SUFFIXES = ("乡", "镇", "苏木", "街道")
+_GOVERNMENT_SUFFIXES = ("人民政府", "政府", "办事处", "街道办事处")
+_COUNTY_UNITS = ("县", "旗", "区")
+_DEPARTMENT_SUFFIXES = ("局", "办", "委", "委员会", "办公室", "中心")
+
+
+def infer_level(agency: str) -> str:
+    """The agency level from its name, "" when the name does not tell.
+
+    乡/镇/苏木/街道 (+人民政府/办事处) → township; 县/旗/区 + 人民政府 → county government;
+    a 局/办/委 under a 县/旗/区 → county department.  自治区 is a province, not a 区.
+    """
+    name = agency.strip()
+    core = name
+    for suffix in _GOVERNMENT_SUFFIXES:
+        if core.endswith(suffix):
+            core = core[: -len(suffix)]
+            break
+    if core != name or name.endswith(_TOWNSHIP_SUFFIXES):
+        if core.endswith(_TOWNSHIP_SUFFIXES):
+            return TOWNSHIP
+        if core.endswith(_COUNTY_UNITS) and not core.endswith("自治区"):
+            return COUNTY_GOVERNMENT
+        return ""
+    if name.endswith(_DEPARTMENT_SUFFIXES):
+        # the unit the department belongs to: the last 省/市/县/旗/区 in the name
+        units = [(name.rfind(u), u) for u in ("省", "市", "州", "盟", *_COUNTY_UNITS)]
+        position, unit = max(units)
+        if position < 0:
+            return ""
+        if unit in _COUNTY_UNITS and not name[: position + 1].endswith("自治区"):
+            return COUNTY_DEPARTMENT
+    return ""
+
+
+def agency_level(report: Report) -> str:
+    return report.meta.level.strip() or infer_level(report.meta.agency)
+
+
+def check_level(report: Report, sources: Sources | None = None) -> list[Finding]:
+    level = agency_level(report)
+    if level not in (TOWNSHIP, COUNTY_GOVERNMENT, COUNTY_DEPARTMENT):
+        return []
+    ids = [f"t2.regulations.{c}" for c in ("issued", "repealed", "in_force")]
+    nonzero = [fid for fid in ids if report.numbers[fid] != 0]
+    if not nonzero:
+        return []
+    how = "" if report.meta.level.strip() else "（按机关名称判断）"
+    cells = [_addr(fid, sources) for fid in nonzero]
+    return [make_finding(
+        "D-1", f"机关层级为“{level}”{how}，不能制定规章，但表二“规章”一行填有数字",
+        cells=cells, expected=0, found="、".join(format_number(report.numbers[f]) for f in nonzero),
+        hint="规章只能由省级和设区的市级人民政府制定；本机关制发的文件请填在“行政规范性文件”一行",
+        field_ids=tuple(nonzero))]
+
+
+# ---------------------------------------------------------------------------
+# S-1: required sections; S-2: year and publish date
+
+
+def printed_paragraphs(report: Report, slot_key: str) -> tuple[str, ...]:
+    """What the report prints for a slot, generator defaults included (opening, fee sentence)."""
+    from .render.document import paragraphs_of  # the renderers' own rule for defaults
+
+    return paragraphs_of(report, TEXT_SLOT_BY_KEY[slot_key])
+
+
+def check_sections(report: Report, sources: Sources | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    for key, heading in OVERVIEW_TOPICS:
+        if not printed_paragraphs(report, key):
+            findings.append(make_finding(
+                "S-1", f"一、总体情况缺少“{heading}”的内容", cells=(text_cell(key, sources),),
+                expected="有内容", found="（空白）",
+                hint=f"请在“正文”工作表的“一、{heading}”处填写；确实没有的请写明情况",
+                severity=Severity.WARNING))
+    for number in ("五", "六"):
+        section = SECTION_BY_NUMBER[number]
+        slots = [s for s in TEXT_SLOTS if s.section == number]
+        if not any(printed_paragraphs(report, s.key) for s in slots):
+            findings.append(make_finding(
+                "S-1", f"{section.heading}没有内容", cells=(text_cell(slots[0].key, sources),),
+                expected="有内容", found="（空白）",
+                hint=f"“{section.heading}”是年度报告的必备部分，请在“正文”工作表中填写"))
+    for slot in TEXT_SLOTS:
+        if slot.section == "六" and slot.required and not printed_paragraphs(report, slot.key):
+            findings.append(make_finding(
+                "S-1", f"六、其他需要报告的事项缺少“{slot.heading}”的内容",
+                cells=(text_cell(slot.key, sources),), expected="有内容", found="（空白）",
+                hint="没有的请写明，如“本年度未收到人大代表建议和政协委员提案”",
+                severity=Severity.WARNING))
+    return findings
+
+
+FORMAT_FIRST_YEAR = 2021
+DEADLINE_MONTH, DEADLINE_DAY = 1, 31
+
+
+def check_dates(report: Report, sources: Sources | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    year = report.meta.year
+    if year < FORMAT_FIRST_YEAR:
+        findings.append(make_finding(
+            "S-2", f"报告年度为 {year} 年，而 2021 版年报格式自 2021 年度报告起适用",
+            cells=(meta_cell("year", sources),), expected=f"≥{FORMAT_FIRST_YEAR}", found=year,
+            hint="请核对“报告年度”；2020 年度及以前的报告使用旧格式"))
+    published = report.meta.publish_date
+    if published is None:
+        return findings
+    deadline = date(year + 1, DEADLINE_MONTH, DEADLINE_DAY)
+    year_end = date(year, 12, 31)
+    cell = meta_cell("publish_date", sources)
+    if published > deadline:
+        findings.append(make_finding(
+            "S-2", f"发布日期 {format_date(published)} 晚于 {format_date(deadline)}",
+            cells=(cell,), expected=f"不晚于{format_date(deadline)}", found=format_date(published),
+            hint="《条例》第四十九条要求每年 1 月 31 日前公布上一年度报告，请核对发布日期"))
+    elif published <= year_end:
+        findings.append(make_finding(
+            "S-2", f"发布日期 {format_date(published)} 早于报告年度结束（{format_date(year_end)}）",
+            cells=(cell,), expected=f"晚于{format_date(year_end)}", found=format_date(published),
+            hint="年度报告统计到 12 月 31 日，请核对发布日期或报告年度"))
+    return findings
+
+
+# ---------------------------------------------------------------------------
+# F-1: characters outside GB2312
+
+# Characters a GB2312 font shows although Python's gb2312 codec maps the code point elsewhere
+# (GB2312 0xA1AA is drawn for both — and ―, 0xA1A4 for both · and ・).
+_GB2312_EQUIVALENTS = {"\u2014": "\u2015", "\u00b7": "\u30fb"}
+
+
+def outside_gb2312(text: str) -> list[str]:
+    """Distinct characters of ``text`` that a GB2312 body font lacks, in order of appearance."""
+    seen: dict[str, None] = {}
+    for ch in text:
+        if ch in seen or ch.isspace() or ord(ch) < 0x80:
+            continue
+        try:
+            _GB2312_EQUIVALENTS.get(ch, ch).encode("gb2312")
+        except UnicodeEncodeError:
+            seen[ch] = None
+    return list(seen)
+
+
+def _texts(report: Report, sources: Sources | None) -> Iterator[tuple[str, str, str]]:
+    """(where, cell, text) of every text the report prints: 基本信息 and the narrative."""
+    for meta in META_FIELDS:
+        value = getattr(report.meta, meta.key)
+        if isinstance(value, str) and value:
+            yield f"基本信息“{meta.label}”", meta_cell(meta.key, sources), value
+    for slot in TEXT_SLOTS:
+        part = report.narrative[slot.key]
+        if slot.custom_heading and part.heading:
+            yield f"正文“{slot.label}”的小标题", text_cell(slot.key, sources, heading=True), \
+                part.heading
+        for paragraph in part.paragraphs:
+            if paragraph.strip():
+                yield f"正文“{slot.label}”", text_cell(slot.key, sources), paragraph
+
+
+def check_characters(report: Report, sources: Sources | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    reported: set[tuple[str, str]] = set()
+    for where, cell, text in _texts(report, sources):
+        for ch in outside_gb2312(text):
+            if (ch, cell) in reported:
+                continue
+            reported.add((ch, cell))
+            name = unicodedata.name(ch, "")
+            code = f"U+{ord(ch):04X}"
+            findings.append(make_finding(
+                "F-1", f"{where}中的“{ch}”（{code}）不在 GB2312 字库中，Word 会用其他字体替代显示这个字",
+                cells=(cell,), expected="GB2312 字符", found=f"{ch}（{code}{' ' + name if name else ''}）",
+                hint="如是人名、地名用字可保留，打印前请核对该字的显示效果；如是误输入请改为常用字"))
+    return findings
+
+
+# ---------------------------------------------------------------------------
+# Putting it together
+
+
+def _narrative_numbers(report: Report, sources: Sources | None) -> list[Finding]:
+    from .narrative_numbers import check_narrative_numbers
+
+    return check_narrative_numbers(report, sources)
+
+
+CHECKS: tuple[Callable[[Report, Sources | None], list[Finding]], ...] = (
+    check_values, check_identities, check_level, check_sections, check_dates,
+    _narrative_numbers, check_characters,
+)
+
+
+def check_report(report: Report, *, sources: Sources | None = None,
+                 previous: Report | None = None) -> list[Finding]:
+    """Every rule over ``report``; ``sources`` gives the cells actually read, ``previous`` is
+    last year's report (Y-1, Y-2).  Findings come back sorted (severity, sheet, cell)."""
+    findings: list[Finding] = []
+    for check in CHECKS:
+        findings.extend(check(report, sources))
+    if previous is not None:
+        findings.extend(check_previous(report, previous, sources))
+    return sort_findings(findings)
+
+
+def check_workbook(path: str | Path, *, previous: str | Path | None = None) -> CheckResult:
+    """Read and check a workbook; raises :class:`~generator.errors.InputError` when unreadable."""
+    from .workbook.reader import read_workbook
+
+    read = read_workbook(path)
+    last = read_workbook(previous).report if previous is not None else None
+    rule_findings = check_report(read.report, sources=read.sources, previous=last)
+    return CheckResult(read, tuple(sort_findings([*read.findings, *rule_findings])))
+
+
+__all__ = [
+    "CheckResult", "check_report", "check_workbook", "check_identities", "single_cell_candidates",
+    "sort_findings", "infer_level", "outside_gb2312",
+]
