@@ -9,9 +9,8 @@ The arithmetic rules (T3-1, T3-2, T3-3, T4-1) are not typed again here: they are
 :class:`Identity` objects (``sum(left) == sum(right)``), which the checker also uses to find
 the single cell that most likely holds a typing error.
 
-The message texts of the reading rules (V-2, V-3, V-4) live here too, so the workbook reader
-and the checker word them identically: see :func:`make_finding`, :func:`blank_cell_finding`,
-:func:`text_in_number_finding` and :func:`total_mismatch_finding`.
+Every finding is built with :func:`make_finding`, which takes the severity from the rule's
+declaration — the workbook reader's V-2/V-3/V-4 findings included.
 """
 
 from __future__ import annotations
@@ -244,33 +243,6 @@ def describe_field(field_id: str) -> str:
     if f.table == "t4":
         return f"{table}“{_t4_group_label(f)}”的“{f.col_label}”"
     return f"{table}“{row_short_label(f)}”行“{f.col_label}”列"
-
-
-def blank_cell_finding(cell: str, what: str, *, field_id: str | None = None) -> Finding:
-    """V-2: a number cell left blank (printed as 0).  ``what`` names the cell's content."""
-    return make_finding("V-2", f"{what}未填写，按 0 处理", cells=(cell,), expected=0, found="（空白）",
-                        hint="正式公开的报告不能留空，没有的请填 0",
-                        field_ids=(field_id,) if field_id else ())
-
-
-def text_in_number_finding(cell: str, what: str, raw: str, *,
-                           field_id: str | None = None) -> Finding:
-    """V-3: text where a number belongs; ``raw`` is exactly what the cell holds."""
-    return make_finding("V-3", f"{what}应填数字，现为文字“{raw}”", cells=(cell,),
-                        expected="数字", found=raw,
-                        hint="请只填写阿拉伯数字，没有的填 0；说明文字请写在正文中",
-                        field_ids=(field_id,) if field_id else ())
-
-
-def total_mismatch_finding(cell: str, what: str, expected: object, found: object, *,
-                           part_cells: tuple[str, ...] = (),
-                           field_id: str | None = None) -> Finding:
-    """V-4: a typed total (or a formula's cached value) that differs from the recomputed sum."""
-    where = f"请核对 {cell} 及各项 {part_cells[0]}…{part_cells[-1]}" if part_cells else f"请核对 {cell}"
-    return make_finding("V-4", f"{what}填写的合计为 {found}，按各项重新计算应为 {expected}",
-                        cells=(cell, *part_cells), expected=expected, found=found,
-                        hint=f"{where}；合计可以直接使用公式，不必手工填写",
-                        field_ids=(field_id,) if field_id else ())
 
 
 def rules_markdown() -> str:

@@ -41,9 +41,10 @@ from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.workbook.workbook import Workbook
 
 from ..errors import InputError
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..form import FIELDS, META_FIELDS, TABLES, TEXT_SLOTS, Field, ValueKind
 from ..model import Meta, Narrative, Number, Numbers, Report, TextPart
+from ..rules import make_finding  # severities of V-2/V-3/V-4 come from the rule registry
 from .labels import LabelIndex, find_label_rows, locate_table
 from .layout import (
     SHEET_META,
@@ -78,43 +79,43 @@ class ReadResult:
 
 def blank_cells_notice(sheet: str, cells: list[CellAddress], field_ids: list[str]) -> Finding:
     shown = "、".join(c.coordinate for c in cells[:12]) + ("等" if len(cells) > 12 else "")
-    return Finding(
-        Severity.NOTICE, "V-2",
+    return make_finding(
+        "V-2",
         f"{sheet} 有 {len(cells)} 个数字格未填写（{shown}），已按 0 处理；正式报告中显示为 0。"
         "如确实为零，建议填写 0。",
-        tuple(str(c) for c in cells), expected=0, found=None, field_ids=tuple(field_ids))
+        cells=tuple(str(c) for c in cells), expected=0, found=None, field_ids=tuple(field_ids))
 
 
 def not_a_number(address: CellAddress, raw: object, what: str, field_id: str = "") -> Finding:
-    return Finding(
-        Severity.ERROR, "V-3",
+    return make_finding(
+        "V-3",
         f"{address} 填写的是{what}“{raw}”，此处只能填数字，请改为数字（没有请填 0）。",
-        (str(address),), expected="数字", found=raw,
+        cells=(str(address),), expected="数字", found=raw,
         field_ids=(field_id,) if field_id else ())
 
 
 def total_mismatch(address: CellAddress, found: object, expected: Number, parts: str,
                    field_id: str, cached: bool) -> Finding:
     how = "公式的计算结果" if cached else "手工填写的合计"
-    return Finding(
-        Severity.ERROR, "V-4",
+    return make_finding(
+        "V-4",
         f"{address} {how}是 {found}，但 {parts} 相加等于 {expected}。"
         "合计格应等于各项之和，请恢复公式或改正数字。",
-        (str(address),), expected=expected, found=found, field_ids=(field_id,))
+        cells=(str(address),), expected=expected, found=found, field_ids=(field_id,))
 
 
 def bad_meta(address: CellAddress, label: str, raw: object, expected: str) -> Finding:
-    return Finding(
-        Severity.ERROR, "V-3",
+    return make_finding(
+        "V-3",
         f"{address}（{label}）填写的是“{raw}”，无法识别，请填写{expected}。",
-        (str(address),), expected=expected, found=raw)
+        cells=(str(address),), expected=expected, found=raw)
 
 
 def formula_in_text(address: CellAddress, label: str) -> Finding:
-    return Finding(
-        Severity.ERROR, "V-3",
+    return make_finding(
+        "V-3",
         f"{address}（{label}）是公式，nianbao 无法计算公式，该部分按空白处理。请直接填写文字。",
-        (str(address),), found="公式")
+        cells=(str(address),), found="公式")
 
 
 # ---------------------------------------------------------------------------
