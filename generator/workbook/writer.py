@@ -133,6 +133,16 @@ def _validation(kind: str, prompt: str, error: str, *, operator: str | None = No
     return dv
 
 
+def _fit_width(ws: Worksheet, landscape: bool = False, one_page: bool = False) -> None:
+    """Print on A4, one page wide (and one page tall when ``one_page``)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    if landscape:
+        ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _protect(ws: Worksheet) -> None:
     # No password: a guard against accidents, not security.  Rows and columns may still be
     # resized so long text can be made visible.
@@ -222,6 +232,7 @@ GUIDE_LINES: tuple[str, ...] = (
     "",
     "",
     "",
+    "",
     "三、数字的规则",
     "1. 件数只能填 0 或正整数；表二“本年收费金额”以万元为单位，可以有小数（最多 4 位）。",
     "2. 表三每一列：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理。",
@@ -244,7 +255,10 @@ _LEGEND: tuple[tuple[PatternFill | None, str], ...] = (
 def _guide_sheet(ws: Worksheet) -> None:
     ws.column_dimensions["A"].width = 4
     ws.column_dimensions["B"].width = 110
+    ws.column_dimensions["B"].width = 100
     for i, line in enumerate(GUIDE_LINES, start=1):
+        if len(line) > 48:  # wrapped lines: room for two or three lines of text
+            ws.row_dimensions[i].height = 15 * (1 + len(line) // 48)
         cell = ws.cell(i, 2, line or None)
         cell.alignment = LEFT
         cell.font = Font(name=FONT, size=16 if i == 1 else 11, bold=i == 1 or line[:2] in
@@ -254,6 +268,7 @@ def _guide_sheet(ws: Worksheet) -> None:
         swatch.fill = fill
         swatch.border = BORDER
         ws.cell(_LEGEND_ROW + i, 2, text).font = Font(name=FONT, size=11)
+    _fit_width(ws)
     _protect(ws)
 
 
@@ -313,10 +328,12 @@ def _meta_sheet(wb: Workbook, ws: Worksheet, values: dict[str, object]) -> None:
         hint = ws.cell(row, META_HINT_COL, ("（必填）" if m.required else "") + m.hint)
         hint.alignment = LEFT
         hint.font = Font(name=FONT, color="595959")
+        ws.row_dimensions[row].height = 22
         validation = {"year": year, "level": level, "processing_fee": fee}.get(m.key)
         if validation is not None:
             validation.add(cell)
         _name(wb, meta_key(m.key), address)
+    _fit_width(ws, landscape=True)
     _protect(ws)
 
 
@@ -375,6 +392,7 @@ def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None) -> None:
     note_row = TEXT_FIRST_ROW + len(TEXT_SLOTS) + 1
     ws.cell(note_row, 1, "开头段落和“收取信息处理费情况”留空时，生成报告时自动按基本信息填写；"
                          "“其他事项”不用时留空即可。").font = Font(name=FONT, color="595959")
+    _fit_width(ws, landscape=True)
     _protect(ws)
 
 
@@ -429,19 +447,16 @@ def _table_sheet(wb: Workbook, ws: Worksheet, table: TableForm, report: Report |
             cell.number_format = "0"
             count.add(cell)
     for r in range(1, table.n_rows + 1):
-        ws.row_dimensions[r].height = 30 if table.key != "t3" or r > 3 else 24
+        ws.row_dimensions[r].height = 20 if table.key == "t3" else 30
     if table.key == "t3":
-        ws.row_dimensions[1].height = 30
-        for r in range(24, 26):  # the two long items of （六）其他处理
-            ws.row_dimensions[r].height = 45
+        for grid in table.labels:  # long labels (（二）部分公开…, （六）1./2.) need two lines
+            span_width = sum(_TABLE_WIDTHS["t3"][grid.col:grid.last_col + 1])
+            if grid.rowspan == 1 and len(grid.text) * 2 > span_width:  # a CJK char is 2 wide
+                ws.row_dimensions[grid.row + 1].height = 32
     _check_cells(ws, table)
     ws.print_options.horizontalCentered = True
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if table.key in ("t3", "t4"):
-        ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wide = table.key in ("t3", "t4")
+    _fit_width(ws, landscape=wide, one_page=wide)
     ws.print_title_rows = f"1:{table.header_rows}" if table.header_rows else None
     _protect(ws)
 
