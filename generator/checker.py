@@ -202,7 +202,13 @@ def _identity_finding(identity: Identity, values: Mapping[str, Fraction],
         message = (f"表三{identity.label}：第一项加第二项之和为 {_show(left)}，"
                    f"第三项（七）总计加第四项之和为 {_show(right)}，两者应相等")
         anchor = identity.field_ids
+        outcome_total = identity.right[0]
+        outcome_parts = next((i.right for i in IDENTITIES
+                              if i.rule == "T3-2" and i.left == (outcome_total,)), ())
         check = "、".join(_addr(f, sources) for f in anchor)
+        # With a formula in （七）总计 the wrong number may be any outcome row above it.
+        if outcome_parts:
+            check += f"（（七）总计即 {_range(outcome_parts, sources)} 各项之和）"
         generic = (f"{identity.label}：{identity.left_text}={_show(left)}，但"
                    f"{identity.right_text}={_show(right)}，请核对 {check}")
         expected, found = _show(left), _show(right)
@@ -540,7 +546,20 @@ def check_workbook(path: str | Path, *, previous: str | Path | None = None) -> C
     read = read_workbook(path)
     last = read_workbook(previous).report if previous is not None else None
     rule_findings = check_report(read.report, sources=read.sources, previous=last)
-    return CheckResult(read, tuple(sort_findings([*read.findings, *rule_findings])))
+    # A total typed by hand that disagrees with its parts is reported by the reader (V-4) and
+    # by the total's own identity (T3-2/T3-3/T4-1), which also names the likely wrong cell:
+    # keep the latter only.
+    covered = broken_totals(read.report)
+    reading = [f for f in read.findings
+               if not (f.rule == "V-4" and f.field_ids and f.field_ids[0] in covered)]
+    return CheckResult(read, tuple(sort_findings([*reading, *rule_findings])))
+
+
+def broken_totals(report: Report) -> frozenset[str]:
+    """Total fields whose own identity (总计 = sum of parts) is broken in ``report``."""
+    values = {f.id: _value(report, f.id) for f in FIELDS}
+    return frozenset(i.left[0] for i in IDENTITIES
+                     if i.rule != "T3-1" and len(i.left) == 1 and _residual(i, values) != 0)
 
 
 __all__ = [

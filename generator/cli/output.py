@@ -1,0 +1,103 @@
+"""Printing findings for a clerk: one table per sheet, then a one-line summary in Chinese.
+
+Shared by ``nianbao check``, ``nianbao build`` (why it refuses) and ``nianbao batch``.
+:func:`findings_json` is the stable machine-readable form (documented in
+:mod:`generator.cli.check`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..findings import Finding, Severity, count_by_severity
+
+#: how a severity looks in the terminal
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTICE: "cyan"}
+#: cells shown per finding before "等 N 格"
+MAX_CELLS_SHOWN = 4
+OTHER_GROUP = "其他"
+JSON_FORMAT_VERSION = 1
+
+
+def summary_text(findings: Iterable[Finding]) -> str:
+    """``共 2 个错误、1 个警告、3 条提示``; ``未发现问题`` when there is nothing."""
+    counts = count_by_severity(findings)
+    if not any(counts.values()):
+        return "未发现问题"
+    return (f"共 {counts[Severity.ERROR]} 个错误、{counts[Severity.WARNING]} 个警告、"
+            f"{counts[Severity.NOTICE]} 条提示")
+
+
+def cells_text(cells: Sequence[str]) -> str:
+    """The cells column: the first few addresses, the sheet named once (``表三!D7、J7``)."""
+    shown: list[str] = []
+    previous_sheet = None
+    for cell in cells[:MAX_CELLS_SHOWN]:
+        sheet, _, coordinate = cell.partition("!")
+        shown.append(coordinate if sheet == previous_sheet and coordinate else cell)
+        previous_sheet = sheet
+    text = "、".join(shown)
+    if len(cells) > MAX_CELLS_SHOWN:
+        text += f" 等 {len(cells)} 格"
+    return text
+
+
+def group_by_sheet(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    """Findings per sheet of their first cell, in the order given (already sorted)."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.sheet or OTHER_GROUP, []).append(finding)
+    return groups
+
+
+def make_console() -> Console:
+    # A wide console even when piped, so Chinese messages are not cut into narrow columns.
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160, no_color=True)
+    return console
+
+
+def print_findings(findings: Sequence[Finding], *, title: str | None = None,
+                   console: Console | None = None) -> None:
+    """One table per sheet (级别 · 规则 · 单元格 · 问题 · 怎么改), then the summary line."""
+    console = console or make_console()
+    if title:
+        console.print(Text(title, style="bold"))
+    for sheet, group in group_by_sheet(findings).items():
+        table = Table(title=f"【{sheet}】", title_justify="left", show_lines=False,
+                      expand=False, header_style="bold")
+        table.add_column("级别", no_wrap=True)
+        table.add_column("规则", no_wrap=True)
+        table.add_column("单元格", overflow="fold", max_width=28)
+        table.add_column("问题", overflow="fold", ratio=3)
+        table.add_column("怎么改", overflow="fold", ratio=2)
+        for finding in group:
+            table.add_row(Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity]),
+                          finding.rule, cells_text(finding.cells), finding.message, finding.hint)
+        console.print(table)
+    style = "bold red" if any(f.severity is Severity.ERROR for f in findings) else "bold green"
+    console.print(Text(summary_text(findings), style=style))
+
+
+def findings_json(findings: Sequence[Finding], *, file: str | Path | None = None,
+                  previous: str | Path | None = None) -> dict[str, object]:
+    """The stable JSON document of ``nianbao check --format json``."""
+    counts = count_by_severity(findings)
+    return {
+        "format": JSON_FORMAT_VERSION,
+        "file": str(file) if file is not None else None,
+        "previous": str(previous) if previous is not None else None,
+        "summary": {
+            "errors": counts[Severity.ERROR],
+            "warnings": counts[Severity.WARNING],
+            "notices": counts[Severity.NOTICE],
+            "text": summary_text(findings),
+        },
+        "findings": [f.to_dict() for f in findings],
+    }
