@@ -1,0 +1,136 @@
+"""Importing a published annual report (.docx, saved portal page, or copied text) as a model.
+
+:func:`import_report` reads the file into paragraphs and tables
+(:mod:`.text`, :mod:`.html`, :mod:`.docx`), splits the narrative into text slots
+(:mod:`.narrative`), maps the tables' cells to form fields (:mod:`.tables`) and returns the
+:class:`~generator.model.Report` with everything it could not place (``unmapped``, with the
+text seen) and what the clerk should know (``notes``: blank cells, 2019-format mappings,
+labels matched only approximately).  Nothing is invented: blanks are 0 and listed, totals
+are as printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import Meta, Narrative, Numbers, Report
+from .document import SourceDocument
+from .labels import canon
+from .narrative import (
+    agency_from_opening,
+    contacts_from_opening,
+    split_narrative,
+    year_from_opening,
+)
+from .tables import field_path, map_tables
+
+#: file suffix -> source format
+SUFFIXES: dict[str, str] = {
+    ".docx": "docx",
+    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
+    ".txt": "text", ".text": "text", ".md": "text",
+}
+FORMAT_NAMES = {"docx": "Word 文档（.docx）", "html": "网页（.html）", "text": "纯文本"}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The imported report and everything the clerk must look at before trusting it."""
+
+    report: Report
+    unmapped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    source_format: str = ""  # "docx", "html" or "text"
+    form_version: str = "2021"  # "2019" when the tables follow the 2019 trial format
+    blanks: tuple[str, ...] = ()  # field ids printed blank (imported as 0)
+
+
+def detect_format(path: Path) -> str:
+    """The source format of ``path``, by suffix, else by its first bytes."""
+    suffix = path.suffix.lower()
+    if suffix in (".doc", ".wps"):
+        raise InputError("不能直接读取旧的 .doc/.wps 文件。请在 Word 或 WPS 中打开，"
+                         "另存为 .docx 后再导入。", path=path)
+    if suffix == ".pdf":
+        raise InputError("不能导入 PDF。请打开门户网站上的报告网页，另存为 .html，"
+                         "或复制网页文字保存为 .txt 后再导入。", path=path)
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(b"PK"):
+        return "docx"
+    if b"<html" in head.lower() or b"<table" in head.lower() or b"<!doctype" in head.lower():
+        return "html"
+    return "text"
+
+
+def read_source(path: Path) -> SourceDocument:
+    """Paragraphs and tables of the file, whatever its format."""
+    if not path.exists():
+        raise InputError("找不到该文件，请检查路径是否正确。", path=path)
+    if path.is_dir():
+        raise InputError("这是一个文件夹，不是报告文件。", path=path)
+    kind = detect_format(path)
+    if kind == "docx":
+        from .docx import read_docx
+        return read_docx(path)
+    if kind == "html":
+        from .html import read_html
+        return read_html(path)
+    from .text import read_text
+    return read_text(path)
+
+
+def import_report(path: str | Path, *, agency: str | None = None,
+                  year: int | None = None) -> ImportResult:
+    """Read a published report into a :class:`Report`; ``agency``/``year`` override the text.
+
+    Raises :class:`InputError` when the file cannot be read, holds no recognisable report,
+    or the agency/year cannot be found and were not given.
+    """
+    path = Path(path)
+    source = read_source(path)
+    return import_source(source, agency=agency, year=year, path=path)
+
+
+def import_source(source: SourceDocument, *, agency: str | None = None,
+                  year: int | None = None, path: Path | None = None) -> ImportResult:
+    """:func:`import_report` for an already parsed source (tests build sources in memory)."""
+    split = split_narrative(source.blocks)
+    tables = map_tables(split.tables)
+    if not split.parts and not tables.tables_found:
+        raise InputError("没有找到年度报告的内容（既没有“一、总体情况”等章节，也没有统计表）。"
+                         "请确认选择的是年度报告本身。", path=path)
+    opening = split.opening
+    agency = agency or split.title_agency or agency_from_opening(opening)
+    year = year or split.title_year or year_from_opening(opening)
+    missing = [name for name, value in (("机关名称", agency), ("报告年度", year)) if not value]
+    if missing:
+        options = " ".join(f"--{'agency 机关全称' if m == '机关名称' else 'year 年度'}" for m in missing)
+        raise InputError(f"报告中找不到{'和'.join(missing)}（标题和开头段落里都没有）。"
+                         f"请在命令后加上 {options} 再导入。", path=path)
+    contacts = contacts_from_opening(opening)
+    signatory = ""
+    if split.signature and canon(split.signature) != canon(agency):
+        signatory = split.signature
+    meta = Meta(agency=agency, year=int(year), publish_date=split.publish_date,
+                signatory=signatory, **contacts)
+    report = Report(meta, Narrative(split.parts), Numbers(tables.values))
+    notes = list(split.notes) + list(tables.notes)
+    notes.extend(f"空白单元格：{field_path(fid)}（按 0 导入，正式报告中应填 0）"
+                 for fid in tables.blanks)
+    return ImportResult(
+        report=report,
+        unmapped=list(split.unmapped) + list(tables.unmapped),
+        notes=notes,
+        source_format=source.source_format,
+        form_version="2019" if tables.format_2019 else "2021",
+        blanks=tuple(tables.blanks),
+    )
+
+
+__all__ = ["ImportResult", "import_report", "import_source", "read_source", "detect_format",
+           "FORMAT_NAMES"]

@@ -1,0 +1,530 @@
+"""Turn a published table's cells, whatever the source, into numbers of the form.
+
+A cell is placed by its labels, never by its position alone: each body row is matched to a
+form row by its row label(s) and each value to a form column by the header above it (row
+label × column label), all derived from :mod:`generator.form` and compared tolerantly
+(:mod:`.labels`).  Where the source states merges (HTML, .docx), a value's column is
+computed from the spans and named by the header path over it; plain text copied from a
+portal loses the spans, so there the values of a row are read in the official column order
+after checking that the header names those columns.
+
+What is printed is what is imported: a blank cell is imported as 0 and listed as a blank
+(never replaced by a balancing total), totals are taken as printed (the checker then shows
+the report's own inconsistencies), and every cell that fits no field is reported with the
+text seen.
+
+The 2019 trial format (国办公开办函〔2019〕60号, official_format.md §1.8) is recognised:
+
+* 表二 — only 「处理决定数量」 (第二十条第（五）（六）项) means the same as 2021's
+  「本年处理决定数量」 and is imported, with a note.  「本年新制作数量」/「本年新公开数量」/
+  「对外公开总数量」 are *not* mapped to 本年制发件数/现行有效件数: 2019 counted documents made
+  and published (a published total includes repealed ones), 2021 counts documents issued,
+  repealed and in force, and a wrong carry-over would then drift into every later year.
+  They, 「上一年项目数量」/「本年增/减」, 其他对外管理服务事项 and （九）政府集中采购 are
+  reported as not imported, with the numbers seen, for the clerk to fill in by hand.
+* 表三 — the single row 「（六）其他处理」 is imported as （六）3.其他, with a note.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from ..form import (
+    FIELD_BY_ID,
+    T2_ITEM_COLUMN,
+    T3_APPLICANTS,
+    T3_CARRIED_FORWARD,
+    T3_CARRIED_OVER,
+    T3_COLUMNS,
+    T3_NEW,
+    T3_OUTCOME_GROUPS,
+    T3_OUTCOME_TOTAL,
+    T3_OUTCOMES,
+    T4_DIRECT_SUIT,
+    T4_LITIGATION,
+    T4_RESULTS,
+    T4_REVIEW,
+    T4_ROW,
+    T4_SUIT_AFTER_REVIEW,
+    TABLE2,
+    TABLE3,
+    TABLE4,
+    TABLE_BY_KEY,
+    Field,
+    ValueKind,
+)
+from ..model import Number
+from .document import RawCell, RawTable
+from .labels import best_match, canon, core
+
+# ---------------------------------------------------------------------------
+# Naming fields for people
+
+
+def field_path(field_id: str) -> str:
+    """How a field is named to the clerk: ``表三 一、本年新收政府信息公开申请数量 / 自然人``."""
+    f = FIELD_BY_ID[field_id]
+    return f"{TABLE_BY_KEY[f.table].name} {f.row_label} / {f.col_label}"
+
+
+# ---------------------------------------------------------------------------
+# Cell values
+
+_BLANK_TEXTS = {"", "-", "—", "——", "－", "/", "／", "无", "空", "–"}
+_UNITS = re.compile(r"(件|个|项|万元|元|条)$")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """A value cell read: ``number`` if it held one, ``blank`` if empty or a dash."""
+
+    text: str
+    number: Decimal | None = None
+    blank: bool = False
+
+
+def read_value(text: str) -> CellValue:
+    folded = unicodedata.normalize("NFKC", text)
+    compact = re.sub(r"\s+", "", folded)
+    if compact in _BLANK_TEXTS:
+        return CellValue(text.strip(), blank=True)
+    compact = _UNITS.sub("", compact).replace(",", "")
+    if _NUMBER.match(compact):
+        return CellValue(text.strip(), Decimal(compact))
+    return CellValue(text.strip())
+
+
+def _is_number(text: str) -> bool:
+    return read_value(text).number is not None
+
+
+def _is_label(text: str) -> bool:
+    value = read_value(text)
+    return not value.blank and value.number is None
+
+
+# ---------------------------------------------------------------------------
+# Result of mapping
+
+
+@dataclass
+class TableImport:
+    """Numbers found, which were blank, and what was noted or could not be placed."""
+
+    values: dict[str, Number] = field(default_factory=dict)
+    blanks: list[str] = field(default_factory=list)  # field ids printed blank
+    notes: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    tables_found: list[str] = field(default_factory=list)  # table keys, in order seen
+    format_2019: bool = False
+
+    def put(self, field_id: str, cell: CellValue, where: str) -> None:
+        """Store one value cell as printed; blanks are 0 and remembered."""
+        path = field_path(field_id)
+        if field_id in self.values or field_id in self.blanks:
+            self.unmapped.append(f"{where}：{path} 出现了两次，第二次的「{cell.text}」未导入")
+            return
+        if cell.blank:
+            self.blanks.append(field_id)
+            self.values[field_id] = _typed(field_id, Decimal(0))
+            return
+        if cell.number is None:
+            self.unmapped.append(f"{where}：{path} 应为数字，看到的是「{cell.text}」，未导入")
+            return
+        if FIELD_BY_ID[field_id].kind is ValueKind.COUNT and cell.number != cell.number.to_integral():
+            self.unmapped.append(f"{where}：{path} 应为整数件数，看到的是「{cell.text}」，未导入")
+            return
+        self.values[field_id] = _typed(field_id, cell.number)
+
+
+def _typed(field_id: str, number: Decimal) -> Number:
+    if FIELD_BY_ID[field_id].kind is ValueKind.AMOUNT:
+        return number
+    return int(number)
+
+
+# ---------------------------------------------------------------------------
+# Grid layout of a table whose spans are known
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A cell at its grid position; ``origin`` is the row where it starts."""
+
+    cell: RawCell
+    row: int
+    col: int
+
+
+def layout(rows: tuple[tuple[RawCell, ...], ...]) -> list[list[Placed]]:
+    """Every row's cells with their grid column, including cells reaching down from above.
+
+    This is the HTML table algorithm: a cell takes the first free column, and a rowspan
+    reserves its columns in the rows below.  The list of row ``r`` holds each covering
+    cell once, ordered by column.
+    """
+    taken: dict[tuple[int, int], Placed] = {}
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            placed = Placed(cell, r, c)
+            for dr in range(max(1, cell.rowspan)):
+                for dc in range(max(1, cell.colspan)):
+                    taken[(r + dr, c + dc)] = placed
+            c += max(1, cell.colspan)
+    out: list[list[Placed]] = []
+    for r in range(len(rows)):
+        seen: list[Placed] = []
+        for c in sorted(c for (rr, c) in taken if rr == r):
+            p = taken[(r, c)]
+            if p not in seen:
+                seen.append(p)
+        out.append(seen)
+    return out
+
+
+def header_paths(grid: list[list[Placed]], header_rows: int) -> dict[int, list[str]]:
+    """Grid column → the header texts over it, top to bottom (merged headers once)."""
+    paths: dict[int, list[str]] = {}
+    for r in range(header_rows):
+        for p in grid[r]:
+            for c in range(p.col, p.col + max(1, p.cell.colspan)):
+                path = paths.setdefault(c, [])
+                if canon(p.cell.text) and (not path or path[-1] != p.cell.text):
+                    path.append(p.cell.text)
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# Which table is which
+
+T2_ROWS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(
+    (f.row, f.row_label) for f in TABLE2.fields))
+#: Label variants seen in real reports that canonical forms cannot bridge.
+T2_ROW_ALIASES: tuple[tuple[str, str], ...] = (("normative_documents", "规范性文件"),)
+T2_COLUMNS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(
+    (f.col_label, f.col_label) for f in TABLE2.fields))
+#: 2019 trial-format labels: canonical label -> 2021 column key, or None if not the same thing.
+T2_2019_COLUMNS: dict[str, str | None] = {
+    canon("本年新制作数量"): None,
+    canon("本年新公开数量"): None,
+    canon("对外公开总数量"): None,
+    canon("上一年项目数量"): None,
+    canon("本年增/减"): None,
+    canon("处理决定数量"): "decisions",
+    canon("采购项目数量"): None,
+    canon("采购总金额"): None,
+}
+T2_2019_ROWS = {canon("其他对外管理服务事项"), canon("政府集中采购")}
+
+
+def classify(table: RawTable, section: str | None) -> str | None:
+    """The form table (t2/t3/t4) a source table is, by its labels; the section as a hint."""
+    texts = {canon(c.text) for row in table.rows for c in row}
+    cores = {core(c.text) for row in table.rows for c in row}
+    if canon(T3_APPLICANTS) in texts or core(T3_NEW[1]) in cores:
+        return "t3"
+    if canon(T4_REVIEW[1]) in texts and canon(T4_LITIGATION) in texts:
+        return "t4"
+    t2_labels = {canon(label) for _, label in T2_ROWS + T2_ROW_ALIASES} | T2_2019_ROWS
+    if canon(T2_ITEM_COLUMN) in texts or texts & t2_labels or \
+            any(t.startswith("第二十条") for t in texts):
+        return "t2"
+    return {"二": "t2", "三": "t3", "四": "t4"}.get(section or "")
+
+
+def map_tables(tables: list[tuple[str | None, RawTable]]) -> TableImport:
+    """Map every source table to fields; tables that are none of the three are reported."""
+    result = TableImport()
+    for section, table in tables:
+        key = classify(table, section)
+        if key is None:
+            first = next((c.text for row in table.rows for c in row if canon(c.text)), "")
+            result.unmapped.append(f"{table.where}（首格「{first[:30]}」）不是规定的三张表之一，未导入")
+            continue
+        if key in result.tables_found:
+            result.unmapped.append(f"{table.where}又是一张{TABLE_BY_KEY[key].name}，"
+                                   "只导入了第一张")
+            continue
+        result.tables_found.append(key)
+        {"t2": _map_t2, "t3": _map_t3, "t4": _map_t4}[key](table, result)
+    for form in (TABLE2, TABLE3, TABLE4):
+        if form.key not in result.tables_found:
+            result.notes.append(f"报告中没有找到{form.name}（可能以图片插入），{form.name}全部按 0 导入，"
+                                "请对照原文填写")
+            continue
+        missing = [f.id for f in form.fields
+                   if f.id not in result.values and f.id not in result.blanks]
+        for field_id in missing:
+            result.notes.append(f"报告中没有 {field_path(field_id)} 这一格，按 0 导入")
+    return result
+
+
+# ---------------------------------------------------------------------------
+# 表二: blocks of caption, header row (信息内容 + column labels), data rows
+
+
+def _map_t2(table: RawTable, result: TableImport) -> None:
+    where = f"{table.where}（表二）"
+    header: list[str] | None = None
+    for row in table.rows:
+        texts = [c.text for c in row]
+        filled = [t for t in texts if canon(t)]
+        if not filled:
+            continue
+        first = canon(filled[0])
+        if len(filled) == 1 and first.startswith("第二十条"):
+            header = None
+            continue
+        names_row = best_match(filled[0], T2_ROWS + T2_ROW_ALIASES)[0] is not None or \
+            first in T2_2019_ROWS
+        names_column = any(canon(t) in T2_2019_COLUMNS or best_match(t, T2_COLUMNS)[0]
+                           for t in filled)
+        if first == canon(T2_ITEM_COLUMN) or (
+                not names_row and names_column and all(_is_label(t) for t in filled)):
+            # A header row: 信息内容 then the column labels.  Some portals omit 信息内容.
+            labels = [t for t in texts if canon(t)]
+            header = labels[1:] if first == canon(T2_ITEM_COLUMN) else labels
+            continue
+        label_at = next(i for i, t in enumerate(texts) if canon(t))
+        label, cells = texts[label_at], row[label_at + 1:]
+        if not _is_label(label):
+            result.unmapped.append(f"{where}：一行没有行标签，数字「{'、'.join(filled)}」未导入")
+            continue
+        if canon(label) in T2_2019_ROWS:
+            result.format_2019 = True
+            result.unmapped.append(f"{where}：「{label}」是 2019 年试行格式的项目，2021 年格式已取消，"
+                                   f"数字「{_seen(cells)}」未导入")
+            continue
+        row_key, fuzzy = best_match(label, T2_ROWS + T2_ROW_ALIASES)
+        if row_key is None:
+            result.unmapped.append(f"{where}：行「{label}」不是表二的项目，数字「{_seen(cells)}」未导入")
+            continue
+        if fuzzy or canon(label) != canon(dict(T2_ROWS)[row_key]):
+            result.notes.append(f"{where}：行「{label}」按「{dict(T2_ROWS)[row_key]}」导入")
+        if header is None:
+            result.unmapped.append(f"{where}：行「{label}」上方没有栏目标题，数字「{_seen(cells)}」未导入")
+            continue
+        columns = [(f.col, f.col_label) for f in TABLE2.fields if f.row == row_key]
+        for i, col_label in enumerate(header):
+            cell = read_value(cells[i].text) if i < len(cells) else None
+            col_key = _t2_column(col_label, columns, label, where, result, cell)
+            if col_key is None:
+                continue
+            if cell is None:
+                continue  # reported as missing at the end
+            result.put(f"t2.{row_key}.{col_key}", cell, where)
+        extra = [c.text for c in cells[len(header):] if canon(c.text)]
+        if extra:
+            result.unmapped.append(f"{where}：行「{label}」多出的单元格「{'、'.join(extra)}」未导入")
+
+
+def _t2_column(col_label: str, columns: list[tuple[str, str]], row_label: str, where: str,
+               result: TableImport, cell: CellValue | None) -> str | None:
+    seen = canon(col_label)
+    shown = cell.text if cell is not None else ""
+    if seen in T2_2019_COLUMNS:
+        result.format_2019 = True
+        key = T2_2019_COLUMNS[seen]
+        if key is not None and key in dict(columns):
+            result.notes.append(f"{where}：2019 年试行格式的「{col_label}」按「{dict(columns)[key]}」导入"
+                                f"（{row_label}）")
+            return key
+        result.unmapped.append(f"{where}：{row_label} / {col_label}：「{shown}」"
+                               "（2019 年试行格式的栏目，与 2021 年格式含义不同，未导入，请按 2021 年格式填写）")
+        return None
+    key, fuzzy = best_match(col_label, columns)
+    if key is None:
+        result.unmapped.append(f"{where}：{row_label} / {col_label}：「{shown}」（栏目不是表二的栏目，未导入）")
+        return None
+    if fuzzy:
+        result.notes.append(f"{where}：栏目「{col_label}」按「{dict(columns)[key]}」导入")
+    return key
+
+
+def _seen(cells: tuple[RawCell, ...] | list[RawCell]) -> str:
+    return "、".join(c.text.strip() for c in cells if canon(c.text)) or "（空）"
+
+
+# ---------------------------------------------------------------------------
+# 表三: header (申请人情况 …), then one body row per outcome
+
+
+T3_SIMPLE_ROWS: tuple[tuple[str, str], ...] = (
+    T3_NEW, T3_CARRIED_OVER,
+    *((items[0][0], group) for group, items in T3_OUTCOME_GROUPS if len(items) == 1),
+    T3_OUTCOME_TOTAL, T3_CARRIED_FORWARD,
+)
+T3_ITEM_ROWS: tuple[tuple[str, str], ...] = tuple(
+    (key, label) for group, items in T3_OUTCOME_GROUPS if len(items) > 1 for key, label in items)
+T3_GROUPS: tuple[tuple[str, str], ...] = tuple(
+    (group, group) for group, items in T3_OUTCOME_GROUPS if len(items) > 1)
+#: 2019: 「（六）其他处理」 was one row; it is 2021's （六）3.其他.
+T3_2019_SINGLE_GROUP = (T3_OUTCOME_GROUPS[-1][0], T3_OUTCOME_GROUPS[-1][1][-1][0])
+T3_COLUMN_KEYS = tuple(key for key, _ in T3_COLUMNS)
+
+
+def _t3_row_key(labels: list[str]) -> tuple[str | None, str | None]:
+    """(row key, note) for a body row's labels, most specific label first."""
+    for text in reversed(labels):
+        if core(text) == core(T3_OUTCOMES):
+            continue
+        key, fuzzy = best_match(text, T3_SIMPLE_ROWS + T3_ITEM_ROWS)
+        if key is not None:
+            note = None
+            if fuzzy:
+                note = f"行「{text}」按「{FIELD_BY_ID[f't3.{key}.total'].row_label}」导入"
+            return key, note
+        group, _ = best_match(text, T3_GROUPS)
+        if group == T3_2019_SINGLE_GROUP[0]:
+            return T3_2019_SINGLE_GROUP[1], "2019"
+        if group is not None:
+            return None, None
+    return None, None
+
+
+def _first_body_row(table: RawTable) -> int | None:
+    """The row of 「一、本年新收…」, else the first labelled row that holds a number.
+
+    Header labels (「总计」, 「其他」) also name body rows, so a row counts as a body row
+    only if it holds a number — or is the 「本年新收」 row, which opens every table 3.
+    """
+    for r, row in enumerate(table.rows):
+        if any(_t3_row_key([c.text])[0] == T3_NEW[0] for c in row if _is_label(c.text)):
+            return r
+    for r, row in enumerate(table.rows):
+        labels = [c.text for c in row if _is_label(c.text)]
+        if labels and _t3_row_key(labels)[0] is not None and any(_is_number(c.text) for c in row):
+            return r
+    return None
+
+
+def _map_t3(table: RawTable, result: TableImport) -> None:
+    where = f"{table.where}（表三）"
+    body = _first_body_row(table)
+    if body is None:
+        result.unmapped.append(f"{where}：找不到「{T3_NEW[1]}」等数据行，表三未导入")
+        return
+    by_grid = _t3_columns_by_grid(table, body) if table.spans_known else None
+    if by_grid is None:
+        header_text = {canon(c.text) for row in table.rows[:body] for c in row}
+        absent = [label for _, label in T3_COLUMNS if canon(label) not in header_text]
+        if absent:
+            result.notes.append(f"{where}：表头中没有找到栏目「{'、'.join(absent)}」，"
+                                "数字按规定的栏目顺序（自然人…总计）读取，请核对")
+        elif table.spans_known:
+            result.notes.append(f"{where}：表头合并单元格不完整，数字按规定的栏目顺序读取")
+    grid = layout(table.rows) if by_grid is not None else None
+    for r in range(body, len(table.rows)):
+        row = table.rows[r]
+        if not any(canon(c.text) for c in row):
+            continue
+        if grid is not None and by_grid is not None:
+            first_value_col = min(by_grid)
+            labels = [p.cell.text for p in grid[r] if p.col < first_value_col and _is_label(p.cell.text)]
+            cells = {by_grid[p.col]: p.cell for p in grid[r] if p.row == r and p.col in by_grid}
+            extra = [p.cell.text for p in grid[r] if p.row == r and p.col >= first_value_col
+                     and p.col not in by_grid and canon(p.cell.text)]
+        else:
+            lead = 0
+            while lead < len(row) and _is_label(row[lead].text):
+                lead += 1
+            labels = [c.text for c in row[:lead]]
+            values = row[lead:lead + len(T3_COLUMN_KEYS)]
+            cells = dict(zip(T3_COLUMN_KEYS, values))
+            extra = [c.text for c in row[lead + len(T3_COLUMN_KEYS):] if canon(c.text)]
+        row_key, note = _t3_row_key(labels)
+        shown = "".join(labels) or "（无行标签）"
+        if row_key is None:
+            result.unmapped.append(f"{where}：行「{shown}」不是表三的项目，数字「{_seen(list(cells.values()))}」未导入")
+            continue
+        if note == "2019":
+            result.format_2019 = True
+            result.notes.append(f"{where}：2019 年试行格式的单行「{shown}」按「（六）其他处理 3.其他」导入")
+        elif note:
+            result.notes.append(f"{where}：{note}")
+        for col_key in T3_COLUMN_KEYS:
+            if col_key in cells:
+                result.put(f"t3.{row_key}.{col_key}", read_value(cells[col_key].text), where)
+        if extra:
+            result.unmapped.append(f"{where}：行「{shown}」多出的单元格「{'、'.join(extra)}」未导入")
+
+
+def _t3_columns_by_grid(table: RawTable, body: int) -> dict[int, str] | None:
+    """Grid column → T3 column key from the header's leaf labels, or None if they don't fit."""
+    grid = layout(table.rows)
+    paths = header_paths(grid, body)
+    mapping: dict[int, str] = {}
+    for col, path in paths.items():
+        key, _ = best_match(path[-1], T3_COLUMNS)
+        if key is not None and len(path) >= 1:
+            mapping[col] = key
+    if sorted(mapping.values()) != sorted(T3_COLUMN_KEYS) or not mapping:
+        return None
+    return mapping
+
+
+# ---------------------------------------------------------------------------
+# 表四: three header rows, one row of 15 numbers
+
+T4_GROUPS: tuple[tuple[str, str], ...] = (T4_REVIEW, T4_DIRECT_SUIT, T4_SUIT_AFTER_REVIEW)
+T4_COLUMN_KEYS: tuple[str, ...] = tuple(
+    f.col for f in sorted(TABLE4.fields, key=lambda f: f.grid_col))
+
+
+def _map_t4(table: RawTable, result: TableImport) -> None:
+    where = f"{table.where}（表四）"
+    body = next((r for r, row in enumerate(table.rows)
+                 if sum(_is_number(c.text) for c in row) >= len(row) / 2
+                 and any(_is_number(c.text) for c in row)), None)
+    if body is None:
+        result.unmapped.append(f"{where}：找不到数字行，表四未导入")
+        return
+    by_grid = _t4_columns_by_grid(table, body) if table.spans_known else None
+    row = table.rows[body]
+    if by_grid is not None:
+        grid = layout(table.rows)
+        cells = {by_grid[p.col]: p.cell for p in grid[body] if p.row == body and p.col in by_grid}
+        extra = [p.cell.text for p in grid[body] if p.col not in by_grid and canon(p.cell.text)
+                 and not _is_label(p.cell.text)]
+    else:
+        header_text = {canon(c.text) for hrow in table.rows[:body] for c in hrow}
+        needed = [label for _, label in T4_GROUPS + T4_RESULTS]
+        absent = [label for label in needed if canon(label) not in header_text]
+        if absent:
+            result.notes.append(f"{where}：表头中没有找到栏目「{'、'.join(absent)}」，数字按规定顺序读取，请核对")
+        lead = 0
+        while lead < len(row) and _is_label(row[lead].text):
+            lead += 1
+        cells = dict(zip(T4_COLUMN_KEYS, row[lead:lead + len(T4_COLUMN_KEYS)]))
+        extra = [c.text for c in row[lead + len(T4_COLUMN_KEYS):] if canon(c.text)]
+    for col_key in T4_COLUMN_KEYS:
+        if col_key in cells:
+            result.put(f"t4.{T4_ROW}.{col_key}", read_value(cells[col_key].text), where)
+    if extra:
+        result.unmapped.append(f"{where}：多出的单元格「{'、'.join(extra)}」未导入")
+    for later in table.rows[body + 1:]:
+        if any(canon(c.text) for c in later):
+            result.unmapped.append(f"{where}：数字行之后的「{_seen(later)}」未导入")
+
+
+def _t4_columns_by_grid(table: RawTable, body: int) -> dict[int, str] | None:
+    grid = layout(table.rows)
+    paths = header_paths(grid, body)
+    mapping: dict[int, str] = {}
+    for col, path in paths.items():
+        result_key, _ = best_match(path[-1], T4_RESULTS)
+        groups = [g for g in (best_match(p, T4_GROUPS)[0] for p in path[:-1]) if g]
+        if result_key is None or not groups:
+            continue
+        # The most specific group wins: 行政诉讼 › 复议后起诉 is 复议后起诉, not 行政复议.
+        mapping[col] = f"{groups[-1]}_{result_key}"
+    if sorted(mapping.values()) != sorted(T4_COLUMN_KEYS):
+        return None
+    return mapping
