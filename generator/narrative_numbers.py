@@ -9,7 +9,8 @@ with the tables.  It is built not to cry wolf:
   clause punctuation in between (so "收到申请4件，予以公开2件" never pairs 予以公开 with 4);
 * "收到/受理 N 件" is accepted as 本年新收 or as 新收 + 上年结转;
 * application keywords count only in sentences about applications (containing 申请, or in the
-  slot （二）依申请公开情况), so "受理群众诉求200件" is ignored;
+  slot （二）依申请公开情况); 收到/受理 only with 申请 in the same clause, so "受理群众诉求200件"
+  and "收到人大代表建议3件" are ignored;
 * "各N件" (one number for several keywords) is skipped;
 * negations count as 0 only in plain forms ("未发生行政复议、行政诉讼案件", "未收到政府信息公开申请").
 
@@ -62,6 +63,7 @@ class Topic:
     readings: tuple[Callable[[Numbers], Reading], ...]
     about_applications: bool = True  # needs a sentence about 申请
     negatable: bool = False  # "未…" states 0
+    clause_word: str = ""  # a word the keyword's own clause must contain
 
 
 NEW = (_t3("new"),)
@@ -74,7 +76,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("received", "收到（受理）申请",
           (r"收到", r"受理", r"接到", r"接收", r"依申请公开"),
           (_reading("一、本年新收", NEW), _reading("一、本年新收加二、上年结转", NEW + CARRIED_OVER)),
-          negatable=True),
+          negatable=True, clause_word="申请"),  # "受理群众诉求200件" is not about applications
     Topic("carried_over", "上年结转", (r"上年结转", r"上年度结转"),
           (_reading("二、上年结转", CARRIED_OVER),)),
     Topic("completed", "办结", (r"办结", r"办理完毕"),
@@ -177,6 +179,8 @@ def claims_in_sentence(sentence: str, slot: str = "") -> list[Claim]:
         for i, (start, end, topic_key) in enumerate(keywords):
             topic = TOPIC_BY_KEY[topic_key]
             if topic.about_applications and not about_applications:
+                continue
+            if topic.clause_word and topic.clause_word not in clause:
                 continue
             next_start = keywords[i + 1][0] if i + 1 < len(keywords) else len(clause)
             window = clause[end:next_start]
