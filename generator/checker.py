@@ -545,7 +545,12 @@ def check_workbook(path: str | Path, *, previous: str | Path | None = None) -> C
 
     read = read_workbook(path)
     last = read_workbook(previous).report if previous is not None else None
-    rule_findings = check_report(read.report, sources=read.sources, previous=last)
+    return check_read(read, previous=last)
+
+
+def check_read(read: "ReadResult", *, previous: Report | None = None) -> CheckResult:
+    """Check a workbook already read (the batch reads first, then finds last year's report)."""
+    rule_findings = check_report(read.report, sources=read.sources, previous=previous)
     # A total typed by hand that disagrees with its parts is reported by the reader (V-4) and
     # by the total's own identity (T3-2/T3-3/T4-1), which also names the likely wrong cell:
     # keep the latter only.
@@ -563,6 +568,6 @@ def broken_totals(report: Report) -> frozenset[str]:
 
 
 __all__ = [
-    "CheckResult", "check_report", "check_workbook", "check_identities", "single_cell_candidates",
+    "CheckResult", "check_report", "check_read", "check_workbook", "check_identities", "single_cell_candidates",
     "sort_findings", "infer_level", "outside_gb2312",
 ]
