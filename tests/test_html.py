@@ -14,11 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.defaults import format_number
+from generator.findings import Severity
 from generator.form import INPUT_FIELDS, TABLES, CellRole, TableForm, ValueKind
 from generator.model import Narrative, Numbers, Report, TextPart, report_from_json
 from generator.render import RenderOptions, renderer
+from generator.render.context import title_lines
 from generator.render.document import Heading, Paragraph, Signature, TableBlock, Title, blocks
 from generator.render.html import DRAFT_NOTICE, render, report_html
+from generator.render.template_builder import DRAFT_MARK
 
 EXAMPLE = Path(__file__).parent / "data" / "example_report.json"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -232,11 +235,13 @@ def test_blocks_appear_in_reading_order(example: Report) -> None:
     want = []
     for block in blocks(example):
         if isinstance(block, Title):
-            want.append(("title", block.text))
+            lines = title_lines(example.meta.agency, example.meta.year)
+            assert "".join(lines) == block.text
+            want.append(("title", "\n".join(lines)))
         elif isinstance(block, Heading):
             want.append((f"heading{block.level}", block.text))
         elif isinstance(block, Paragraph):
-            want.append(("paragraph", block.text))
+            want.extend(("paragraph", line) for line in block.text.split("\n"))
         elif isinstance(block, TableBlock):
             want.append(("table", block.form.key))
         elif isinstance(block, Signature):
@@ -254,7 +259,8 @@ def test_signature_is_right_aligned_at_the_end(example: Report) -> None:
     last = [n for n in main.children if isinstance(n, Node)][-1]
     assert "signature" in classes(last)
     css = next(tree.root.iter("style")).text()
-    assert re.search(r"\.signature\{[^}]*justify-content:flex-end", css)
+    assert re.search(r"\.signature p\{[^}]*text-align:right", css)
+    assert re.search(r"\.signature\{[^}]*padding-right:2em", css)  # 右空二字, as the .docx
 
 
 @st.composite
@@ -307,16 +313,31 @@ def test_agency_with_markup_is_escaped_in_title_and_signature(example: Report) -
     meta = example.meta.__class__(**{**example.meta.__dict__, "agency": "A&B<i>镇</i>"})
     report = example.replace(meta=meta)
     tree = parse(report_html(report))
-    assert next(tree.root.iter("h1")).text() == report.title
+    assert next(tree.root.iter("h1")).text().replace("\n", "") == report.title
     assert next(tree.root.iter("title")).text() == report.title
     assert not list(tree.root.iter("i"))
 
 
-def test_line_breaks_and_forbidden_characters(example: Report) -> None:
+def test_line_breaks_and_forbidden_characters(example: Report, tmp_path: Path) -> None:
+    """Like the .docx: a line break starts a new paragraph, blank lines vanish, and characters
+    XML/HTML forbid are removed with the same warning the .docx renderer gives."""
     narrative = dict(example.narrative.parts)
-    narrative["problems"] = TextPart(("第一行\n第二行\x0b\x00完",))
-    tree = parse(report_html(example.replace(narrative=Narrative(narrative))))
-    assert "第一行\n第二行完" in [p.text() for p in tree.root.iter("p")]
+    narrative["problems"] = TextPart(("第一行\r\n\n  第二行\x0b\x00完\u2028第三行",))
+    target = tmp_path / "r.html"
+    findings = render(example.replace(narrative=Narrative(narrative)), target, RenderOptions())
+    paragraphs = [p.text() for p in parse(target.read_text(encoding="utf-8")).root.iter("p")]
+    i = paragraphs.index("第一行")
+    assert paragraphs[i:i + 3] == ["第一行", "第二行完", "第三行"]
+    assert len(findings) == 1 and findings[0].severity is Severity.WARNING
+    assert "2 个" in findings[0].message and "五、存在的主要问题及改进情况" in findings[0].message
+
+
+def test_title_breaks_like_the_docx(example: Report) -> None:
+    h1 = next(parse(report_html(example)).root.iter("h1"))
+    assert h1.text() == "扎赉特旗宝力根花苏木人民政府\n2025年政府信息公开工作年度报告"
+    short = example.replace(meta=example.meta.__class__(
+        **{**example.meta.__dict__, "agency": "某镇"}))  # 20 characters: one line
+    assert next(parse(report_html(short)).root.iter("h1")).text() == short.title
 
 
 def test_deterministic_bytes(example: Report, tmp_path: Path) -> None:
@@ -335,6 +356,7 @@ def test_registry_renders_html_atomically(example: Report, tmp_path: Path) -> No
 
 
 def test_draft_notice_only_in_drafts(example: Report) -> None:
+    assert DRAFT_NOTICE == DRAFT_MARK  # the words of the .docx header
     assert DRAFT_NOTICE not in report_html(example)
     tree = parse(report_html(example, draft=True))
     first = [n for n in next(tree.root.iter("main")).children if isinstance(n, Node)][0]
@@ -352,3 +374,7 @@ def test_roles_map_to_markup(example: Report) -> None:
     labels = [n for n in table2.iter("th") if n.attrs["scope"] == "row"]
     assert [n.text() for n in labels] == [c.text for c in TABLES[0].cells
                                           if c.role is CellRole.LABEL]
+    # as in the .docx, only 表三's one-row labels are left-aligned
+    left = [n.text() for n in tree.root.iter("th") if "left" in classes(n)]
+    assert left == [c.text for c in TABLES[1].cells
+                    if c.role is CellRole.LABEL and c.rowspan == 1]

@@ -1,7 +1,9 @@
 """The report as one self-contained HTML5 page for the government portal.
 
 The page says exactly what the .docx says: it walks :func:`generator.render.document.blocks`
-and nothing else.  The three tables are drawn from the form declaration
+and nothing else, cleans text with the .docx renderer's :func:`~generator.render.context.clean_report`,
+breaks the title into the same :func:`~generator.render.context.title_lines`, and (like the
+.docx) turns a line break inside a paragraph into a new paragraph.  The three tables are drawn from the form declaration
 (:attr:`generator.form.TableForm.cells`) with the official merges as ``rowspan``/``colspan``.
 Everything needed to show the page is inside the file (inline CSS; no scripts, images or
 links to other hosts), so a clerk can upload it anywhere.  Wide tables scroll sideways on a
@@ -21,10 +23,15 @@ from ..form import CellRole, GridCell, TableForm
 from ..model import Report
 from ..safeio import atomic_path
 from . import RenderOptions
+from .context import clean_report, title_lines
 from .document import Heading, Paragraph, Signature, TableBlock, Title, blocks
+from .template_builder import DRAFT_MARK
 
-#: Text printed at the top of a draft (``--draft``): the report failed validation.
-DRAFT_NOTICE = "校验未通过，不得用于正式印发"
+#: Text printed at the top of a draft (``--draft``), the same words as the .docx header.
+DRAFT_NOTICE = DRAFT_MARK
+
+# The .docx starts a new paragraph at every line break (context._split_lines); so do we.
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 
 # Characters HTML5 forbids in text (C0/C1 controls other than tab/LF/CR/FF, and the
 # non-characters U+FFFE/U+FFFF); the checker reports them, here they are only kept out of
@@ -46,6 +53,8 @@ _XBS = ('"方正小标宋简体", "FZXiaoBiaoSong-B05S", "SimSun", "宋体", "ST
 #: sideways inside their wrapper instead of squashing the columns.
 _TABLE_MIN_WIDTH = {"t3": "52em", "t4": "50em"}
 
+_SONG = '"SimSun", "宋体", "STSong", "AR PL SungtiL GB", "AR PL UMing CN", "Noto Serif CJK SC", serif'
+
 _CSS = f"""
 *,*::before,*::after{{box-sizing:border-box}}
 html{{-webkit-text-size-adjust:100%;text-size-adjust:100%}}
@@ -61,24 +70,24 @@ background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left/2em 100% 
 linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right/2em 100% no-repeat local,
 radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.25),rgba(0,0,0,0)) left/.8em 100% no-repeat scroll,
 radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.25),rgba(0,0,0,0)) right/.8em 100% no-repeat scroll}}
-table{{border-collapse:collapse;width:100%;font-size:.8em;line-height:1.4}}
+table{{border-collapse:collapse;width:100%;font-family:{_SONG};font-size:.8em;line-height:1.4}}
 table.t3{{min-width:{_TABLE_MIN_WIDTH["t3"]}}}
 table.t4{{min-width:{_TABLE_MIN_WIDTH["t4"]}}}
 th,td{{border:1px solid #000;padding:.3em .35em;text-align:center;vertical-align:middle}}
 th{{font-weight:normal}}
-th.caption{{font-family:{_HEI}}}
-th.label{{text-align:left}}
+th.left{{text-align:left}}
 th.vertical{{writing-mode:vertical-rl;text-align:center;letter-spacing:.15em;width:2em}}
 .t3 col.num{{width:4.8em}}
 .t4 col.num{{width:3.3em}}
 td{{font-variant-numeric:tabular-nums;white-space:nowrap}}
-.signature{{display:flex;justify-content:flex-end;margin-top:1.8em;padding-right:2em}}
-.signature p{{text-indent:0;text-align:left;white-space:nowrap}}
-.signature .date{{padding-left:2em}}
+.signature{{margin-top:1.8em;padding-right:2em}}
+.signature p{{text-indent:0;text-align:right}}
+/* phones: no justification, which would spread a line before an unbreakable web address */
 @media (max-width:30em){{
 body{{font-size:17px;background:#fff}}
 .report{{padding:1em .9em 2em}}
 h1{{font-size:1.4em}}
+p{{text-align:left}}
 }}
 @media print{{
 @page{{size:A4;margin:37mm 26mm 35mm 28mm}}
@@ -100,9 +109,13 @@ td{{white-space:normal}}
 
 
 def _text(value: str) -> str:
-    """``value`` as HTML text: forbidden characters removed, special characters escaped,
-    line breaks kept (a ``\\n`` inside a paragraph is a line break in the .docx too)."""
-    return "<br>".join(escape(line, quote=True) for line in _FORBIDDEN.sub("", value).split("\n"))
+    """``value`` as HTML text: characters HTML forbids removed, special characters escaped."""
+    return escape(_FORBIDDEN.sub("", value), quote=True)
+
+
+def _lines(text: str) -> list[str]:
+    """The paragraphs a text prints as: one per line, blank lines dropped (as in the .docx)."""
+    return [line.strip() for line in _LINE_BREAKS.split(text) if line.strip()]
 
 
 def _is_vertical(form: TableForm, cell: GridCell) -> bool:
@@ -129,6 +142,10 @@ def _cell(form: TableForm, cell: GridCell, texts: dict[str, str]) -> str:
     classes = [cell.role.value]
     if _is_vertical(form, cell):
         classes.append("vertical")
+    # As in the .docx: 表三's one-row labels run over several lines and read left-aligned;
+    # everything else is centred.
+    if form.key == "t3" and cell.role is CellRole.LABEL and cell.rowspan == 1:
+        classes.append("left")
     return (f'<th scope="{_scope(cell)}" class="{" ".join(classes)}"{spans}>'
             f"{_text(cell.text)}</th>")
 
@@ -168,25 +185,28 @@ def table_html(block: TableBlock) -> str:
 
 
 def report_html(report: Report, *, draft: bool = False) -> str:
-    """The whole page as text."""
+    """The whole page as text (``report`` as given; :func:`render` cleans it first)."""
     body: list[str] = []
     if draft:
         body.append(f'<p class="draft" role="note">{_text(DRAFT_NOTICE)}</p>')
     for block in blocks(report):
         if isinstance(block, Title):
-            body.append(f"<h1>{_text(block.text)}</h1>")
+            lines = title_lines(report.meta.agency, report.meta.year)
+            if "".join(lines) != block.text:  # pragma: no cover - the two must never disagree
+                lines = (block.text,)
+            body.append(f"<h1>{'<br>'.join(_text(line) for line in lines)}</h1>")
         elif isinstance(block, Heading):
             tag = "h2" if block.level == 1 else "h3"
             body.append(f"<{tag}>{_text(block.text)}</{tag}>")
         elif isinstance(block, Paragraph):
-            body.append(f"<p>{_text(block.text)}</p>")
+            body.extend(f"<p>{_text(line)}</p>" for line in _lines(block.text))
         elif isinstance(block, TableBlock):
             body.append(table_html(block))
         elif isinstance(block, Signature):
             lines = [f'<p class="agency">{_text(block.agency)}</p>']
             if block.date:
                 lines.append(f'<p class="date">{_text(block.date)}</p>')
-            body.append('<div class="signature"><div>' + "".join(lines) + "</div></div>")
+            body.append('<div class="signature">' + "".join(lines) + "</div>")
         else:  # pragma: no cover - a new block type must be taught to every renderer
             raise TypeError(f"unknown block {type(block).__name__}")
     content = "\n".join(body)
@@ -207,8 +227,13 @@ def report_html(report: Report, *, draft: bool = False) -> str:
 
 
 def render(report: Report, target: Path, options: RenderOptions) -> list[Finding]:
-    """Write the portal page for ``report`` to ``target`` (UTF-8, atomically)."""
+    """Write the portal page for ``report`` to ``target`` (UTF-8, atomically).
+
+    Returns the warnings of :func:`~generator.render.context.clean_report` (characters removed
+    from the text) — the same ones the .docx renderer returns for the same report.
+    """
+    report, findings = clean_report(report)
     data = report_html(report, draft=options.draft).encode("utf-8")
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
-    return []
+    return findings
