@@ -106,7 +106,7 @@ def test_totals_are_sum_formulas(blank: openpyxl.Workbook) -> None:
 def test_check_cells_and_their_red_rule(blank: openpyxl.Workbook) -> None:
     ws = blank["表三"]
     row = check_row(TABLE3)
-    assert ws.cell(row, 4).value == '=IF(D4+D5=D27+D28,"✓ 平衡","✗ 一+二≠（七）+四")'
+    assert ws.cell(row, 4).value == '=IF(D4+D5=D27+D28,"✓ 平衡","✗ 不平衡")'
     rules = {str(r.sqref): r.rules[0].formula[0] for r in ws.conditional_formatting}
     assert rules[f"D{row}"] == "(D4+D5)<>(D27+D28)"
     assert len([c for c in rules if c.endswith(str(row))]) == 7

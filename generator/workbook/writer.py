@@ -487,12 +487,11 @@ def _check_cells(ws: Worksheet, table: TableForm) -> None:
             col = default_field_address(FIELD_BY_ID[balance.left[0]]).col
             left, right = _plus(balance.left), _plus(balance.right)
             _check_cell(ws, row, col,
-                        f'=IF({left}={right},"{OK_MARK} 平衡","{BAD_MARK} 一+二≠（七）+四")',
+                        f'=IF({left}={right},"{OK_MARK} 平衡","{BAD_MARK} 不平衡")',
                         f"({left})<>({right})")
         ws.row_dimensions[row].height = 30
-    for f in table.total_fields:
-        if table.key != "t4":
-            continue
+    groups = table.total_fields if table.key == "t4" else ()
+    for f in groups:  # 表四: one check per group, guarding against a value pasted over 总计
         total = default_field_address(f)
         parts = [default_field_address(FIELD_BY_ID[p]) for p in f.sum_of]
         added = "+".join(p.coordinate for p in parts)
