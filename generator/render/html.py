@@ -125,9 +125,9 @@ def _is_vertical(form: TableForm, cell: GridCell) -> bool:
 
 
 def _scope(cell: GridCell) -> str:
-    if cell.role is CellRole.LABEL:
-        return "row"
-    return "colgroup" if cell.colspan > 1 else "col"
+    # "col"/"row" cover every column/row a merged header spans (HTML table model); "colgroup"
+    # would reach to the end of the one <colgroup>, i.e. also the later sections of 表二.
+    return "row" if cell.role is CellRole.LABEL else "col"
 
 
 def _cell(form: TableForm, cell: GridCell, texts: dict[str, str]) -> str:
