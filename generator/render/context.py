@@ -38,6 +38,11 @@ _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 TITLE_LINE_CHARS = 20
 
 
+def display_width(text: str) -> float:
+    """Width in Chinese characters: ASCII letters and digits are half as wide."""
+    return sum(0.5 if ord(ch) < 0x80 else 1 for ch in text)
+
+
 def title_lines(agency: str, year: int) -> tuple[str, ...]:
     """The title as printed, in balanced lines.
 
@@ -46,7 +51,7 @@ def title_lines(agency: str, year: int) -> tuple[str, ...]:
     report uses).  An agency name too long for one line is itself cut into equal parts.
     """
     title = f"{agency}{year}{REPORT_TITLE_SUFFIX}"
-    if len(title) <= TITLE_LINE_CHARS:
+    if display_width(title) <= TITLE_LINE_CHARS:
         return (title,)
     second = f"{year}{REPORT_TITLE_SUFFIX}"
     if len(agency) <= TITLE_LINE_CHARS:

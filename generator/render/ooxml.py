@@ -9,7 +9,6 @@ deterministic and reads like the XML it produces.
 from __future__ import annotations
 
 from typing import Mapping
-from xml.sax.saxutils import escape, quoteattr
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -40,6 +39,16 @@ SIZE_PT: dict[str, float] = {"二号": 22, "三号": 16, "四号": 14, "小四":
                              "小五": 9}
 
 # --- element builder ---------------------------------------------------------------------
+
+
+def escape(value: str) -> str:
+    """Character data with ``& < >`` escaped (xml.sax.saxutils pulls in urllib: 0.1 s)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(value: str) -> str:
+    """An attribute value in double quotes."""
+    return '"' + escape(value).replace('"', "&quot;") + '"'
 
 Child = "str | None"
 

@@ -1,0 +1,99 @@
+"""``nianbao build FILE``: read and check a workbook, then write the report (.docx, PDF, HTML).
+
+Errors in the workbook stop the build (exit 1) and are listed with the cells to fix;
+``--draft`` builds anyway and prints 「校验未通过，不得用于正式印发」 in the header of every
+page.  Output files are named after the report's title and written atomically.
+
+Imports are lazy: building only the .docx never loads reportlab or LibreOffice code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK
+
+DEFAULT_OUT = "outputs"
+
+
+@click.command("build")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="输出文件夹。")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="模板.docx", help="使用自定义 .docx 模板（先检查占位符是否齐全）。")
+@click.option("--pdf", "want_pdf", is_flag=True, help="同时生成 PDF。")
+@click.option("--pdf-only", is_flag=True, help="只生成 PDF，不生成 .docx。")
+@click.option("--html", "want_html", is_flag=True, help="同时生成 HTML 网页。")
+@click.option("--pdf-engine", type=click.Choice(["reportlab", "libreoffice"]), default="reportlab",
+              show_default=True, help="PDF 的生成方式：reportlab（内置）或 libreoffice（转换 .docx）。")
+@click.option("--draft", is_flag=True,
+              help="有错误时也生成，并在每页页眉标注「校验未通过，不得用于正式印发」。")
+@click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="上年.xlsx",
+              help="上年度的填报工作簿，用于跨年度校验。")
+def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pdf_only: bool,
+            want_html: bool, pdf_engine: str, draft: bool, previous: Path | None) -> None:
+    """由填报工作簿 FILE 生成年度报告：<机关名称><年度>年政府信息公开工作年度报告.docx。
+
+    工作簿有错误时不生成（退出码 1），请先按提示修改，或用 nianbao check FILE 查看详情。
+    """
+    from ..checker import check_workbook
+    from ..findings import Severity
+    from ..naming import safe_file_stem
+    from ..render import RenderOptions, output_path
+    from .output import print_findings, summary_text
+
+    if template is not None:
+        # A broken template is found before the workbook is read (exit 2, Chinese message).
+        from ..render.docx import check_template
+
+        check_template(template)
+
+    result = check_workbook(file, previous=previous)
+    if result.findings:
+        print_findings(list(result.findings), title=f"校验：{file.name}")
+    errors = len(result.errors)
+    if errors and not draft:
+        click.secho(
+            f"工作簿有 {errors} 个错误，未生成报告。请按上表修改后重新运行；"
+            f"也可运行 nianbao check \"{file}\" 查看详情，"
+            "或加 --draft 生成标注「校验未通过，不得用于正式印发」的草稿。",
+            fg="red", err=True)
+        raise SystemExit(EXIT_CHECK_FAILED)
+    if draft and not errors:
+        click.echo("校验未发现错误，按正式文本生成（不加草稿标记）。")
+
+    formats = [name for name, wanted in (("docx", not pdf_only), ("pdf", want_pdf or pdf_only),
+                                         ("html", want_html)) if wanted]
+    options = RenderOptions(template=template, draft=bool(draft and errors), pdf_engine=pdf_engine)
+    report = result.report
+    stem = safe_file_stem(report.title)
+    written: list[Path] = []
+    render_findings = []
+    for format_name in formats:
+        target = output_path(out_dir, stem, format_name)
+        render_findings += _render(format_name, report, target, options)
+        written.append(target)
+
+    if render_findings:
+        print_findings(render_findings, title="生成时发现：")
+    for path in written:
+        click.echo(f"已生成：{path}")
+    if options.draft:
+        click.secho(f"以上为草稿（{summary_text(result.findings)}），不得用于正式印发。",
+                    fg="yellow")
+    has_errors = any(f.severity is Severity.ERROR for f in render_findings) or errors
+    raise SystemExit(EXIT_CHECK_FAILED if has_errors else EXIT_OK)
+
+
+def _render(format_name: str, report, target: Path, options) -> list:  # noqa: ANN001
+    """Call the renderer of one format; the LibreOffice PDF engine converts the .docx."""
+    if format_name == "pdf" and options.pdf_engine == "libreoffice":
+        from ..render.libreoffice import render_pdf_via_libreoffice
+
+        return list(render_pdf_via_libreoffice(report, target, options))
+    from ..render import renderer
+
+    return list(renderer(format_name)(report, target, options))
