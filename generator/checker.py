@@ -13,6 +13,7 @@ identity, the finding names it first ("很可能是 表三!D7 填错：应为 3�
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -438,6 +439,7 @@ def check_dates(report: Report, sources: Sources | None = None) -> list[Finding]
             "S-2", f"报告年度为 {year} 年，而 2021 版年报格式自 2021 年度报告起适用",
             cells=(meta_cell("year", sources),), expected=f"≥{FORMAT_FIRST_YEAR}", found=year,
             hint="请核对“报告年度”；2020 年度及以前的报告使用旧格式"))
+    findings.extend(_statistics_period(report, sources))
     published = report.meta.publish_date
     if published is None:
         return findings
@@ -454,6 +456,24 @@ def check_dates(report: Report, sources: Sources | None = None) -> list[Finding]
             "S-2", f"发布日期 {format_date(published)} 早于报告年度结束（{format_date(year_end)}）",
             cells=(cell,), expected=f"晚于{format_date(year_end)}", found=format_date(published),
             hint="年度报告统计到 12 月 31 日，请核对发布日期或报告年度"))
+    return findings
+
+
+_PERIOD_RE = re.compile(r"(\d{4})年1月1日(?:起)?至(\d{4})年12月31日")
+
+
+def _statistics_period(report: Report, sources: Sources | None) -> list[Finding]:
+    """An opening copied from last year states last year's 统计期限."""
+    findings: list[Finding] = []
+    year = report.meta.year
+    for paragraph in printed_paragraphs(report, "opening"):
+        for match in _PERIOD_RE.finditer(unicodedata.normalize("NFKC", paragraph)):
+            if int(match[1]) != year or int(match[2]) != year:
+                findings.append(make_finding(
+                    "S-2", f"开头段落写的统计期限为“{match[0]}”，与报告年度 {year} 年不一致",
+                    cells=(text_cell("opening", sources),),
+                    expected=f"{year}年1月1日至{year}年12月31日", found=match[0],
+                    hint="可能沿用了上年的开头段落；清空该格即可由基本信息自动生成"))
     return findings
 
 

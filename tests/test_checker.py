@@ -324,7 +324,10 @@ def test_s2_old_year(example_report: Report) -> None:
     meta = replace(example_report.meta, year=2020, publish_date=date(2021, 1, 20))
     report = example_report.replace(meta=meta)
     findings = [f for f in check_report(report) if f.rule == "S-2"]
-    assert [f.message for f in findings] == ["报告年度为 2020 年，而 2021 版年报格式自 2021 年度报告起适用"]
+    assert [f.message for f in findings] == [
+        "报告年度为 2020 年，而 2021 版年报格式自 2021 年度报告起适用",
+        # the example's opening still states 2025 as the statistics period
+        "开头段落写的统计期限为“2025年1月1日至2025年12月31日”，与报告年度 2020 年不一致"]
 
 
 # ---------------------------------------------------------------------------
@@ -367,3 +370,12 @@ def test_findings_sorted_by_severity_sheet_row_column(example_report: Report) ->
                                                     key=lambda s: s.rank)
     errors = [f.cells[0] for f in findings if f.severity is Severity.ERROR]
     assert errors == ["表二!B7", "表三!D6", "表三!D6"]
+
+
+def test_s2_opening_copied_from_last_year(example_report: Report) -> None:
+    opening = example_report.narrative["opening"].paragraphs[0].replace("2025年", "2024年")
+    report = with_text(example_report, opening=(opening,))
+    (finding,) = check_report(report)
+    assert (finding.rule, finding.severity) == ("S-2", Severity.WARNING)
+    assert finding.message == ("开头段落写的统计期限为“2024年1月1日至2024年12月31日”，"
+                               "与报告年度 2025 年不一致")
