@@ -1,0 +1,90 @@
+"""``nianbao batch DIR``: check and generate every workbook under a folder, then summarise."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
+
+DEFAULT_OUT = "outputs"
+
+
+@click.command(name="batch")
+@click.argument("source_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="输出文件夹。")
+@click.option("--pdf", "want_pdf", is_flag=True, help="同时生成 PDF。")
+@click.option("--html", "want_html", is_flag=True, help="同时生成 HTML 网页。")
+@click.option("--no-docx", is_flag=True, help="不生成 .docx（只要 PDF/HTML 时使用）。")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="并行进程数，默认等于 CPU 核数。")
+@click.option("--previous-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="上年工作簿所在文件夹，按机关名称匹配后做跨年度校验。")
+def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no_docx: bool,
+            jobs: int | None, previous_dir: Path | None) -> None:
+    """批量校验并生成 SOURCE_DIR（含子文件夹）中的全部工作簿，并写出汇总表。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..batch import BatchPlan, Status, run_batch, summary_year
+    from ..batch_summary import write_summary
+    from .output import make_console
+
+    if not source_dir.is_dir():
+        raise OutputError(f"找不到文件夹：{source_dir}。请检查路径。")
+    formats = tuple(f for f, wanted in (("docx", not no_docx), ("pdf", want_pdf),
+                                        ("html", want_html)) if wanted)
+    if not formats:
+        raise OutputError("没有要生成的格式：去掉 --no-docx，或加 --pdf / --html。")
+    plan = BatchPlan(source_dir, out_dir, formats, jobs or os.cpu_count() or 1, previous_dir)
+    console = make_console()
+    with Progress(TextColumn("[bold]处理中"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("{task.description}"),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def started(total: int) -> None:
+            progress.update(task, total=total)
+
+        def finished(item) -> None:  # noqa: ANN001 - BatchItem, imported lazily
+            progress.update(task, advance=1, description=item.source.name)
+
+        items = run_batch(plan, on_start=started, on_done=finished)
+
+    from ..batch import find_workbooks
+
+    _, skipped = find_workbooks(source_dir)
+    summary = write_summary(items, out_dir / f"汇总-{summary_year(items)}.xlsx", source_dir)
+    print_batch_summary(items, skipped, summary, source_dir, console)
+    failed = any(item.status in (Status.ERRORS, Status.UNREADABLE) for item in items)
+    sys.exit(EXIT_CHECK_FAILED if failed else EXIT_OK)
+
+
+STATUS_STYLE = {"通过": "green", "有警告": "yellow", "有错误": "bold red", "无法读取": "bold red"}
+
+
+def print_batch_summary(items, skipped, summary: Path, base: Path, console) -> None:  # noqa: ANN001
+    """The summary workbook's rows as a terminal table, then skipped files and counts."""
+    from collections import Counter
+
+    from rich.table import Table
+
+    from ..batch_summary import COLUMNS, summary_rows
+
+    table = Table(title="批量处理汇总", title_justify="left", header_style="bold")
+    for column in COLUMNS:
+        table.add_column(column.heading, overflow="fold", max_width=max(8, column.width // 2))
+    for item, row in zip(items, summary_rows(items, base)):
+        cells = ["" if value is None else str(value) for value in row]
+        table.add_row(*cells, style=STATUS_STYLE.get(item.status.value))
+    console.print(table)
+    if skipped:
+        console.print(f"已跳过 {len(skipped)} 个非工作簿或临时文件：")
+        for path in skipped:
+            console.print(f"  {path}")
+    counts = Counter(item.status.value for item in items)
+    parts = "、".join(f"{status} {counts[status]} 个" for status in STATUS_STYLE if counts[status])
+    console.print(f"共 {len(items)} 个工作簿：{parts or '无'}。汇总表：{summary}")
