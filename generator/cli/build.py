@@ -54,6 +54,8 @@ def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pd
     result = check_workbook(file, previous=previous)
     if result.findings:
         print_findings(list(result.findings), title=f"校验：{file.name}")
+    else:
+        click.echo(f"校验：{file.name} 未发现问题。")
     errors = len(result.errors)
     if errors and not draft:
         click.secho(

@@ -103,6 +103,7 @@ STYLE_NAMES: dict[str, str] = {
     "Header": "header",  # 页眉
     "Footer": "footer",  # 页脚
     "OfficialTable": "公文表格",
+    "DefaultParagraphFont": "Default Paragraph Font",  # 默认段落字体
 }
 
 def _chars(n: int) -> int:
