@@ -12,6 +12,7 @@ are as printed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from ..errors import InputError
@@ -21,6 +22,8 @@ from .labels import canon
 from .narrative import (
     agency_from_opening,
     contacts_from_opening,
+    drop_trailing_signature,
+    processing_fee_from,
     split_narrative,
     year_from_opening,
 )
@@ -113,11 +116,13 @@ def import_source(source: SourceDocument, *, agency: str | None = None,
         raise InputError(f"报告中找不到{'和'.join(missing)}（标题和开头段落里都没有）。"
                          f"请在命令后加上 {options} 再导入。", path=path)
     contacts = contacts_from_opening(opening)
-    signatory = ""
-    if split.signature and canon(split.signature) != canon(agency):
-        signatory = split.signature
+    signature = split.signature or drop_trailing_signature(split, agency)
+    signatory = signature if signature and canon(signature) != canon(agency) else ""
+    fee = processing_fee_from("".join(split.parts["other.fees"].paragraphs)
+                              if "other.fees" in split.parts else "")
     meta = Meta(agency=agency, year=int(year), publish_date=split.publish_date,
-                signatory=signatory, **contacts)
+                signatory=signatory, processing_fee=Decimal(fee) if fee else Decimal(0),
+                **contacts)
     report = Report(meta, Narrative(split.parts), Numbers(tables.values))
     notes = list(split.notes) + list(tables.notes)
     notes.extend(f"空白单元格：{field_path(fid)}（按 0 导入，正式报告中应填 0）"

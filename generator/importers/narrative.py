@@ -242,7 +242,8 @@ SIX_ITEMS: tuple[tuple[str, str], ...] = (("other.fees", FEES_HEADING),
 
 _CHROME = re.compile(
     r"公网安备|ICP备|版权所有|主办单位|承办单位|网站标识码|技术支持|^【?打印(本页)?】?$|^【?关闭(窗口)?】?$"
-    r"|^分享到|扫一扫|^上一篇|^下一篇|^相关(链接|阅读|文章)|^附件[:：]?$|^【下载")
+    r"|^分享到|扫一扫|^上一篇|^下一篇|^相关(链接|阅读|文章)|^附件[:：]?$|^【下载"
+    r"|^校验未通过，不得用于正式印发$|^来源[:：]|字号[:：]|浏览(次数)?[:：]|访问量|^【?\s*大\s*中\s*小\s*】?$")
 _DATE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
 _PUBLISHED = re.compile(r"(?:发布|成文|印发)(?:时间|日期)\s*[:：]?\s*(\d{4})\s*[-年/.]\s*(\d{1,2})"
                         r"\s*[-月/.]\s*(\d{1,2})")
@@ -295,6 +296,7 @@ class NarrativeSplit:
     title_year: int | None = None
     publish_date: date | None = None
     signature: str = ""
+    last_slot: str = ""  # the slot that received the last paragraph of the report
     notes: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
 
@@ -317,9 +319,11 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
     slot: str | None = None
     extras = 0
     ended = False
+    page_date: date | None = None
 
     def add(key: str, text: str) -> None:
         paragraphs.setdefault(key, []).append(text)
+        result.last_slot = key
 
     for block in blocks:
         if isinstance(block, RawTable):
@@ -332,6 +336,8 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
         if not text:
             continue
         if is_chrome(text):
+            if section < 0 and page_date is None:
+                page_date = parse_date(text)  # 「发布时间：2025-01-20 来源：…」
             if section >= 0:
                 ended = True  # everything after the first footer line is page furniture
                 result.notes.append(f"正文结束于网页附加内容「{text[:30]}」，其后内容已忽略")
@@ -376,6 +382,7 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
 
     _take_signature(result, paragraphs)
     _take_front_matter(result, pre, paragraphs)
+    result.publish_date = result.publish_date or page_date
     result.parts = {key: TextPart(tuple(texts), headings.get(key, ""))
                     for key, texts in paragraphs.items()}
     for key, heading in headings.items():
@@ -413,10 +420,9 @@ def _take_front_matter(result: NarrativeSplit, pre: list[str],
         if when and (_DATE.match(text) or len(text) < 40):
             result.publish_date = result.publish_date or when
             continue
-        if _sentence_like(text):
-            opening.append(text)
-        elif result.title:
-            result.notes.append(f"标题后的短行「{text}」未导入")
+        if canon(text) == "编制说明":
+            continue
+        opening.append(text)
     if not result.title:
         # Without a title, portal navigation may precede the report: keep only the run of
         # sentences directly before 一、.
@@ -430,11 +436,36 @@ def _take_front_matter(result: NarrativeSplit, pre: list[str],
         paragraphs["opening"] = opening + paragraphs.get("opening", [])
 
 
+def drop_trailing_signature(split: NarrativeSplit, agency: str) -> str:
+    """Cut an undated signature (a last line naming the agency) off the last slot.
+
+    A dated signature is recognised while splitting; an undated one only once the agency is
+    known.  Returns the line cut, or "".
+    """
+    parts, last_key = split.parts, split.last_slot
+    if last_key not in parts:
+        return ""
+    part = parts[last_key]
+    if part.paragraphs and canon(part.paragraphs[-1]) == canon(agency):
+        parts[last_key] = TextPart(part.paragraphs[:-1], part.heading)
+        return part.paragraphs[-1]
+    return ""
+
+
+_FEE_CHARGED = re.compile(r"收取(?:了)?(?:信息)?(?:公开)?处理费(?:共计|合计)?\s*(\d+(?:\.\d+)?)\s*元")
+
+
+def processing_fee_from(text: str) -> str | None:
+    """The 信息处理费 in 元 stated in 六（一）, if the text states an amount."""
+    m = _FEE_CHARGED.search(text)
+    return m.group(1) if m else None
+
+
 def _take_signature(result: NarrativeSplit, paragraphs: dict[str, list[str]]) -> None:
     """Cut ``机关名称`` / ``2026年1月20日`` off the last slot and remember them."""
-    if not paragraphs:
+    if result.last_slot not in paragraphs:
         return
-    last_key = list(paragraphs)[-1]
+    last_key = result.last_slot
     texts = paragraphs[last_key]
     if texts and _DATE.match(texts[-1]):
         result.publish_date = parse_date(texts[-1])
