@@ -24,6 +24,7 @@ class Column:
     heading: str
     width: int
     value: Callable[[BatchItem, Path], object]
+    on_screen: bool = True  # shown in the terminal table too (the workbook has every column)
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -44,12 +45,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("错误数", 8, lambda item, _: item.errors),
     Column("警告数", 8, lambda item, _: item.warnings),
     Column("第一个错误", 60, lambda item, _: item.first_error),
-    Column("主动公开信息（条）", 12, _total("proactive_items")),
+    Column("主动公开信息（条）", 12, on_screen=False, value=_total("proactive_items")),
     Column("新收申请总计", 12, _total("new_requests")),
-    Column("予以公开", 10, _total("disclosed")),
-    Column("行政复议总计", 12, _total("review_total")),
-    Column("行政诉讼总计", 12, _total("litigation_total")),
-    Column("输出文件", 60, lambda item, base: "；".join(p.name for p in item.outputs)),
+    Column("予以公开", 10, on_screen=False, value=_total("disclosed")),
+    Column("行政复议总计", 12, on_screen=False, value=_total("review_total")),
+    Column("行政诉讼总计", 12, on_screen=False, value=_total("litigation_total")),
+    Column("输出文件", 60, lambda item, base: "；".join(p.name for p in item.outputs),
+           on_screen=False),
 )
 
 

@@ -74,12 +74,15 @@ def print_batch_summary(items, skipped, summary: Path, base: Path, console) -> N
 
     from ..batch_summary import COLUMNS, summary_rows
 
+    shown = [i for i, column in enumerate(COLUMNS) if column.on_screen]
     table = Table(title="批量处理汇总", title_justify="left", header_style="bold")
-    for column in COLUMNS:
-        table.add_column(column.heading, overflow="fold", max_width=max(8, column.width // 2))
+    for i in shown:
+        table.add_column(COLUMNS[i].heading, overflow="fold", max_width=max(8, COLUMNS[i].width))
+    table.add_column("已生成", no_wrap=True)
     for item, row in zip(items, summary_rows(items, base)):
-        cells = ["" if value is None else str(value) for value in row]
-        table.add_row(*cells, style=STATUS_STYLE.get(item.status.value))
+        cells = ["" if row[i] is None else str(row[i]) for i in shown]
+        formats = "、".join(p.suffix.lstrip(".") for p in item.outputs)
+        table.add_row(*cells, formats, style=STATUS_STYLE.get(item.status.value))
     console.print(table)
     if skipped:
         console.print(f"已跳过 {len(skipped)} 个非工作簿或临时文件：")
