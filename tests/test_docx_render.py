@@ -280,6 +280,10 @@ def test_xml_illegal_characters_are_dropped_with_a_warning(example_report: Repor
     assert "基本信息「落款机关」" in messages
     assert "正文「一、（四）政府信息公开平台建设情况」第1段" in messages
     assert "3 个" in messages
+    from generator.workbook.writer import meta_address, text_address
+
+    assert {f.cells for f in findings} == {(str(meta_address("signatory")),),
+                                           (str(text_address("overview.platform")),)}
 
 
 def test_extra_items_of_six_are_numbered_after_the_fixed_ones(example_report: Report) -> None:

@@ -61,19 +61,30 @@ def title_lines(agency: str, year: int) -> tuple[str, ...]:
     return (*(agency[i:i + step] for i in range(0, len(agency), step)), second)
 
 
+def _cell(kind: str, key: str, heading: bool = False) -> str:
+    """The workbook cell (as ``nianbao init`` lays it out) holding a meta item or text slot.
+
+    Imported only when a character had to be removed: the workbook layout pulls in openpyxl.
+    """
+    from ..workbook.writer import meta_address, text_address
+
+    return str(meta_address(key) if kind == "meta" else text_address(key, heading))
+
+
 @dataclass(frozen=True)
 class _Cleaner:
     """Removes forbidden characters and remembers where it found them."""
 
     findings: list[Finding]
 
-    def __call__(self, value: str, where: str) -> str:
+    def __call__(self, value: str, where: str, cell: tuple[str, str, bool]) -> str:
         cleaned = _ILLEGAL.sub("", value)
         if cleaned != value:
             removed = len(value) - len(cleaned)
             self.findings.append(Finding(
                 Severity.WARNING, RULE_ILLEGAL_CHARS,
                 f"{where}含有 {removed} 个 Word 文档不允许的控制字符（多由复制粘贴带入），生成时已删除。",
+                cells=(_cell(*cell),),
                 hint=f"请在工作簿中检查{where}的文字，删除看不见的特殊字符后重新生成。"))
         return cleaned
 
@@ -103,16 +114,16 @@ def clean_report(report: Report) -> tuple[Report, list[Finding]]:
     clean = _Cleaner(findings)
     meta_labels = {m.key: m.label for m in META_FIELDS}
     meta_changes = {
-        key: clean(getattr(report.meta, key), f"基本信息「{label}」")
+        key: clean(getattr(report.meta, key), f"基本信息「{label}」", ("meta", key, False))
         for key, label in meta_labels.items()
         if isinstance(getattr(report.meta, key, None), str)
     }
     parts = {}
     for slot in TEXT_SLOTS:
         part = report.narrative[slot.key]
-        paragraphs = tuple(clean(p, f"正文「{slot.label}」第{i}段")
+        paragraphs = tuple(clean(p, f"正文「{slot.label}」第{i}段", ("text", slot.key, False))
                            for i, p in enumerate(part.paragraphs, start=1))
-        heading = clean(part.heading, f"正文「{slot.label}」的小标题")
+        heading = clean(part.heading, f"正文「{slot.label}」的小标题", ("text", slot.key, True))
         parts[slot.key] = TextPart(paragraphs, heading)
     if not findings:
         return report, []
