@@ -16,6 +16,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
+from .. import limits
 from ..errors import InputError
 from .document import RawCell, SourceDocument
 
@@ -28,6 +29,7 @@ def read_docx(path: Path) -> SourceDocument:
     if not zipfile.is_zipfile(path):
         raise InputError("不是 .docx 文件（可能是旧的 .doc 或 WPS 格式）。请在 Word 或 WPS 中"
                          "打开后另存为 .docx 再导入。", path=path)
+    _check_archive(path)
     try:
         document = Document(str(path))
     except Exception as exc:  # python-docx raises many types for broken packages
@@ -36,6 +38,21 @@ def read_docx(path: Path) -> SourceDocument:
     doc = SourceDocument(source_format="docx")
     _walk(document.element.body, doc, document)
     return doc
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a zip bomb before python-docx inflates it (limits shared with workbooks)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError("文件已损坏或未完整复制，请重新复制一份再导入。", path=path) from exc
+    total = sum(e.file_size for e in entries)
+    too_big = any(e.file_size > limits.MAX_ENTRY_BYTES or (
+        e.file_size > limits.RATIO_CHECK_MIN_BYTES
+        and e.file_size > limits.MAX_COMPRESSION_RATIO * max(e.compress_size, 1)) for e in entries)
+    if len(entries) > limits.MAX_ZIP_ENTRIES or total > limits.MAX_TOTAL_BYTES or too_big:
+        raise InputError("文件解压后过大，不像一份年度报告，已拒绝读取。请检查文件来源。", path=path)
 
 
 def _walk(container, doc: SourceDocument, parent) -> None:  # noqa: ANN001 - lxml elements

@@ -259,10 +259,19 @@ def map_tables(tables: list[tuple[str | None, RawTable]]) -> TableImport:
             result.notes.append(f"报告中没有找到{form.name}（可能以图片插入），{form.name}全部按 0 导入，"
                                 "请对照原文填写")
             continue
-        missing = [f.id for f in form.fields
+        missing = [f for f in form.fields
                    if f.id not in result.values and f.id not in result.blanks]
-        for field_id in missing:
-            result.notes.append(f"报告中没有 {field_path(field_id)} 这一格，按 0 导入")
+        by_row: dict[str, list[Field]] = {}
+        for f in missing:
+            by_row.setdefault(f.row, []).append(f)
+        for row_fields in by_row.values():
+            whole_row = len(row_fields) == sum(f.row == row_fields[0].row for f in form.fields)
+            if whole_row and len(row_fields) > 1:
+                result.notes.append(f"报告中没有{form.name}「{row_fields[0].row_label}」这一行，"
+                                    f"{len(row_fields)} 格全部按 0 导入")
+            else:
+                result.notes.extend(f"报告中没有 {field_path(f.id)} 这一格，按 0 导入"
+                                    for f in row_fields)
     return result
 
 
