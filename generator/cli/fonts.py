@@ -1,0 +1,67 @@
+"""``nianbao fonts``: which font file prints each part of the PDF, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("fonts")
+@click.option("--font", "fonts", multiple=True, metavar="角色=字体文件",
+              help="指定某一角色的字体文件，可重复，例如 --font 仿宋=C:/Windows/Fonts/simfang.ttf；"
+                   "角色：标题、黑体、楷体、仿宋、宋体（.ttc 文件可写 文件#序号）。")
+@click.option("--font-config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="fonts.toml", help="字体配置文件（默认读取用户目录下的 nianbao/fonts.toml）。")
+def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
+    """显示 PDF 各字体角色（标题、黑体、楷体、仿宋、宋体）选用的字体文件及来源。"""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..fonts import (
+        ROLE_LABELS,
+        ROLE_USES,
+        ROLES,
+        FontSearch,
+        Source,
+        choose_fonts,
+        default_config_path,
+        parse_font_args,
+    )
+    from .output import make_console
+
+    search = FontSearch.from_environment()
+    choices = choose_fonts(parse_font_args(fonts), font_config, search)
+    console = make_console()
+    table = Table(title="PDF 字体", show_lines=False)
+    table.add_column("角色", no_wrap=True)
+    table.add_column("用于")
+    table.add_column("字体", no_wrap=True)
+    table.add_column("文件")
+    table.add_column("来源")
+    for role in ROLES:
+        choice = choices[role]
+        file = str(choice.path) + (f"#{choice.index}" if choice.index else "")
+        reason = choice.reason + ("，按文档用字转为 TrueType 嵌入" if choice.convert else "")
+        style = "yellow" if choice.stand_in else "green"
+        table.add_row(ROLE_LABELS[role], ROLE_USES[role], Text(choice.face, style=style),
+                      Text(file, overflow="fold"), Text(reason))
+    console.print(table)
+
+    warnings = [choices[role].warning for role in ROLES if choices[role].warning]
+    for text in warnings:
+        console.print(Text(f"警告：{text}", style="yellow"))
+    if any(choices[role].source is Source.BUNDLED for role in ROLES):
+        console.print("本机没有找到可用的中文字体，PDF 使用随 nianbao 安装的开源字体"
+                      "（Noto Serif SC / Noto Sans SC，SIL OFL 许可），可以正常阅读和打印，"
+                      "但不是公文规定的字体。")
+    if warnings:
+        console.print(escape(
+            "如需使用官方字体：把字体文件（如 Windows 的 C:/Windows/Fonts 中的 simfang.ttf、"
+            "simhei.ttf、simkai.ttf、simsun.ttc，或 仿宋_GB2312.ttf、方正小标宋简体 FZXBSJW.TTF）"
+            "所在文件夹写入字体配置文件，或用 --font 角色=字体文件 指定。"
+            f"配置文件位置：{font_config or default_config_path()}，写法示例：\n"
+            "  [fonts]\n"
+            "  dirs = [\"D:/公文字体\"]\n"
+            "  仿宋 = \"C:/Windows/Fonts/simfang.ttf\""))

@@ -1,0 +1,161 @@
+"""Chinese line breaking (禁则): where a line of Chinese text may end.
+
+reportlab's ``wordWrap='CJK'`` only knows the Japanese list of characters that cannot start
+a line, and never stops a line from ending with an opening bracket (stack_notes §2.5).  The
+PDF renderer therefore breaks lines itself with :func:`break_lines`:
+
+* no line starts with a closing bracket, quote or 点号 (:data:`CANNOT_START`);
+* no line ends with an opening bracket or quote (:data:`CANNOT_END`);
+* ``——`` and ``……`` stay whole, and runs of Latin letters and digits (numbers, telephone
+  numbers, web addresses) are not cut unless a run is longer than a line.
+
+Where the greedy break is forbidden, the break moves back (the previous character goes to
+the next line) so nothing ever hangs outside the 版心; justification then spreads the short
+line.  The functions are pure and measure text through a callback, so they are tested
+without fonts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+#: Closing brackets and quotes, full- and half-width.
+CLOSERS = "）》」』】〕〗〙〛〉｝］＞”’)]}"
+#: Punctuation that belongs to the end of what precedes it (点号, ellipsis, units after numbers).
+TRAILING_MARKS = "，。、；：？！．…‥～·・％‰℃°′″,.;:?!%"
+#: No line may start with one of these.
+CANNOT_START = frozenset(CLOSERS + TRAILING_MARKS)
+#: Opening brackets and quotes: no line may end with one of these.
+CANNOT_END = frozenset("（《「『【〔〖〘〚〈｛［＜“‘([{")
+#: Marks written doubled that must not be split (破折号 ——, 省略号 ……).
+PAIRED = frozenset("—…")
+
+# A run that is never broken inside: Latin letters/digits with the characters that hold
+# numbers, telephone numbers, e-mail and web addresses together.
+_LATIN_RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._:/\-@#&=+~%?]*[A-Za-z0-9/%])?")
+
+Measure = Callable[[str], float]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One laid-out line: its text, natural width, and whether it ends the paragraph."""
+
+    text: str
+    width: float
+    last: bool
+
+
+def units(text: str) -> list[str]:
+    """Split text into the pieces a line break may fall between.
+
+    Every CJK character is a unit of its own; a Latin run and a ``——``/``……`` pair are one.
+    """
+    out: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in PAIRED and i + 1 < n and text[i + 1] == ch:
+            j = i
+            while j < n and text[j] == ch:
+                j += 1
+            out.append(text[i:j])
+            i = j
+            continue
+        match = _LATIN_RUN.match(text, i)
+        if match and match.end() - i > 1:
+            out.append(match.group())
+            i = match.end()
+            continue
+        out.append(ch)
+        i += 1
+    return out
+
+
+def _may_break_before(parts: Sequence[str], k: int) -> bool:
+    """True if a line may end after ``parts[k-1]`` and the next start with ``parts[k]``."""
+    return parts[k][0] not in CANNOT_START and parts[k - 1][-1] not in CANNOT_END
+
+
+def _split_long_unit(unit: str, width: float, measure: Measure) -> list[str]:
+    """Cut a unit wider than a whole line (a very long address) into pieces that fit."""
+    pieces: list[str] = []
+    current = ""
+    for ch in unit:
+        if current and measure(current + ch) > width:
+            pieces.append(current)
+            current = ch
+        else:
+            current += ch
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def break_lines(text: str, width: float, measure: Measure, *,
+                first_indent: float = 0.0, tracking: float = 0.0) -> list[Line]:
+    """Break ``text`` into lines no wider than ``width`` following the rules above.
+
+    ``measure(s)`` is the natural advance width of ``s``; ``tracking`` is added after every
+    character (negative to fit 28 characters of 三号 into the 版心, as Word's grid does);
+    the first line is ``first_indent`` narrower.  A line's ``width`` includes tracking
+    between its characters but not after the last one.
+    """
+    parts: list[str] = []
+    for unit in units(text):
+        if len(unit) > 1 and measure(unit) + tracking * (len(unit) - 1) > width - first_indent:
+            parts.extend(_split_long_unit(unit, width - first_indent, measure))
+        else:
+            parts.append(unit)
+    if not parts:
+        return [Line("", 0.0, True)]
+    widths = [measure(p) + tracking * len(p) for p in parts]
+    lines: list[Line] = []
+    i = 0
+    n = len(parts)
+    eps = 1e-6
+    while i < n:
+        avail = width - (first_indent if not lines else 0.0) + tracking  # no tracking after last
+        acc = 0.0
+        j = i
+        while j < n and acc + widths[j] <= avail + eps:
+            acc += widths[j]
+            j += 1
+        if j == i:  # a single unit wider than the line: place it anyway
+            j = i + 1
+        if j < n and not _may_break_before(parts, j):
+            k = j - 1
+            while k > i and not _may_break_before(parts, k):
+                k -= 1
+            if k > i:
+                j = k
+            else:
+                # No allowed break inside this line (a run of closers longer than a line):
+                # the first allowed break further on wins, even though the line overflows.
+                k = j + 1
+                while k < n and not _may_break_before(parts, k):
+                    k += 1
+                j = k
+        line_text = "".join(parts[i:j])
+        line_width = sum(widths[i:j]) - tracking
+        lines.append(Line(line_text, line_width, j >= n))
+        i = j
+    return lines
+
+
+def violations(lines: Sequence[str]) -> list[str]:
+    """Describe every broken rule in a list of line texts (for tests and self-checks)."""
+    problems: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            continue
+        if number > 1 and line[0] in CANNOT_START:
+            problems.append(f"line {number} starts with {line[0]!r}: {line!r}")
+        if number < len(lines) and line[-1] in CANNOT_END:
+            problems.append(f"line {number} ends with {line[-1]!r}: {line!r}")
+        if number < len(lines) and line[-1] in PAIRED and lines[number][:1] == line[-1]:
+            problems.append(f"line {number} splits {line[-1] * 2!r}")
+    return problems
