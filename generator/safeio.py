@@ -1,8 +1,19 @@
-"""Writing files so that a crash or kill leaves either the old file or the complete new one."""
+"""Writing files so that a crash or kill leaves either the old file or the complete new one.
+
+Every output goes to a temporary file in the target's own directory (so the final rename is
+atomic), is flushed to disk, and is then renamed over the target.  On an exception the
+temporary file is removed; after a hard kill (SIGKILL, power loss) it may stay behind, so its
+name carries the writer's process id and the target's name, and the next write of the same
+target removes such leftovers of processes that are gone.
+
+Input files are never outputs: :mod:`generator.workbook.source` registers every file it reads
+with :func:`mark_input`, and :func:`atomic_path` refuses to replace one of them.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,28 +23,64 @@ from .errors import OutputError
 
 TEMP_PREFIX = ".nianbao-tmp-"
 
+#: Files read as input during this process; never replaced by an output.
+_INPUTS: set[tuple[int, int]] = set()
+
+
+def mark_input(path: str | Path) -> None:
+    """Remember that ``path`` is an input of this run, so no output may replace it."""
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return
+    _INPUTS.add((info.st_dev, info.st_ino))
+
+
+def is_input(path: str | Path) -> bool:
+    """Whether ``path`` is (the same file as) an input read during this run."""
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return False
+    return (info.st_dev, info.st_ino) in _INPUTS
+
+
+def temp_name_pattern(target: Path) -> re.Pattern[str]:
+    """The names :func:`atomic_path` gives temporary files for ``target``; group 1 is the pid."""
+    return re.compile(rf"^{re.escape(TEMP_PREFIX)}(\d+)-{re.escape(target.name)}\.")
+
 
 @contextmanager
 def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success rename it onto ``target``.
 
     The temporary file lives in the same directory so the final rename is atomic.  On any
-    exception the temporary file is removed and ``target`` is left as it was.
+    exception the temporary file is removed and ``target`` is left as it was.  Refuses
+    (:class:`OutputError`) when ``target`` exists and ``overwrite`` is false, and always when
+    ``target`` is one of this run's input files.
     """
     target = Path(target)
+    if is_input(target):
+        raise OutputError(f"输出文件与输入文件是同一个文件：{target}。nianbao 不会覆盖输入文件，"
+                          "请换一个输出文件名或文件夹。")
     if target.exists() and not overwrite:
         raise OutputError(f"文件已存在：{target}。如需覆盖，请加 --force。")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix,
-                                        dir=target.parent)
+        _remove_stale_temps(target)
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{target.name}.",
+                                        suffix=target.suffix, dir=target.parent)
     except OSError as exc:
         raise OutputError(f"无法在 {target.parent} 写入文件（{exc.strerror}），请检查目录权限。") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
+        _flush_to_disk(tmp)
+        if target.is_dir():
+            raise OutputError(f"无法写入 {target}：同名的文件夹已存在，请换一个输出文件名。")
         os.replace(tmp, target)
+        _flush_directory(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -44,3 +91,58 @@ def write_bytes_atomic(target: str | Path, data: bytes, *, overwrite: bool = Tru
     with atomic_path(target, overwrite=overwrite) as tmp:
         tmp.write_bytes(data)
     return Path(target)
+
+
+def _flush_to_disk(path: Path) -> None:
+    """fsync the finished temporary file, so the rename never exposes an empty file."""
+    try:
+        with path.open("rb+") as stream:
+            os.fsync(stream.fileno())
+    except OSError:
+        pass  # a file system without fsync still gets the atomic rename
+
+
+def _flush_directory(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Remove temporary files for ``target`` left by killed processes (POSIX only: on Windows
+    there is no harmless way to ask whether a process id is alive)."""
+    if os.name != "posix":
+        return
+    pattern = temp_name_pattern(target)
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        match = pattern.match(name)
+        if match and not _alive(int(match.group(1))):
+            try:
+                (target.parent / name).unlink()
+            except OSError:
+                pass
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True

@@ -48,6 +48,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from .. import limits
 from ..errors import InputError
+from ..safeio import mark_input
 
 # --- Messages ----------------------------------------------------------------------------
 # Every refusal says what the file is and what to do.  Key phrases are stable: the tests and
@@ -194,6 +195,7 @@ def _read_file(path: Path) -> bytes:
     if path.name.startswith("~$"):
         raise InputError("这是 Excel 打开工作簿时生成的临时锁文件，不是工作簿。请关闭 Excel 后"
                          "忽略或删除它，选择真正的工作簿文件。", path=path)
+    mark_input(path)  # whatever this run writes, it must never replace this file
     if info.st_size > limits.MAX_FILE_BYTES:
         raise InputError(_too_large_message(info.st_size), path=path)
     try:
