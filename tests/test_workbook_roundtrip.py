@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import tempfile
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings

@@ -31,6 +31,7 @@ from ..form import (
     TEXT_SLOTS,
     CellRole,
     Field,
+    GridCell,
     TableForm,
     ValueKind,
 )
@@ -396,6 +397,16 @@ def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None) -> None:
     _protect(ws)
 
 
+def _label_alignment(table: TableForm, grid: GridCell) -> Alignment:
+    """Headers and captions centred; 表三's outcome labels flush left like the official form."""
+    if grid.rowspan > 8:  # 三、本年度办理结果 is written top to bottom
+        return Alignment(horizontal="center", vertical="center", text_rotation=255,
+                         wrap_text=True)
+    if table.key == "t3" and grid.role is CellRole.LABEL and grid.col > 0:
+        return LEFT
+    return CENTER
+
+
 def _table_sheet(wb: Workbook, ws: Worksheet, table: TableForm, report: Report | None) -> None:
     for i, width in enumerate(_TABLE_WIDTHS[table.key], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -420,13 +431,9 @@ def _table_sheet(wb: Workbook, ws: Worksheet, table: TableForm, report: Report |
         if grid.field_id is None:
             cell.value = grid.text
             cell.fill = HEADER_FILL
-            cell.alignment = CENTER if grid.role is not CellRole.LABEL or table.key != "t3" or \
-                grid.col == 0 and grid.rowspan == 1 else LEFT
+            cell.alignment = _label_alignment(table, grid)
             if grid.role is CellRole.CAPTION:
                 cell.font = Font(name=FONT, size=10, bold=True)
-            if grid.rowspan > 8:  # 三、本年度办理结果 is written top to bottom
-                cell.alignment = Alignment(horizontal="center", vertical="center",
-                                           text_rotation=255, wrap_text=True)
             continue
         f = FIELD_BY_ID[grid.field_id]
         cell.alignment = Alignment(horizontal="center", vertical="center")
