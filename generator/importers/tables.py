@@ -267,10 +267,10 @@ def map_tables(tables: list[tuple[str | None, RawTable]]) -> TableImport:
         for row_fields in by_row.values():
             whole_row = len(row_fields) == sum(f.row == row_fields[0].row for f in form.fields)
             if whole_row and len(row_fields) > 1:
-                result.notes.append(f"报告中没有{form.name}「{row_fields[0].row_label}」这一行，"
-                                    f"{len(row_fields)} 格全部按 0 导入")
+                result.notes.append(f"{form.name}「{row_fields[0].row_label}」这一行的 "
+                                    f"{len(row_fields)} 格在报告中没有对应数字，全部按 0 导入")
             else:
-                result.notes.extend(f"报告中没有 {field_path(f.id)} 这一格，按 0 导入"
+                result.notes.extend(f"{field_path(f.id)} 在报告中没有对应数字，按 0 导入"
                                     for f in row_fields)
     return result
 
