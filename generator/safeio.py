@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +77,7 @@ def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]
     tmp = Path(tmp_name)
     try:
         yield tmp
+        _give_mode(tmp, target)
         _flush_to_disk(tmp)
         if target.is_dir():
             raise OutputError(f"无法写入 {target}：同名的文件夹已存在，请换一个输出文件名。")
@@ -91,6 +93,28 @@ def write_bytes_atomic(target: str | Path, data: bytes, *, overwrite: bool = Tru
     with atomic_path(target, overwrite=overwrite) as tmp:
         tmp.write_bytes(data)
     return Path(target)
+
+
+def _give_mode(tmp: Path, target: Path) -> None:
+    """The permissions a plain ``open(target, "w")`` would give, not mkstemp's private 0600:
+    an existing target keeps its mode, a new one gets 0666 less the umask."""
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mode = 0o666 & ~_UMASK
+    try:
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
 
 
 def _flush_to_disk(path: Path) -> None:

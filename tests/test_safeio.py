@@ -145,3 +145,16 @@ def test_a_live_writers_temp_file_is_left_alone(tmp_path: Path) -> None:
     other.write_bytes(b"another process is writing this")
     write_bytes_atomic(target, b"x")
     assert other.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_outputs_get_ordinary_permissions_not_mkstemps_private_ones(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    fresh = write_bytes_atomic(tmp_path / "report.html", b"<p>")
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~mask
+    kept = tmp_path / "shared.docx"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)
+    write_bytes_atomic(kept, b"new")
+    assert kept.stat().st_mode & 0o777 == 0o640
