@@ -301,3 +301,18 @@ def test_not_a_report(tmp_path: Path) -> None:
         import_report(write(tmp_path, "hello\nworld\n"))
     with pytest.raises(InputError, match="另存为 .docx"):
         import_report(write(tmp_path, "x", "old.doc"))
+
+
+def test_tab_separated_rows_from_a_browser_copy(tmp_path: Path) -> None:
+    rows = [
+        "行政复议\t\t\t\t\t行政诉讼",
+        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉",
+        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+        "\t".join(str(i) for i in range(1, 16)),
+    ]
+    text = HEAD + "四、政府信息公开行政复议、行政诉讼情况\n" + "\n".join(rows) + "\n五、存在的主要问题及改进情况\n无。\n"
+    result = import_report(write(tmp_path, text))
+    n = result.report.numbers
+    assert [n[f"t4.cases.{k}"] for k in ("review_upheld", "review_total", "direct_suit_upheld",
+                                         "suit_after_review_total")] == [1, 5, 6, 15]
+    assert result.report.narrative["problems"].paragraphs == ("无。",)
