@@ -43,6 +43,7 @@ from .pdf_layout import (
     TextBlock,
     TextStyle,
     page_number_text,
+    mirrored,
     page_templates,
     signature_indents,
 )
@@ -100,7 +101,7 @@ def render_bytes(report: Report, options: RenderOptions,
         # The canvas would otherwise start with Helvetica, a font the PDF does not embed.
         initialFontName=faces["fangsong"].name, initialFontSize=BODY_SIZE,
     )
-    story = build_story(items, faces, title_lines(meta.agency, meta.year))
+    story = mirrored(build_story(items, faces, title_lines(meta.agency, meta.year)))
     with _BUILD_LOCK:
         # reportlab keeps settings and font subset state in module globals: one build at a
         # time per process.  Binary streams (no ASCII85) are smaller and faster to write.

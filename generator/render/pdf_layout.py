@@ -25,7 +25,7 @@ from reportlab.lib.colors import black, red
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Flowable, Frame, PageTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Frame, NextPageTemplate, PageTemplate, Table, TableStyle
 
 from ..form import CellRole, GridCell, TableForm
 from .kinsoku import Line, break_lines
@@ -696,8 +696,18 @@ def page_decorations(setup: PageSetup) -> Callable:
     return on_page
 
 
+def mirrored(story: Sequence[Flowable]) -> list[Flowable]:
+    """``story`` on alternating odd/even page templates (page 1 is odd).
+
+    A template cycle is used rather than ``autoNextPageTemplate``, which reportlab 5.1 keeps
+    for two pages at a time (odd, even, even, odd, odd …).
+    """
+    return [NextPageTemplate(["even", "odd"]), *story]
+
+
 def page_templates(setup: PageSetup) -> list[PageTemplate]:
-    """Odd and even pages alternate; the binding (inside) margin is left on odd pages."""
+    """Odd and even pages; the binding (inside) margin is on the left of odd pages.
+    Use with :func:`mirrored`."""
     decorate = page_decorations(setup)
 
     def frame(left: float, name: str) -> Frame:
@@ -705,8 +715,6 @@ def page_templates(setup: PageSetup) -> list[PageTemplate]:
                      topPadding=0, bottomPadding=0, id=name, showBoundary=0)
 
     return [
-        PageTemplate("odd", [frame(MARGIN_INSIDE, "odd")], onPage=decorate,
-                     autoNextPageTemplate="even", pagesize=A4),
-        PageTemplate("even", [frame(MARGIN_OUTSIDE, "even")], onPage=decorate,
-                     autoNextPageTemplate="odd", pagesize=A4),
+        PageTemplate("odd", [frame(MARGIN_INSIDE, "odd")], onPage=decorate, pagesize=A4),
+        PageTemplate("even", [frame(MARGIN_OUTSIDE, "even")], onPage=decorate, pagesize=A4),
     ]
