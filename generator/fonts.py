@@ -524,10 +524,12 @@ def _choose_cached(font_paths: tuple[tuple[str, str], ...], font_config: str | N
         path, index = _split_index(value)
         given[role] = FontSpec(path, index, Source.CLI, "命令行")
     dirs = config.dirs + search.font_dirs
+    # Fonts the user named are checked first: a wrong path is the error worth reporting.
+    named = {role: _user_choice(role, spec) for role, spec in given.items()}
     chosen: list[tuple[str, FontChoice]] = []
     for role in ROLES:
-        if role in given:
-            chosen.append((role, _user_choice(role, given[role])))
+        if role in named:
+            chosen.append((role, named[role]))
             continue
         choice = _auto_choice(role, dirs, search)
         if choice is None:
@@ -743,17 +745,18 @@ def _memoize_tables(face: object) -> None:
 
 def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, str],
                search: FontSearch | None = None) -> dict[str, LoadedFont]:
-    """Register every chosen font; convert CFF fonts for the characters their roles print.
+    """Register every chosen font; convert CFF fonts for the characters the document prints.
 
-    Roles sharing one CFF source get one converted file holding the union of their
-    characters, so a document embeds each font once.
+    A converted font holds every character of the document (not only its own roles'), so it
+    can also print a character another role's font lacks; roles sharing one CFF source get
+    one converted file, so a document embeds each font once.
     """
     search = search or FontSearch.from_environment()
+    everything = set(SAMPLE_TEXT).union(*chars_by_role.values())
     wanted: dict[tuple[Path, int], set[str]] = {}
-    for role, choice in choices.items():
+    for choice in choices.values():
         if choice.convert:
-            wanted.setdefault((choice.path, choice.index), set()).update(
-                chars_by_role.get(role, ""), SAMPLE_TEXT)
+            wanted.setdefault((choice.path, choice.index), set()).update(everything)
     converted = {
         key: convert_to_truetype(key[0], key[1], chars, search.cache_dir)
         for key, chars in sorted(wanted.items(), key=lambda item: (str(item[0][0]), item[0][1]))

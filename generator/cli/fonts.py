@@ -64,4 +64,4 @@ def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
             f"配置文件位置：{font_config or default_config_path()}，写法示例：\n"
             "  [fonts]\n"
             "  dirs = [\"D:/公文字体\"]\n"
-            "  仿宋 = \"C:/Windows/Fonts/simfang.ttf\""))
+            "  fangsong = \"C:/Windows/Fonts/simfang.ttf\"    # 仿宋；其余角色：title heiti kaiti song"))

@@ -1,0 +1,256 @@
+"""The font resolver, embedding and the missing-glyph report, with a tiny font made here."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont as FTFont
+from pypdf import PdfReader
+
+from generator.cli import main
+from generator.fonts import (
+    SAMPLE_TEXT,
+    FontError,
+    FontSearch,
+    Source,
+    bundled_font_path,
+    choose_fonts,
+    convert_to_truetype,
+    load_fonts,
+    parse_font_arg,
+    parse_font_args,
+    read_config,
+)
+from generator.model import report_from_json
+from generator.render import RenderOptions
+from generator.render.pdf import render_bytes
+
+EXAMPLE = Path(__file__).parent / "data" / "example_report.json"
+TINY_CHARS = SAMPLE_TEXT + "年度报告人民"
+
+
+def build_tiny_font(path: Path, chars: str, family: str = "NianbaoTiny") -> Path:
+    """A TrueType font with one box-shaped glyph per character of ``chars``."""
+    chars = "".join(dict.fromkeys(chars))
+    names = [".notdef", "space"] + [f"uni{ord(c):04X}" for c in chars]
+    glyphs = {}
+    for i, name in enumerate(names):
+        pen = TTGlyphPen(None)
+        if name != "space":
+            inset = 100 + (i % 5) * 20
+            pen.moveTo((inset, -100 + inset))
+            pen.lineTo((inset, 800 - inset))
+            pen.lineTo((900 - inset, 800 - inset))
+            pen.lineTo((900 - inset, -100 + inset))
+            pen.closePath()
+        glyphs[name] = pen.glyph()
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({32: "space", **{ord(c): f"uni{ord(c):04X}" for c in chars}})
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({n: (500 if n == "space" or (n.startswith("uni") and int(
+        n[3:], 16) < 128) else 1000, 0) for n in names})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": family, "styleName": "Regular",
+                            "psName": f"{family}-Regular"})
+    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    builder.setupPost()
+    builder.save(str(path))
+    return path
+
+
+NO_SYSTEM = FontSearch((), fontconfig=False, config_path=None, bundled=False)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    return build_tiny_font(tmp_path / "tiny.ttf", TINY_CHARS)
+
+
+def write_config(path: Path, body: str) -> Path:
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_config_file_names_a_font_for_every_role(tmp_path: Path, tiny: Path) -> None:
+    config = write_config(tmp_path / "fonts.toml", """
+[fonts]
+"标题" = "tiny.ttf"
+heiti = "tiny.ttf"
+"楷体" = { path = "tiny.ttf", index = 0 }
+"仿宋" = "tiny.ttf"
+song = "tiny.ttf"
+""")
+    choices = choose_fonts(font_config=config, search=NO_SYSTEM)
+    assert set(choices) == {"title", "heiti", "kaiti", "fangsong", "song"}
+    for choice in choices.values():
+        assert choice.path == tiny  # relative to the configuration file
+        assert choice.source is Source.CONFIG and str(config) in choice.reason
+        assert choice.face == "NianbaoTiny"
+        assert not choice.stand_in and not choice.convert
+
+
+def test_command_line_beats_the_config_file(tmp_path: Path, tiny: Path) -> None:
+    other = build_tiny_font(tmp_path / "other.ttf", TINY_CHARS, family="NianbaoOther")
+    config = write_config(tmp_path / "fonts.toml",
+                          "[fonts]\n" + "".join(f'{r} = "tiny.ttf"\n' for r in
+                                                ("title", "heiti", "kaiti", "fangsong", "song")))
+    choices = choose_fonts({"仿宋": other}, config, NO_SYSTEM)
+    assert choices["fangsong"].face == "NianbaoOther"
+    assert choices["fangsong"].source is Source.CLI
+    assert choices["heiti"].face == "NianbaoTiny"
+
+
+def test_font_arguments() -> None:
+    assert parse_font_arg("宋体=C:/Windows/Fonts/simsun.ttc#1") == (
+        "song", Path("C:/Windows/Fonts/simsun.ttc"), 1)
+    assert parse_font_arg("fangsong=D:/字体/仿宋_GB2312.ttf")[0] == "fangsong"
+    assert parse_font_args(["黑体=a.ttf", "宋体=b.ttc#2"]) == {
+        "heiti": Path("a.ttf"), "song": Path("b.ttc#2")}
+    with pytest.raises(FontError, match="角色=字体文件"):
+        parse_font_arg("simfang.ttf")
+    with pytest.raises(FontError, match="不认识的字体角色“隶书”"):
+        parse_font_arg("隶书=x.ttf")
+
+
+def test_unusable_fonts_are_refused_in_chinese(tmp_path: Path) -> None:
+    with pytest.raises(FontError, match="字体文件不存在"):
+        choose_fonts({"fangsong": tmp_path / "missing.ttf"}, search=NO_SYSTEM)
+    junk = tmp_path / "junk.ttf"
+    junk.write_bytes(b"not a font at all")
+    with pytest.raises(FontError, match="不是可用的字体文件"):
+        choose_fonts({"fangsong": junk}, search=NO_SYSTEM)
+    bad = write_config(tmp_path / "bad.toml", "[fonts\nfangsong = 1")
+    with pytest.raises(FontError, match="格式有误"):
+        read_config(bad, required=True)
+    with pytest.raises(FontError, match="找不到字体配置文件"):
+        read_config(tmp_path / "none.toml", required=True)
+    assert read_config(tmp_path / "none.toml", required=False).fonts == {}
+
+
+def test_no_font_anywhere_is_an_error_that_says_what_to_do() -> None:
+    with pytest.raises(FontError, match="--font"):
+        choose_fonts(search=NO_SYSTEM)
+
+
+def test_official_file_names_are_found_in_font_folders(tmp_path: Path, tiny: Path) -> None:
+    folder = tmp_path / "Fonts"
+    folder.mkdir()
+    shutil.copy(tiny, folder / "SIMFANG.TTF")  # file names are matched case-insensitively
+    build_tiny_font(folder / "simhei.ttf", "黑体")  # lacks the sample text: skipped
+    search = FontSearch((folder,), fontconfig=False, config_path=None, bundled=True)
+    choices = choose_fonts(search=search)
+    assert choices["fangsong"].source is Source.OFFICIAL
+    assert choices["fangsong"].path.name == "SIMFANG.TTF" and not choices["fangsong"].stand_in
+    if bundled_font_path("sans") is not None:
+        assert choices["heiti"].source is Source.BUNDLED and choices["heiti"].stand_in
+        assert "黑体" in choices["heiti"].warning and "simhei.ttf" in choices["heiti"].warning
+
+
+def test_extra_folders_from_the_config_file(tmp_path: Path, tiny: Path) -> None:
+    folder = tmp_path / "公文字体"
+    folder.mkdir()
+    shutil.copy(tiny, folder / "FZXBSJW.TTF")
+    config = write_config(tmp_path / "fonts.toml", '[fonts]\ndirs = ["公文字体"]\n')
+    choices = choose_fonts(font_config=config,
+                           search=FontSearch((), fontconfig=False, config_path=None))
+    assert choices["title"].source is Source.OFFICIAL and choices["title"].path.parent == folder
+
+
+@pytest.mark.skipif(bundled_font_path("serif") is None, reason="pylopdf-fonts-zh-cn not installed")
+def test_bundled_font_is_converted_to_truetype_and_cached(tmp_path: Path) -> None:
+    source = bundled_font_path("serif")
+    chars = "政府信息公开镕"
+    first = convert_to_truetype(source, 0, chars, tmp_path / "cache")
+    font = FTFont(str(first))
+    assert "glyf" in font and "CFF " not in font
+    assert {ord(c) for c in chars} <= set(font.getBestCmap())
+    stamp = first.stat().st_mtime_ns
+    again = convert_to_truetype(source, 0, "".join(reversed(chars)), tmp_path / "cache")
+    assert again == first and again.stat().st_mtime_ns == stamp  # the cache is reused
+    other = convert_to_truetype(source, 0, chars, tmp_path / "cache2")
+    assert other.read_bytes() == first.read_bytes()  # same input, same bytes
+    assert not list((tmp_path / "cache").glob(".tmp-*"))
+
+
+def _pdf_fonts(data: bytes) -> dict[str, object]:
+    fonts = {}
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    return fonts
+
+
+def test_tiny_font_is_embedded_and_missing_characters_are_reported(tmp_path: Path,
+                                                                   tiny: Path) -> None:
+    config = write_config(tmp_path / "fonts.toml", "[fonts]\n" + "".join(
+        f'{r} = "tiny.ttf"\n' for r in ("title", "heiti", "kaiti", "fangsong", "song")))
+    report = report_from_json(EXAMPLE.read_text(encoding="utf-8"))
+    data, findings = render_bytes(report, RenderOptions(font_config=config), search=NO_SYSTEM)
+    fonts = _pdf_fonts(data)
+    assert fonts and all(re.match(r"/[A-Z]{6}\+NianbaoTiny", name) for name in fonts)
+    for font in fonts.values():
+        descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0]["/FontDescriptor"]
+        assert descriptor.get_object().get("/FontFile2") is not None
+    missing = [f for f in findings if f.rule == "F-2"]
+    # The title's first character the tiny font lacks is named, with where it is.
+    first_missing = next(ch for ch in report.title if ch not in TINY_CHARS)
+    title_warning = [f for f in missing if f"“{first_missing}”" in f.message and "标题（小标宋）" in f.message]
+    assert title_warning and "出现在：标题" in title_warning[0].message
+    assert "空白或方框" in title_warning[0].message
+    assert all(f.severity.name == "WARNING" for f in missing)
+    assert any("另缺" in f.message for f in missing)  # the long tail is summarised
+    assert not any(f.rule == "PDF-FONT" for f in findings)  # the user chose these fonts
+
+
+@pytest.mark.skipif(bundled_font_path("serif") is None, reason="pylopdf-fonts-zh-cn not installed")
+def test_missing_body_character_is_printed_with_another_font_and_reported(tmp_path: Path,
+                                                                          tiny: Path) -> None:
+    report = report_from_json(EXAMPLE.read_text(encoding="utf-8"))
+    search = FontSearch((), fontconfig=False, config_path=None, cache_dir=tmp_path / "cache")
+    data, findings = render_bytes(report, RenderOptions(font_paths={"fangsong": tiny}),
+                                  search=search)
+    opening = report.narrative["opening"].paragraphs[0]
+    ch = next(c for c in opening if c not in TINY_CHARS)
+    warning = next(f for f in findings if f.rule == "F-2" and f"“{ch}”" in f.message)
+    assert "仿宋" in warning.message and "开头段落（编制说明）第1段" in warning.message
+    assert "改用字体 Noto Serif SC" in warning.message
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
+    assert re.sub(r"\s+", "", opening) in text  # printed, not blank
+
+
+def test_load_fonts_registers_each_file_once(tiny: Path) -> None:
+    choices = choose_fonts({r: tiny for r in ("title", "heiti", "kaiti", "fangsong", "song")},
+                           search=NO_SYSTEM)
+    first = load_fonts(choices, {}, NO_SYSTEM)
+    second = load_fonts(choices, {}, NO_SYSTEM)
+    assert len({f.name for f in first.values()}) == 1
+    assert first["song"].name == second["song"].name
+    assert first["song"].missing("年政镕") == ["镕"]
+    assert first["song"].missing("年度报告") == []
+
+
+def test_fonts_command_shows_roles_sources_and_stand_in_warnings(tmp_path: Path,
+                                                                 tiny: Path) -> None:
+    config = write_config(tmp_path / "fonts.toml", '[fonts]\n"仿宋" = "tiny.ttf"\n')
+    runner = CliRunner()
+    env = {"NIANBAO_FONT_DIRS": "", "XDG_CONFIG_HOME": str(tmp_path / "no-config"),
+           "COLUMNS": "200"}
+    result = runner.invoke(main, ["fonts", "--font-config", str(config)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "NianbaoTiny" in result.output and "配置文件" in result.output
+    if bundled_font_path("serif") is not None:
+        assert "内置字体（PyPI）" in result.output
+        assert "黑体 使用替代字体" in result.output
+        assert "仿宋 使用替代字体" not in result.output
+    result = runner.invoke(main, ["fonts", "--font", "仿宋=/no/such/font.ttf"], env=env)
+    assert result.exit_code == 2
+    assert "字体文件不存在" in result.output
