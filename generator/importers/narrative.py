@@ -31,7 +31,7 @@ from ..form import (
     SECTIONS,
 )
 from ..model import TextPart
-from .document import RawTable, SourceBlock, SourceParagraph
+from .document import RawTable, SourceBlock
 from .labels import canon, similarity
 
 # ---------------------------------------------------------------------------
@@ -222,12 +222,19 @@ def _heading_key(heading: str) -> str:
 
 
 def match_item(title: str, candidates: tuple[tuple[str, str], ...]) -> str | None:
-    """The slot key whose heading ``title`` names (tolerantly), else None."""
+    """The slot key whose heading ``title`` names (tolerantly), else None.
+
+    A title containing the heading's identifying words (``主动公开`` in 「主动公开方面」)
+    matches outright; otherwise the most similar heading at or above
+    :data:`ITEM_THRESHOLD` wins.
+    """
     best, best_score = None, 0.0
     seen = canon(title)
     for key, heading in candidates:
-        score = 1.0 if _heading_key(heading) and _heading_key(heading) in seen else similarity(
-            title, _ITEM.match(heading).group(2) if _ITEM.match(heading) else heading)
+        words = _heading_key(heading)
+        numbered = _ITEM.match(heading)
+        bare = numbered.group(2) if numbered else heading
+        score = 1.0 if words and words in seen else similarity(title, bare)
         if score > best_score:
             best, best_score = key, score
     return best if best_score >= ITEM_THRESHOLD else None
