@@ -19,7 +19,7 @@ from reportlab import rl_config
 from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
 
 from ..findings import Finding, Severity
-from ..fonts import ROLE_LABELS, FontSearch, LoadedFont, choose_fonts, load_fonts
+from ..fonts import OFFICIAL_FONT_NAMES, ROLE_LABELS, FontSearch, LoadedFont, choose_fonts, load_fonts
 from ..form import TABLE_BY_KEY, CellRole
 from ..model import Report
 from ..safeio import write_bytes_atomic
@@ -51,7 +51,7 @@ from .pdf_layout import (
 #: Table typography: font size and column widths (fractions of the 版心 width).
 TABLE_LOOKS: dict[str, tuple[float, tuple[float, ...]]] = {
     "t2": (10.5, (0.31, 0.23, 0.23, 0.23)),
-    "t3": (10.0, (0.05, 0.15, 0.33) + (0.47 / 7,) * 7),
+    "t3": (10.0, (0.05, 0.17, 0.31) + (0.47 / 7,) * 7),
     "t4": (10.0, (1 / 15,) * 15),
 }
 
@@ -224,11 +224,12 @@ def _missing_glyph_findings(placed: list[_Placed], loaded: dict[str, LoadedFont]
 
 
 def _stand_in_findings(loaded: dict[str, LoadedFont]) -> list[Finding]:
-    warnings = [font.choice.warning for font in loaded.values() if font.choice.warning]
-    if not warnings:
+    stand_ins = [f"{ROLE_LABELS[role]}用 {font.choice.face}（应为 {OFFICIAL_FONT_NAMES[role]}）"
+                 for role, font in loaded.items() if font.choice.stand_in]
+    if not stand_ins:
         return []
     return [Finding(Severity.NOTICE, "PDF-FONT",
-                    "PDF 使用了替代字体：" + "".join(warnings),
+                    "PDF 使用了替代字体，正式印发前请安装官方字体：" + "；".join(stand_ins) + "。",
                     hint="可用 --font 角色=字体文件 或字体配置文件指定官方字体；"
                          "运行 nianbao fonts 查看各字体的来源。")]
 
