@@ -6,11 +6,14 @@ import io
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pdfplumber
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Spacer
@@ -379,3 +382,45 @@ def test_signature_right_aligned_after_the_text(pdf: bytes, report: Report) -> N
     assert date["top"] > agency["top"]
     body = [line for line in lines if line["top"] < agency["top"] and line["x0"] < agency["x0"]]
     assert body, "the signature is not alone on its page"
+
+
+# ---------------------------------------------------------------------------
+# Any report lays out
+
+
+_text = st.lists(st.sampled_from(
+    list("政府信息公开工作年度报告申请办理镇乡人民") + list("，。、；：？！“”《》（）……——")
+    + ["2025", "http://www.example.gov.cn/", "0482-6540003", "ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 3]),
+    min_size=1, max_size=300).map("".join)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(paragraphs=st.lists(_text, min_size=1, max_size=6),
+       numbers=st.lists(st.integers(min_value=0, max_value=10 ** 9), min_size=1, max_size=5),
+       agency=st.text(alphabet=st.sampled_from(list("扎赉特旗宝力根花苏木人民政府镇乡街道办事处")),
+                      min_size=2, max_size=45))
+def test_any_report_lays_out_inside_the_text_block(report: Report, paragraphs: list[str],
+                                                   numbers: list[int], agency: str) -> None:
+    from generator.model import Narrative, TextPart
+
+    values = {f.id: numbers[i % len(numbers)] for i, f in enumerate(FIELDS)
+              if f.kind is ValueKind.COUNT}
+    changed = report.replace(
+        meta=replace(report.meta, agency=agency),
+        narrative=Narrative({**report.narrative.parts, "overview": TextPart(tuple(paragraphs)),
+                             "problems": TextPart(tuple(reversed(paragraphs)))}),
+        numbers=Numbers(values))
+    data, _ = render_bytes(changed, RenderOptions())
+    text = without_page_numbers(squeeze("".join(page_texts(data))))
+    for paragraph in paragraphs:
+        assert squeeze(paragraph) in text
+    body_bottom = MARGIN_TOP + BODY_HEIGHT
+    with pdfplumber.open(io.BytesIO(data)) as doc:
+        for page in doc.pages:
+            left = MARGIN_INSIDE if page.page_number % 2 else MARGIN_OUTSIDE
+            for g in page.lines + page.rects:
+                assert left - 0.6 <= g["x0"] and g["x1"] <= left + BODY_WIDTH + 0.6
+                assert g["bottom"] <= body_bottom + 0.6
+            for c in page.chars:
+                if c["top"] < body_bottom:  # pdfminer's x drifts on justified lines: check y
+                    assert c["top"] >= MARGIN_TOP - 0.6 and c["bottom"] <= body_bottom + 0.6

@@ -505,6 +505,13 @@ class _Prepared:
             first, last = inside[0], inside[-1]
             # A merged cell cut by a page break repeats its label in every piece.
             data[first][c.grid.col] = [c.block] if c.block is not None else c.text
+            if c.block is None:
+                # A number too long for its column is set smaller rather than overflow.
+                inner = self._inner_width(c.grid)
+                width = look.face.width(c.text, look.size)
+                if width > inner:
+                    size = max(5.0, look.size * inner / width)
+                    commands.append(("FONTSIZE", (c.grid.col, first), (c.grid.col, first), size))
             if last > first or c.grid.colspan > 1:
                 commands.append(("SPAN", (c.grid.col, first), (c.grid.last_col, last)))
         return Table(data, colWidths=self.col_widths, rowHeights=self.piece_heights(rows),
