@@ -549,6 +549,10 @@ def _auto_choice(role: str, dirs: tuple[Path, ...], search: FontSearch) -> FontC
             # a conversion per document, and the bundled font already covers that case.
             if found.error or not found.truetype or not found.covers(SAMPLE_TEXT):
                 continue
+            try:  # the file must also load in reportlab (registered once, kept for the PDF)
+                register_truetype(path, index)
+            except FontError:
+                continue
             return FontChoice(role, path, index, candidate.source, candidate.stand_in,
                               found.face)
     if search.bundled:

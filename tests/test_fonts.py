@@ -254,3 +254,16 @@ def test_fonts_command_shows_roles_sources_and_stand_in_warnings(tmp_path: Path,
     result = runner.invoke(main, ["fonts", "--font", "仿宋=/no/such/font.ttf"], env=env)
     assert result.exit_code == 2
     assert "字体文件不存在" in result.output
+
+
+@pytest.mark.skipif(bundled_font_path("serif") is None, reason="pylopdf-fonts-zh-cn not installed")
+def test_a_postscript_font_named_by_the_user_is_converted(tmp_path: Path, tiny: Path) -> None:
+    otf = bundled_font_path("serif")
+    search = FontSearch((), fontconfig=False, config_path=None, bundled=False,
+                        cache_dir=tmp_path / "cache")
+    paths = {r: tiny for r in ("title", "heiti", "kaiti", "song")} | {"fangsong": otf}
+    choices = choose_fonts(paths, search=search)
+    assert choices["fangsong"].convert and choices["fangsong"].source is Source.CLI
+    loaded = load_fonts(choices, {"fangsong": "镕喆堃"}, search)
+    assert loaded["fangsong"].file.suffix == ".ttf" and loaded["fangsong"].file.parent == tmp_path / "cache"
+    assert loaded["fangsong"].missing("镕喆堃政") == []
