@@ -1,4 +1,6 @@
-"""``nianbao init``: write a blank input workbook for a clerk to fill."""
+"""``nianbao init``: write a blank input workbook for a clerk to fill, or next year's workbook
+from last year's (``--from LAST.xlsx``; what is carried is decided in
+:mod:`generator.workbook.carry`)."""
 
 from __future__ import annotations
 
@@ -6,36 +8,84 @@ from pathlib import Path
 
 import click
 
-from ..errors import OutputError
+from ..errors import NianbaoError, OutputError
+from ..naming import safe_file_stem
 
 
 def default_path(agency: str, year: int | None) -> Path:
     """``<机关名称><年度>年政府信息公开工作年度报告填报表.xlsx`` in the current directory."""
     stem = f"{agency}{f'{year}年' if year else ''}政府信息公开工作年度报告填报表"
-    return Path.cwd() / f"{stem}.xlsx"
+    return Path.cwd() / f"{safe_file_stem(stem, reserve_suffix_bytes=len('.xlsx'))}.xlsx"
 
 
-@click.command("init")
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--agency", default="", metavar="机关名称", help="预先填入的机关名称。")
-@click.option("--year", type=click.IntRange(2021, 2100), default=None, metavar="YYYY",
-              help="预先填入的报告年度。")
-@click.option("--force", is_flag=True, help="文件已存在时覆盖。")
-def command(path: Path | None, agency: str, year: int | None, force: bool) -> None:
-    """生成空白填报工作簿（基本信息、正文、表二、表三、表四）。
-
-    PATH 省略时，在当前文件夹生成“<机关名称><年度>年政府信息公开工作年度报告填报表.xlsx”。
-    """
-    from ..workbook.writer import write_workbook  # lazy: keeps `nianbao --help` fast
-
-    agency = agency.strip()
+def _target(path: Path | None, agency: str, year: int | None, force: bool) -> Path:
     target = path if path is not None else default_path(agency, year)
     if target.suffix.lower() != ".xlsx":
         raise OutputError(f"文件名应以 .xlsx 结尾：{target}")
     if target.exists() and not force:
         raise OutputError(f"文件已存在：{target}。如需覆盖，请加 --force。")
+    return target
+
+
+@click.command("init")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "last", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="上年.xlsx",
+              help="由上年的填报工作簿生成本年工作簿：沿用基本信息（年度加 1），表三“二、上年结转”"
+                   "按上年“四、结转下年度继续办理”填好并锁定，上年现行有效件数和正文作参考。")
+@click.option("--agency", default="", metavar="机关名称", help="预先填入的机关名称。")
+@click.option("--year", type=click.IntRange(2021, 2100), default=None, metavar="YYYY",
+              help="预先填入的报告年度。")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖。")
+def command(path: Path | None, last: Path | None, agency: str, year: int | None,
+            force: bool) -> None:
+    """生成空白填报工作簿（基本信息、正文、表二、表三、表四）。
+
+    PATH 省略时，在当前文件夹生成“<机关名称><年度>年政府信息公开工作年度报告填报表.xlsx”。
+    加 --from 上年.xlsx 时，由上年工作簿生成下一年度的工作簿（上年文件不会被改动）。
+    """
+    if last is not None:
+        if agency.strip() or year is not None:
+            raise NianbaoError("--from 不能与 --agency、--year 同时使用：机关名称沿用上年工作簿，"
+                               "报告年度为上年加 1。如需改动，请在新工作簿的“基本信息”中修改。")
+        _carry(last, path, force)
+        return
+    from ..workbook.writer import write_workbook  # lazy: keeps `nianbao --help` fast
+
+    agency = agency.strip()
+    target = _target(path, agency, year, force)
     written = write_workbook(target, agency=agency, year=year, overwrite=force)
     click.echo(f"已生成填报工作簿：{written}")
     click.echo("下一步：用 Excel、WPS 或 LibreOffice 打开，按“填报说明”依次填写基本信息、正文和表二至表四"
                "（只填浅黄色格子），保存后运行：")
     click.echo(f"  nianbao check \"{written}\"")
+
+
+def _carry(last: Path, path: Path | None, force: bool) -> None:
+    """``init --from``: read last year's workbook, write next year's, say what was carried."""
+    from ..checker import check_read
+    from ..workbook.carry import carry_from, carry_pairs, summary
+    from ..workbook.reader import read_workbook
+    from ..workbook.writer import write_workbook
+
+    read = read_workbook(last)  # InputError (exit 2) when last year's file cannot be read
+    carried = carry_from(read, last.name)
+    target = _target(path, str(carried.meta.get("agency") or ""), carried.year, force)
+    written = write_workbook(target, overwrite=force, carried=carried)
+
+    click.echo(f"已由上年工作簿“{last.name}”生成本年度填报工作簿：{written}")
+    click.echo(summary(carried))
+    if carried.year is None:
+        click.secho("注意：上年工作簿没有可识别的报告年度，新工作簿的“报告年度”留空，请在基本信息中填写。",
+                    fg="yellow")
+    errors = check_read(read).errors
+    if errors:
+        forward = {last_id for _, last_id in carry_pairs()}
+        touching = sum(1 for f in errors if forward & set(f.field_ids))
+        which = (f"其中 {touching} 个涉及表三“四、结转下年度继续办理”，结转过来的数字可能不准；"
+                 if touching else "")
+        click.secho(f"警告：上年工作簿有 {len(errors)} 个错误（已照常结转）。{which}"
+                    f"请运行 nianbao check \"{last}\" 查看。", fg="yellow")
+    click.echo("下一步：打开新工作簿，核对“基本信息”，填写本年的正文和表二至表四（只填浅黄色格子；"
+               "淡紫色格子是上年结转，灰字是上年内容，仅供参考），保存后运行：")
+    click.echo(f"  nianbao check \"{written}\" --previous \"{last}\"")

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -22,7 +24,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..defaults import FEE_RULES, FORMAT_NOTICE, REGULATION, _section_names
+from ..defaults import FEE_RULES, FORMAT_NOTICE, REGULATION, _section_names, format_number
 from ..form import (
     AGENCY_LEVELS,
     FIELD_BY_ID,
@@ -50,6 +52,9 @@ from .layout import (
     text_key,
 )
 
+if TYPE_CHECKING:  # only the type: carry.py decides what is carried, this module lays it out
+    from .carry import Carried
+
 # ---------------------------------------------------------------------------
 # Positions on 基本信息 and 正文 (the tables' positions are the form's grid, see layout.py).
 
@@ -57,6 +62,8 @@ META_FIRST_ROW = 2  # row 1 holds the column headings
 TEXT_FIRST_ROW = 2
 META_LABEL_COL, META_VALUE_COL, META_HINT_COL = 1, 2, 3
 TEXT_LABEL_COL, TEXT_HEADING_COL, TEXT_BODY_COL = 1, 2, 3
+#: 正文's column of last year's paragraphs in a carried workbook (reference, never read).
+TEXT_REFERENCE_COL, TEXT_REFERENCE_WIDTH = 4, 60
 
 
 def meta_address(attribute: str) -> CellAddress:
@@ -86,6 +93,9 @@ TOTAL_FILL = PatternFill("solid", fgColor="D9D9D9")  # grey: computed, do not ty
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")  # light blue: labels of the form
 CHECK_FILL = PatternFill("solid", fgColor="E2EFDA")  # light green: a check that holds
 BAD_FILL = PatternFill("solid", fgColor="FF0000")  # red: a check that fails
+CARRIED_FILL = PatternFill("solid", fgColor="E4DFEC")  # light purple: carried from last year, locked
+REFERENCE_FILL = PatternFill("solid", fgColor="F2F2F2")  # pale grey: last year's, for reference
+REFERENCE_COLOR = "7F7F7F"  # grey text: reference cells are read by people, never by nianbao
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 UNLOCKED = Protection(locked=False)
@@ -213,9 +223,8 @@ FORMULA_SLOTS: dict[str, object] = {"opening": opening_formula, "other.fees": fe
 # ---------------------------------------------------------------------------
 # Sheets.
 
-GUIDE_LINES: tuple[str, ...] = (
-    "政府信息公开工作年度报告填报表 — 填报说明",
-    "",
+GUIDE_TITLE = "政府信息公开工作年度报告填报表 — 填报说明"
+GUIDE_HOW: tuple[str, ...] = (
     "一、怎么填",
     "1. 先填“基本信息”：机关名称、报告年度、门户网站网址、咨询电话、发布日期为必填。",
     "2. 再填“正文”：每个部分写在 C 列一个单元格里；需要分段时，在单元格内按 Alt+Enter（WPS、"
@@ -226,14 +235,9 @@ GUIDE_LINES: tuple[str, ...] = (
     "4. 灰色格子是合计，会自动计算，不要改动。表格下方的校验格显示“✓”表示数字平衡，变成红色的"
     "“✗”表示数字对不上，请检查后再提交。",
     "5. 保存为 .xlsx 格式，然后运行：nianbao check 文件名.xlsx 检查，nianbao build 文件名.xlsx 生成报告。",
-    "",
-    "二、颜色说明",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
+)
+LEGEND_HEADING = "二、颜色说明"
+GUIDE_RULES: tuple[str, ...] = (
     "三、数字的规则",
     "1. 件数只能填 0 或正整数；表二“本年收费金额”以万元为单位，可以有小数（最多 4 位）。",
     "2. 表三每一列：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理。",
@@ -243,32 +247,73 @@ GUIDE_LINES: tuple[str, ...] = (
     "",
     "工作表已加保护（没有密码），以免误改标题和公式；如确需修改，可在“审阅”中撤销工作表保护。",
 )
-_LEGEND_ROW = GUIDE_LINES.index("二、颜色说明") + 2
-_LEGEND: tuple[tuple[PatternFill | None, str], ...] = (
+_LEGEND: tuple[tuple[PatternFill, str], ...] = (
     (INPUT_FILL, "浅黄色：请在这里填写"),
     (TOTAL_FILL, "灰色：自动计算的合计，不要改动"),
     (CHECK_FILL, f"浅绿色“{OK_MARK}”：校验通过"),
     (BAD_FILL, f"红色“{BAD_MARK}”：数字对不上，请检查"),
     (HEADER_FILL, "浅蓝色：官方表格的标题，不要改动"),
 )
+#: Legend entries only a workbook carried from last year's has.
+CARRIED_LEGEND: tuple[tuple[PatternFill, str], ...] = (
+    (CARRIED_FILL, "淡紫色：从上年结转，已锁定（表三“二、上年结转”；批注写明来源，如确需修改可撤销"
+                   "工作表保护，没有密码）"),
+    (REFERENCE_FILL, "浅灰底灰字：上年的数字或文字，仅供参考，不是填报格，不会进入报告"),
+)
+#: (text, swatch fill, bold) per row of 填报说明 in a blank workbook.
+_GuideRow = tuple[str, PatternFill | None, bool]
 
 
-def _guide_sheet(ws: Worksheet) -> None:
+def _carried_intro(carried: "Carried") -> list[str]:
+    """The paragraph on top of 填报说明 saying what came from last year's workbook."""
+    last = f"{carried.last_year} 年度" if carried.last_year else "上年"
+    year = f"已改为 {carried.year}" if carried.year else "请填写"
+    return [
+        f"本工作簿由上年（{last}）工作簿“{carried.source_name}”结转生成",
+        f"1. “基本信息”沿用上年，报告年度{year}，发布日期和信息处理费已清空，请逐项核对。",
+        "2. 表三“二、上年结转政府信息公开申请数量”已按上年“四、结转下年度继续办理”逐列填好（淡紫色格子，"
+        "已锁定，批注写明来源）。如上年数字确有更正，可撤销工作表保护（没有密码）后修改，并在正文中说明。",
+        "3. 表二 E 列是上年的现行有效件数，正文 D 列是上年各部分的文字，都是浅灰底灰字、仅供参考，"
+        "不是填报格，不会进入报告。本年现行有效件数 = 上年现行有效件数 + 本年制发件数 − 本年废止件数。",
+        "4. 其他数字和正文都是空白，请按本年度情况填写。填好后运行 nianbao check 本文件.xlsx --previous "
+        "上年文件.xlsx，可核对上年结转。",
+        "",
+    ]
+
+
+def guide_rows(carried: "Carried | None" = None) -> list[_GuideRow]:
+    """填报说明 row by row: the title, (what was carried,) how to fill, the colour legend,
+    the rules of the numbers."""
+    rows: list[_GuideRow] = [(GUIDE_TITLE, None, True), ("", None, False)]
+    if carried is not None:
+        intro = _carried_intro(carried)
+        rows += [(intro[0], None, True), *((line, None, False) for line in intro[1:])]
+    rows += [(GUIDE_HOW[0], None, True), *((line, None, False) for line in GUIDE_HOW[1:])]
+    rows += [("", None, False), (LEGEND_HEADING, None, True)]
+    legend = _LEGEND + (CARRIED_LEGEND if carried is not None else ())
+    rows += [(text, fill, False) for fill, text in legend]
+    rows += [("", None, False), (GUIDE_RULES[0], None, True)]
+    rows += [(line, None, False) for line in GUIDE_RULES[1:]]
+    return rows
+
+
+#: The text of 填报说明 of a blank workbook, line by line.
+GUIDE_LINES: tuple[str, ...] = tuple(text for text, _, _ in guide_rows())
+
+
+def _guide_sheet(ws: Worksheet, carried: "Carried | None" = None) -> None:
     ws.column_dimensions["A"].width = 4
-    ws.column_dimensions["B"].width = 110
     ws.column_dimensions["B"].width = 100
-    for i, line in enumerate(GUIDE_LINES, start=1):
+    for i, (line, fill, bold) in enumerate(guide_rows(carried), start=1):
         if len(line) > 48:  # wrapped lines: room for two or three lines of text
             ws.row_dimensions[i].height = 15 * (1 + len(line) // 48)
         cell = ws.cell(i, 2, line or None)
         cell.alignment = LEFT
-        cell.font = Font(name=FONT, size=16 if i == 1 else 11, bold=i == 1 or line[:2] in
-                         ("一、", "二、", "三、"))
-    for i, (fill, text) in enumerate(_LEGEND):
-        swatch = ws.cell(_LEGEND_ROW + i, 1)
-        swatch.fill = fill
-        swatch.border = BORDER
-        ws.cell(_LEGEND_ROW + i, 2, text).font = Font(name=FONT, size=11)
+        cell.font = Font(name=FONT, size=16 if i == 1 else 11, bold=bold)
+        if fill is not None:
+            swatch = ws.cell(i, 1)
+            swatch.fill = fill
+            swatch.border = BORDER
     _fit_width(ws)
     _protect(ws)
 
@@ -344,11 +389,34 @@ def _text_rows(text: str, width: int = 90) -> float:
     return min(409, max(45, 15 * lines))
 
 
-def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None) -> None:
+def _reference_style(cell: Cell, alignment: Alignment = TOP_LEFT) -> None:
+    """Last year's value or text beside an input: pale grey, grey text, locked."""
+    cell.fill = REFERENCE_FILL
+    cell.font = Font(name=FONT, size=10, color=REFERENCE_COLOR)
+    cell.alignment = alignment
+    cell.border = BORDER
+
+
+def reference_text(carried: "Carried", slot_key: str) -> str:
+    """What 正文's reference column shows for a slot: last year's heading and paragraphs."""
+    reference = carried.text_reference(slot_key)
+    if reference is None:
+        return ""
+    lines = [f"【小标题】{reference.heading}"] if reference.heading else []
+    return "\n".join([*lines, *reference.paragraphs])
+
+
+def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None,
+                carried: "Carried | None" = None) -> None:
     _heading_row(ws, ("部分", "小标题（仅“其他事项”需要填写）",
                       "正文（一个单元格可写多段：按 Alt+Enter 换行即分段）"))
     for col, width in zip("ABC", (30, 26, 100)):
         ws.column_dimensions[col].width = width
+    if carried is not None:
+        header = ws.cell(1, TEXT_REFERENCE_COL, "上年内容（参考，不会进入报告）")
+        _reference_style(header, CENTER)
+        header.font = Font(name=FONT, bold=True, color=REFERENCE_COLOR)
+        ws.column_dimensions[get_column_letter(TEXT_REFERENCE_COL)].width = TEXT_REFERENCE_WIDTH
     prompt = _validation("textLength", "每段一行：在单元格内按 Alt+Enter 换行即另起一段。",
                          "文字过长。", operator="lessThanOrEqual", formula1="32000")
     prompt.showErrorMessage = False
@@ -388,11 +456,23 @@ def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None) -> None:
         cell.border = BORDER
         cell.font = Font(name=FONT)
         prompt.add(cell)
-        ws.row_dimensions[row].height = _text_rows(text)
+        height = _text_rows(text)
+        if carried is not None:
+            reference = reference_text(carried, slot.key)
+            _reference_style(ws.cell(row, TEXT_REFERENCE_COL))
+            if reference:
+                _set_text(ws.cell(row, TEXT_REFERENCE_COL), reference)
+                # a CJK character is two columns wide; 10 pt text fits a little more
+                height = max(height, _text_rows(reference, TEXT_REFERENCE_WIDTH + 6))
+        ws.row_dimensions[row].height = height
         _name(wb, text_key(slot.key), body)
     note_row = TEXT_FIRST_ROW + len(TEXT_SLOTS) + 1
     ws.cell(note_row, 1, "开头段落和“收取信息处理费情况”留空时，生成报告时自动按基本信息填写；"
                          "“其他事项”不用时留空即可。").font = Font(name=FONT, color="595959")
+    if carried is not None:
+        ws.cell(note_row + 1, 1, f"{get_column_letter(TEXT_REFERENCE_COL)} 列是上年工作簿"
+                                 f"“{carried.source_name}”的正文，仅供参考，不会进入报告；"
+                                 "本年的文字请写在 C 列。").font = Font(name=FONT, color="595959")
     _fit_width(ws, landscape=True)
     _protect(ws)
 
@@ -407,7 +487,8 @@ def _label_alignment(table: TableForm, grid: GridCell) -> Alignment:
     return CENTER
 
 
-def _table_sheet(wb: Workbook, ws: Worksheet, table: TableForm, report: Report | None) -> None:
+def _table_sheet(wb: Workbook, ws: Worksheet, table: TableForm, report: Report | None,
+                 carried: "Carried | None" = None) -> None:
     for i, width in enumerate(_TABLE_WIDTHS[table.key], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     count = _validation("whole", "填写件数（0 或正整数），没有请填 0。",
@@ -461,6 +542,9 @@ def _table_sheet(wb: Workbook, ws: Worksheet, table: TableForm, report: Report |
             if grid.rowspan == 1 and len(grid.text) * 2 > span_width:  # a CJK char is 2 wide
                 ws.row_dimensions[grid.row + 1].height = 32
     _check_cells(ws, table)
+    if carried is not None:
+        _carried_cells(ws, table, carried)
+        _in_force_reference(ws, table, carried)
     ws.print_options.horizontalCentered = True
     wide = table.key in ("t3", "t4")
     _fit_width(ws, landscape=wide, one_page=wide)
@@ -514,38 +598,112 @@ def _check_cells(ws: Worksheet, table: TableForm) -> None:
 
 
 # ---------------------------------------------------------------------------
+# What a workbook carried from last year's adds (see generator/workbook/carry.py).
+
+
+def carried_comment(carried: "Carried", source: CellAddress, value: object) -> str:
+    """The note on a carried cell: where its value came from, and how to change it."""
+    shown = format_number(value) if isinstance(value, (int, Decimal)) else str(value)
+    return (f"由上年工作簿“{carried.source_name}” {source} 结转：{shown}。"
+            "如确需修改，可取消工作表保护（无密码）后修改。")
+
+
+def _carried_cells(ws: Worksheet, table: TableForm, carried: "Carried") -> None:
+    """表三 二、上年结转: last year's 四、结转下年度继续办理, locked, purple, with a note."""
+    mine = [c for c in carried.carried_over if FIELD_BY_ID[c.field_id].table == table.key]
+    for item in mine:
+        address = default_field_address(FIELD_BY_ID[item.field_id])
+        cell = ws.cell(address.row, address.col)
+        value = item.value
+        cell.value = int(value) if isinstance(value, Decimal) and value == int(value) else value
+        cell.fill = CARRIED_FILL
+        cell.protection = Protection(locked=True)
+        comment = Comment(carried_comment(carried, item.source, value), "nianbao")
+        comment.width, comment.height = 260, 90
+        cell.comment = comment
+    if mine:
+        note = ws.cell(check_row(table) + 3, 1,
+                       f"淡紫色格子（{table.field_by_id[mine[0].field_id].row_label}）由上年工作簿"
+                       f"“{carried.source_name}”的“四、结转下年度继续办理”结转，已锁定；"
+                       "如确需修改，可撤销工作表保护（没有密码）。")
+        note.font = Font(name=FONT, size=10, color="595959")
+
+
+#: 表二's reference columns beside the grid: last year's 现行有效件数, and what it makes.
+IN_FORCE_REFERENCE_TITLES = ("上年现行有效件数（参考）", "上年＋本年制发－本年废止（参考）")
+IN_FORCE_HINT = "现行有效 = 上年现行有效 + 本年制发 − 本年废止（灰色两列仅供核对，不是填报格）"
+
+
+def _in_force_reference(ws: Worksheet, table: TableForm, carried: "Carried") -> None:
+    """Last year's 现行有效件数 beside 表二's 规章 / 行政规范性文件 rows, outside the grid."""
+    mine = [r for r in carried.in_force if r.key in table.field_by_id]
+    if not mine:
+        return
+    first_col = table.n_cols + 1
+    header_row = min(default_field_address(FIELD_BY_ID[r.key]).row for r in mine) - 1
+    hint = ws.cell(header_row - 1, first_col, IN_FORCE_HINT)
+    ws.merge_cells(start_row=header_row - 1, start_column=first_col, end_row=header_row - 1,
+                   end_column=first_col + 1)
+    _reference_style(hint, CENTER)
+    for i, title in enumerate(IN_FORCE_REFERENCE_TITLES):
+        ws.column_dimensions[get_column_letter(first_col + i)].width = 20 + 2 * i
+        _reference_style(ws.cell(header_row, first_col + i, title), CENTER)
+        ws.cell(header_row, first_col + i).font = Font(name=FONT, size=10, bold=True,
+                                                         color=REFERENCE_COLOR)
+    for reference in mine:
+        f = FIELD_BY_ID[reference.key]
+        row = default_field_address(f).row
+        last = ws.cell(row, first_col, reference.value)
+        _reference_style(last, CENTER)
+        last.number_format = "0"
+        issued, repealed = (default_field_address(FIELD_BY_ID[f"{f.table}.{f.row}.{c}"]).coordinate
+                            for c in ("issued", "repealed"))
+        made = ws.cell(row, first_col + 1, f"={last.coordinate}+{issued}-{repealed}")
+        _reference_style(made, CENTER)
+        made.number_format = "0"
+
+
+# ---------------------------------------------------------------------------
 
 
 def build_workbook(report: Report | None = None, *, agency: str = "",
-                   year: int | None = None) -> Workbook:
-    """The input workbook: blank (``report`` None; ``agency``/``year`` prefilled if given) or
-    holding every value of ``report``.
+                   year: int | None = None, carried: "Carried | None" = None) -> Workbook:
+    """The input workbook: blank (``report`` None; ``agency``/``year`` prefilled if given),
+    holding every value of ``report``, or next year's workbook ``carried`` from last year's
+    (:mod:`generator.workbook.carry`: 基本信息, 表三 二、上年结转 locked, and last year's
+    现行有效件数 and paragraphs as reference columns that no reader takes for input).
 
     Reading the result back with :func:`generator.workbook.reader.read_workbook` gives
     ``report`` again (totals recomputed), which the round-trip tests assert.
     """
+    if carried is not None and (report is not None or agency or year is not None):
+        raise ValueError("a carried workbook takes 基本信息 from last year's, not from arguments")
     meta = report.meta if report is not None else None
     wb = Workbook()
     wb.remove(wb.active)
-    _guide_sheet(wb.create_sheet(SHEET_GUIDE))
+    _guide_sheet(wb.create_sheet(SHEET_GUIDE), carried)
     meta_ws = wb.create_sheet(SHEET_META)
-    _meta_sheet(wb, meta_ws, _meta_values(meta, agency, year))
-    _text_sheet(wb, wb.create_sheet(SHEET_TEXT), report)
+    values = dict(carried.meta) if carried is not None else _meta_values(meta, agency, year)
+    _meta_sheet(wb, meta_ws, values)
+    _text_sheet(wb, wb.create_sheet(SHEET_TEXT), report, carried)
     for table in TABLES:
-        _table_sheet(wb, wb.create_sheet(TABLE_SHEETS[table.key]), table, report)
+        _table_sheet(wb, wb.create_sheet(TABLE_SHEETS[table.key]), table, report, carried)
     wb.active = 1  # open on 基本信息
     return wb
 
 
 def write_workbook(target: Path, report: Report | None = None, *, agency: str = "",
-                   year: int | None = None, overwrite: bool = False) -> Path:
+                   year: int | None = None, overwrite: bool = False,
+                   carried: "Carried | None" = None) -> Path:
     """Write :func:`build_workbook` to ``target`` atomically; refuse to overwrite unless asked."""
     target = Path(target)
-    wb = build_workbook(report, agency=agency, year=year)
+    wb = build_workbook(report, agency=agency, year=year, carried=carried)
     with atomic_path(target, overwrite=overwrite) as tmp:
         wb.save(tmp)
     return target
 
 
 __all__ = ["build_workbook", "write_workbook", "meta_address", "text_address", "check_row",
-           "sum_formula", "opening_formula", "fee_formula", "FORMULA_SLOTS"]
+           "sum_formula", "opening_formula", "fee_formula", "FORMULA_SLOTS", "guide_rows",
+           "carried_comment", "reference_text", "CARRIED_FILL", "REFERENCE_FILL",
+           "TEXT_REFERENCE_COL", "IN_FORCE_REFERENCE_TITLES"]
