@@ -45,7 +45,10 @@ _SIGNATURE_STYLE = "Signature"
 
 
 def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    # An empty loader: {% include %}/{% import %}/{% extends %} find nothing (TemplateNotFound,
+    # a clean TemplateError) instead of failing with "no loader" — a template reads no files.
+    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                loader=jinja2.DictLoader({}))
 
 
 _ENV = _environment()
@@ -365,6 +368,8 @@ def _render_part(name: str, template: jinja2.Template, context: dict[str, Any]) 
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"模板中有无法识别的占位符（{exc.message}）。"
                             "请运行 nianbao template check 检查模板。") from exc
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"模板中不允许引用其他文件（{exc.name}）。模板只能使用报告中的占位符。") from exc
     except jinja2.TemplateError as exc:
         raise TemplateError(f"按模板生成时出错（{exc}）。请运行 nianbao template check 检查模板。") from exc
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
