@@ -262,8 +262,9 @@ def _refuse_not_zip(path: Path, data: bytes) -> None:
         if start.startswith("<"):
             raise InputError(f"{NOT_XLSX}，而是 XML 文本文件。请选择填报用的 .xlsx 工作簿。", path=path)
         lines = [line for line in text.splitlines()[:20] if line.strip()]
-        if lines and sum(("," in line or "\t" in line or "，" in line) for line in lines) >= max(
-                1, len(lines) // 2):
+        # CSV: most lines split by ASCII commas or tabs (Chinese prose uses "，", not ",")
+        if lines and sum(("," in line or "\t" in line) for line in lines) >= max(
+                1, (len(lines) + 1) // 2):
             raise InputError(f"{NOT_XLSX}，而是文本格式的表格（CSV）。{SAVE_AS_XLSX}", path=path)
         raise InputError(f"{NOT_XLSX}，而是纯文本文件。请选择填报用的 .xlsx 工作簿；"
                          f"若内容来自 Excel，{SAVE_AS_XLSX}", path=path)
