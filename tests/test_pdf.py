@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Spacer
 
 from generator.fonts import FontSearch, choose_fonts, load_fonts
@@ -28,11 +27,9 @@ from generator.render.pdf_layout import (
     BODY_HEIGHT,
     BODY_WIDTH,
     DRAFT_MARK,
-    MARGIN_BOTTOM,
     MARGIN_INSIDE,
     MARGIN_OUTSIDE,
     MARGIN_TOP,
-    PAGE_HEIGHT,
     PAGE_NUMBER_GAP,
     FormTable,
     PageSetup,

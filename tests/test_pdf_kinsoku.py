@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.fonts import FontSearch, choose_fonts, load_fonts
+from generator.fonts import choose_fonts, load_fonts
 from generator.model import Meta, Narrative, Report, TextPart
 from generator.render import RenderOptions
-from generator.render.kinsoku import CANNOT_END, CANNOT_START, break_lines, units, violations
+from generator.render.kinsoku import break_lines, units, violations
 from generator.render.pdf import _Styles, _faces, render_bytes
 from generator.render.pdf_layout import BODY_WIDTH, TextBlock
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -20,7 +20,6 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
 
 from ..findings import Finding, Severity
 from ..fonts import OFFICIAL_FONT_NAMES, ROLE_LABELS, FontSearch, LoadedFont, choose_fonts, load_fonts
-from ..form import TABLE_BY_KEY, CellRole
 from ..model import Report
 from ..safeio import write_bytes_atomic
 from . import RenderOptions
@@ -311,13 +310,9 @@ def _signature(item: Signature, story: list[Flowable], styles: _Styles) -> Flowa
 
     char = BODY_SIZE + BODY_TRACKING
     agency_x, date_x = signature_indents(width(item.agency), width(item.date), char, BODY_WIDTH)
-    lines = [TextBlock(item.agency, TextStyle(**{**style.__dict__, "left_indent": agency_x}))]
+    lines = [TextBlock(item.agency, replace(style, left_indent=agency_x))]
     if item.date:
-        lines.append(TextBlock(item.date, TextStyle(**{**style.__dict__, "left_indent": date_x})))
+        lines.append(TextBlock(item.date, replace(style, left_indent=date_x)))
     tail = story.pop() if story and not isinstance(story[-1], (FormTable, Spacer)) else None
     return SignatureBlock(tail, lines)
 
-
-def table_cells_text(key: str) -> list[str]:
-    """Every fixed label of a table (used by tests to find them in the PDF)."""
-    return [c.text for c in TABLE_BY_KEY[key].cells if c.role is not CellRole.VALUE and c.text]
