@@ -39,6 +39,7 @@ from ..form import (
 )
 from ..model import Meta, Report
 from ..safeio import atomic_path
+from .labels import normalise_label
 from .layout import (
     SHEET_GUIDE,
     SHEET_META,
@@ -397,13 +398,27 @@ def _reference_style(cell: Cell, alignment: Alignment = TOP_LEFT) -> None:
     cell.border = BORDER
 
 
+#: Every text the reader looks for when a workbook has lost its defined names.
+_READER_LABELS: frozenset[str] = frozenset(
+    normalise_label(text) for text in (*(s.label for s in TEXT_SLOTS),
+                                       *(m.label for m in META_FIELDS),
+                                       *(c.text for t in TABLES for c in t.labels)))
+REFERENCE_MARK = "（上年）"
+
+
 def reference_text(carried: "Carried", slot_key: str) -> str:
-    """What 正文's reference column shows for a slot: last year's heading and paragraphs."""
+    """What 正文's reference column shows for a slot: last year's heading and paragraphs.
+
+    A reference that reads exactly like one of the form's labels (last year's text was only
+    “五、存在的主要问题及改进情况”) is marked, so that a reader looking for that label in a
+    workbook without defined names never takes the reference cell for it.
+    """
     reference = carried.text_reference(slot_key)
     if reference is None:
         return ""
     lines = [f"【小标题】{reference.heading}"] if reference.heading else []
-    return "\n".join([*lines, *reference.paragraphs])
+    text = "\n".join([*lines, *reference.paragraphs])
+    return f"{REFERENCE_MARK}{text}" if normalise_label(text) in _READER_LABELS else text
 
 
 def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None,
