@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
+from .font_options import font_options, font_settings
 
 DEFAULT_OUT = "outputs"
 
@@ -24,8 +25,10 @@ DEFAULT_OUT = "outputs"
               help="并行进程数，默认等于 CPU 核数。")
 @click.option("--previous-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="上年工作簿所在文件夹，按机关名称匹配后做跨年度校验。")
+@font_options
 def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no_docx: bool,
-            jobs: int | None, previous_dir: Path | None) -> None:
+            jobs: int | None, previous_dir: Path | None, fonts: tuple[str, ...],
+            font_config: Path | None) -> None:
     """批量校验并生成 SOURCE_DIR（含子文件夹）中的全部工作簿，并写出汇总表。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -39,7 +42,10 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
                                         ("html", want_html)) if wanted)
     if not formats:
         raise OutputError("没有要生成的格式：去掉 --no-docx，或加 --pdf / --html。")
-    plan = BatchPlan(source_dir, out_dir, formats, jobs or os.cpu_count() or 1, previous_dir)
+    from ..render import RenderOptions
+
+    plan = BatchPlan(source_dir, out_dir, formats, jobs or os.cpu_count() or 1, previous_dir,
+                     RenderOptions(**font_settings(fonts, font_config)))
     console = make_console()
     with Progress(TextColumn("[bold]处理中"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}"),

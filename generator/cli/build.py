@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK
+from .font_options import font_options, font_settings
 
 DEFAULT_OUT = "outputs"
 
@@ -33,8 +34,10 @@ DEFAULT_OUT = "outputs"
               help="有错误时也生成，并在每页页眉标注「校验未通过，不得用于正式印发」。")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="上年.xlsx",
               help="上年度的填报工作簿，用于跨年度校验。")
+@font_options
 def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pdf_only: bool,
-            want_html: bool, pdf_engine: str, draft: bool, previous: Path | None) -> None:
+            want_html: bool, pdf_engine: str, draft: bool, previous: Path | None,
+            fonts: tuple[str, ...], font_config: Path | None) -> None:
     """由填报工作簿 FILE 生成年度报告：<机关名称><年度>年政府信息公开工作年度报告.docx。
 
     工作簿有错误时不生成（退出码 1），请先按提示修改，或用 nianbao check FILE 查看详情。
@@ -69,14 +72,17 @@ def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pd
 
     formats = [name for name, wanted in (("docx", not pdf_only), ("pdf", want_pdf or pdf_only),
                                          ("html", want_html)) if wanted]
-    options = RenderOptions(template=template, draft=bool(draft and errors), pdf_engine=pdf_engine)
+    options = RenderOptions(template=template, draft=bool(draft and errors), pdf_engine=pdf_engine,
+                            **font_settings(fonts, font_config))
     report = result.report
     stem = safe_file_stem(report.title)
     written: list[Path] = []
     render_findings = []
     for format_name in formats:
         target = output_path(out_dir, stem, format_name)
-        render_findings += _render(format_name, report, target, options)
+        # Formats share the text clean-up, so the same warning can come from each: show it once.
+        render_findings += [f for f in _render(format_name, report, target, options)
+                            if f not in render_findings]
         written.append(target)
 
     if render_findings:

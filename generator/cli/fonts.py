@@ -6,13 +6,11 @@ from pathlib import Path
 
 import click
 
+from .font_options import font_options
+
 
 @click.command("fonts")
-@click.option("--font", "fonts", multiple=True, metavar="角色=字体文件",
-              help="指定某一角色的字体文件，可重复，例如 --font 仿宋=C:/Windows/Fonts/simfang.ttf；"
-                   "角色：标题、黑体、楷体、仿宋、宋体（.ttc 文件可写 文件#序号）。")
-@click.option("--font-config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="fonts.toml", help="字体配置文件（默认读取用户目录下的 nianbao/fonts.toml）。")
+@font_options
 def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
     """显示 PDF 各字体角色（标题、黑体、楷体、仿宋、宋体）选用的字体文件及来源。"""
     from rich.markup import escape
