@@ -94,7 +94,7 @@ TOTAL_FILL = PatternFill("solid", fgColor="D9D9D9")  # grey: computed, do not ty
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")  # light blue: labels of the form
 CHECK_FILL = PatternFill("solid", fgColor="E2EFDA")  # light green: a check that holds
 BAD_FILL = PatternFill("solid", fgColor="FF0000")  # red: a check that fails
-CARRIED_FILL = PatternFill("solid", fgColor="E4DFEC")  # light purple: carried from last year, locked
+CARRIED_FILL = PatternFill("solid", fgColor="CCC0DA")  # light purple: carried from last year, locked
 REFERENCE_FILL = PatternFill("solid", fgColor="F2F2F2")  # pale grey: last year's, for reference
 REFERENCE_COLOR = "7F7F7F"  # grey text: reference cells are read by people, never by nianbao
 _THIN = Side(style="thin", color="000000")
@@ -721,4 +721,4 @@ def write_workbook(target: Path, report: Report | None = None, *, agency: str = 
 __all__ = ["build_workbook", "write_workbook", "meta_address", "text_address", "check_row",
            "sum_formula", "opening_formula", "fee_formula", "FORMULA_SLOTS", "guide_rows",
            "carried_comment", "reference_text", "CARRIED_FILL", "REFERENCE_FILL",
-           "TEXT_REFERENCE_COL", "IN_FORCE_REFERENCE_TITLES"]
+           "TEXT_REFERENCE_COL", "IN_FORCE_REFERENCE_TITLES", "REFERENCE_MARK"]
