@@ -365,3 +365,71 @@ def test_a_hostile_custom_template_is_refused(corpus: tuple[Path, list[Case]], t
     assert "模板" in output
     assert "root:" not in output and "subclasses" not in output.replace(payload, "")
     assert not out.exists() or _listing(out) == []
+
+
+# ---------------------------------------------------------------------------
+# The other commands on the same files.
+
+
+@pytest.mark.skipif(_missing("batch") is not None, reason=str(_missing("batch")))
+def test_batch_survives_the_whole_corpus(corpus: tuple[Path, list[Case]], tmp_path: Path) -> None:
+    """A county server running batch over every file at once: no crash, every file accounted
+    for, a report for each readable clean workbook, nothing written beside the inputs."""
+    directory, cases = corpus
+    listing = _listing(directory)
+    fingerprints = {c.name: Fingerprint.of(directory / c.name) for c in cases}
+    out = tmp_path / "out"
+    code, output, seconds = _run("batch", str(directory), "-o", str(out), "-j", "2", cwd=tmp_path)
+    assert code in (1, 2), output  # some files have errors or cannot be read
+    assert "Traceback" not in output and "内部错误" not in output, output
+    assert _listing(directory) == listing
+    assert all(Fingerprint.of(directory / c.name) == fingerprints[c.name] for c in cases)
+    assert [p for p in _listing(tmp_path) if not p.startswith("out")] == []
+    docx = [p for p in _listing(out) if p.endswith(".docx")]
+    assert len(docx) == sum(c.exit_code == make_corpus.FINE for c in cases)
+    assert not [p for p in _listing(out) if ".nianbao-tmp-" in p]
+    assert seconds < 20 * TIME_CAP
+
+
+@pytest.mark.skipif(_missing("init") is not None, reason=str(_missing("init")))
+def test_init_never_overwrites_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "填报表.xlsx"
+    code, output, _ = _run("init", str(target), "--agency", "测试局", "--year", "2025", cwd=tmp_path)
+    assert code == 0, output
+    first = Fingerprint.of(target)
+    code, output, _ = _run("init", str(target), "--agency", "别的局", cwd=tmp_path)
+    assert code == 2 and "--force" in output and "Traceback" not in output
+    assert Fingerprint.of(target) == first
+    code, output, _ = _run("init", str(target), "--agency", "别的局", "--force", cwd=tmp_path)
+    assert code == 0, output
+    assert read_workbook(target).report.meta.agency == "别的局"
+    assert _listing(tmp_path) == ["填报表.xlsx"]
+
+
+@pytest.mark.skipif(_missing("import_") is not None, reason=str(_missing("import_")))
+def test_import_never_overwrites_without_force(tmp_path: Path) -> None:
+    report = tmp_path / "年报.txt"
+    report.write_text((REPO.parent / "shared" / "samples" / "baoligenhua-2025-portal-text.txt")
+                      .read_text(encoding="utf-8") if (REPO.parent / "shared" / "samples").exists()
+                      else "政府信息公开工作年度报告", encoding="utf-8")
+    target = tmp_path / "已有.xlsx"
+    target.write_bytes(b"the clerk's own file")
+    code, output, _ = _run("import", str(report), "-o", str(target), cwd=tmp_path)
+    assert code == 2 and "--force" in output and "Traceback" not in output, output
+    assert target.read_bytes() == b"the clerk's own file"
+    assert sorted(_listing(tmp_path)) == ["已有.xlsx", "年报.txt"]
+
+
+@pytest.mark.skipif(_missing("check") is not None, reason=str(_missing("check")))
+def test_an_output_never_replaces_the_input(corpus: tuple[Path, list[Case]], tmp_path: Path) -> None:
+    """``check --annotate`` pointed at the workbook itself: refused, the workbook untouched."""
+    directory, _ = corpus
+    workbook = tmp_path / "填报表.xlsx"
+    workbook.write_bytes((directory / "number-text.xlsx").read_bytes())
+    before = Fingerprint.of(workbook)
+    code, output, _ = _run("check", str(workbook), "--annotate", str(workbook), "--force",
+                           cwd=tmp_path)
+    assert code == 2, output
+    assert ("输入文件" in output or "原工作簿" in output) and "Traceback" not in output
+    assert Fingerprint.of(workbook) == before
+    assert _listing(tmp_path) == ["填报表.xlsx"]
