@@ -433,3 +433,25 @@ def test_an_output_never_replaces_the_input(corpus: tuple[Path, list[Case]], tmp
     assert ("输入文件" in output or "原工作簿" in output) and "Traceback" not in output
     assert Fingerprint.of(workbook) == before
     assert _listing(tmp_path) == ["填报表.xlsx"]
+
+
+def test_the_compound_file_writer_makes_real_ole2() -> None:
+    """The .xls and the fallback encrypted file are OLE2 files another reader can list."""
+    import io
+
+    olefile = pytest.importorskip("olefile")
+    bof = make_corpus.biff8_workbook_stream()
+    data = make_corpus.compound_file({"Workbook": bof, "EncryptionInfo": b"\x04\x00" * 3000,
+                                      "EncryptedPackage": b"\x01" * 9000})
+    ole = olefile.OleFileIO(io.BytesIO(data))
+    assert sorted(ole.listdir()) == [["EncryptedPackage"], ["EncryptionInfo"], ["Workbook"]]
+    assert ole.openstream("Workbook").read()[:len(bof)] == bof
+    assert ole.openstream("EncryptedPackage").read() == b"\x01" * 9000
+
+
+def test_encryption_is_told_without_msoffcrypto_too(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "msoffcrypto.format.ooxml", None)  # import fails
+    forged = tmp_path / "forged.xlsx"
+    forged.write_bytes(make_corpus._encrypted(b"PK\x03\x04"))
+    with pytest.raises(InputError, match="该文件已加密"):
+        source.inspect_workbook_file(forged)

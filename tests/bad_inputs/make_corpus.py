@@ -137,7 +137,7 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
 
     # Sibling tree: CFB orders names by length, then upper-case code points.
     order = sorted(range(len(blobs)), key=lambda i: (len(blobs[i][0]), blobs[i][0].upper()))
-    left = {i: free for i in range(len(blobs))}
+    left = {i: free for i in range(len(blobs))}  # directory ids (stream i has id i + 1)
     right = dict(left)
 
     def subtree(items: list[int]) -> int:
@@ -158,8 +158,7 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
 
     directory = entry("Root Entry", 5, free, free, root_child, end, 0)
     for i, (name, _) in enumerate(blobs):
-        directory += entry(name, 2, left[i] if left[i] == free else left[i] + 1,
-                           right[i] if right[i] == free else right[i] + 1, free, starts[i],
+        directory += entry(name, 2, left[i], right[i], free, starts[i],
                            len(streams[name]) if len(streams[name]) >= 4096 else 4096)
     directory = directory.ljust(dir_sectors * sector, b"\0")
     difat = list(range(fat_sectors)) + [free] * (109 - fat_sectors)
