@@ -307,7 +307,6 @@ def _inspect_archive(path: Path, data: bytes, archive: zipfile.ZipFile) -> Workb
 
     # The DOCTYPE scan runs over workbook.xml and its relationships before they are parsed
     # to learn the sheet names; the rest is scanned after, so messages can name the sheet.
-    part_to_sheet: dict[str, str] = {}
     for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
         if name in names:
             _scan_part(path, archive, archive.getinfo(name), sheet=None)
