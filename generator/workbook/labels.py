@@ -14,11 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
 from ..errors import InputError
 from ..form import CellRole, Field, GridCell, TableForm
+from .grid import SheetGrid, WorkbookGrid
 from .layout import TABLE_SHEETS, CellAddress
 
 _SPACES = re.compile(r"\s+")
@@ -46,18 +44,16 @@ class _Hit:
 class LabelIndex:
     """Every text cell of one sheet, by normalised text, with the extent of its merge."""
 
-    def __init__(self, ws: Worksheet) -> None:
-        self.ws = ws
-        merges = {(m.min_row, m.min_col): (m.max_row, m.max_col) for m in ws.merged_cells.ranges}
+    def __init__(self, sheet: SheetGrid) -> None:
+        self.sheet = sheet
+        merges = {(m.min_row, m.min_col): (m.max_row, m.max_col) for m in sheet.merged}
         self.hits: dict[str, list[_Hit]] = {}
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.data_type != "f":
-                    key = normalise_label(cell.value)
-                    if key:
-                        last = merges.get((cell.row, cell.column), (cell.row, cell.column))
-                        self.hits.setdefault(key, []).append(
-                            _Hit(cell.row, cell.column, last[0], last[1]))
+        for row, col, cell in sheet.iter_cells():
+            if isinstance(cell.value, str) and cell.data_type != "f":
+                key = normalise_label(cell.value)
+                if key:
+                    last = merges.get((row, col), (row, col))
+                    self.hits.setdefault(key, []).append(_Hit(row, col, last[0], last[1]))
         for hits in self.hits.values():
             hits.sort(key=lambda h: (h.row, h.col))
 
@@ -98,13 +94,13 @@ class TableLocation:
     addresses: dict[str, CellAddress]
 
 
-def _sheet_order(wb: Workbook, table: TableForm) -> list[Worksheet]:
+def _sheet_order(wb: WorkbookGrid, table: TableForm) -> list[SheetGrid]:
     expected = TABLE_SHEETS[table.key]
     sheets = list(wb.worksheets)
     return sorted(sheets, key=lambda ws: ws.title != expected)
 
 
-def locate_table(wb: Workbook, table: TableForm,
+def locate_table(wb: WorkbookGrid, table: TableForm,
                  indexes: dict[str, LabelIndex] | None = None) -> TableLocation:
     """Find every field of ``table`` by its row label × column label.
 
@@ -136,7 +132,7 @@ def _missing(table: TableForm, sheet: str, label: str) -> InputError:
 def _pick_column(table: TableForm, index: LabelIndex, chain: list[GridCell], below: int,
                  top: int) -> _Hit:
     """The occurrence of the nearest header above row ``below`` inside its parent headers."""
-    name = index.ws.title
+    name = index.sheet.title
     candidates = [h for h in index.find(chain[0].text, top) if h.row < below]
     if not candidates:
         raise _missing(table, name, chain[0].text)
@@ -159,7 +155,7 @@ def _span_end(hit: _Hit, cell: GridCell) -> int:
 
 
 def _locate_fields(table: TableForm, index: LabelIndex, top: int) -> dict[str, CellAddress]:
-    name = index.ws.title
+    name = index.sheet.title
     rows: dict[str, int] = {}
     unlabelled: list[Field] = []
     for f in table.fields:
@@ -187,19 +183,18 @@ def _bottom(hit: _Hit, table: TableForm, f: Field) -> int:
     return hit.last_row if hit.last_row > hit.row else hit.row + header.rowspan - 1
 
 
-def find_label_rows(wb: Workbook, sheet: str, labels: Iterable[str]
-                    ) -> tuple[Worksheet | None, dict[str, tuple[int, int]]]:
+def find_label_rows(wb: WorkbookGrid, sheet: str, labels: Iterable[str]
+                    ) -> tuple[SheetGrid | None, dict[str, tuple[int, int]]]:
     """For 基本信息/正文: the sheet holding most of ``labels`` and where each label sits."""
     wanted = {normalise_label(text): text for text in labels}
-    best: tuple[Worksheet | None, dict[str, tuple[int, int]]] = (None, {})
+    best: tuple[SheetGrid | None, dict[str, tuple[int, int]]] = (None, {})
     for ws in sorted(wb.worksheets, key=lambda w: w.title != sheet):
         found: dict[str, tuple[int, int]] = {}
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.data_type != "f":
-                    key = normalise_label(cell.value)
-                    if key in wanted and wanted[key] not in found:
-                        found[wanted[key]] = (cell.row, cell.column)
+        for row, col, cell in ws.iter_cells():
+            if isinstance(cell.value, str) and cell.data_type != "f":
+                key = normalise_label(cell.value)
+                if key in wanted and wanted[key] not in found:
+                    found[wanted[key]] = (row, col)
         if len(found) > len(best[1]):
             best = (ws, found)
         if ws.title == sheet and found:

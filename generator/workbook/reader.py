@@ -35,16 +35,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Mapping
 
-from openpyxl.cell.cell import Cell
-from openpyxl.utils import column_index_from_string
-from openpyxl.utils.cell import coordinate_from_string
-from openpyxl.workbook.workbook import Workbook
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..findings import Finding
 from ..form import FIELDS, META_FIELDS, TABLES, TEXT_SLOTS, Field, ValueKind
 from ..model import Meta, Narrative, Number, Numbers, Report, TextPart
 from ..rules import make_finding  # severities of V-2/V-3/V-4 come from the rule registry
+from .grid import CellValue, WorkbookGrid, grid_from_workbook
 from .labels import LabelIndex, find_label_rows, locate_table
 from .layout import (
     SHEET_META,
@@ -58,6 +56,9 @@ from .layout import (
 
 #: Text slots whose formula (in a blank workbook) stands for the generator's default.
 DEFAULT_FORMULA_SLOTS = frozenset({"opening", "other.fees"})
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class _Problem:
     what: str
 
 
-def _excel_error(cell: Cell | None) -> bool:
+def _excel_error(cell: CellValue | None) -> bool:
     return cell is not None and cell.data_type == "e"
 
 
@@ -229,9 +230,8 @@ def parse_year(value: object) -> int | None | _Problem:
 
 
 class _Reader:
-    def __init__(self, wb: Workbook, cached: Workbook | None) -> None:
-        self.wb = wb
-        self.cached = cached
+    def __init__(self, grid: WorkbookGrid) -> None:
+        self.grid = grid
         self.findings: list[Finding] = []
         self.sources: dict[str, CellAddress] = {}
         self.indexes: dict[str, LabelIndex] = {}
@@ -240,31 +240,14 @@ class _Reader:
 
     def named(self, key: str) -> CellAddress | None:
         """The cell a defined name points to, if it exists and points at a single cell."""
-        dn = self.wb.defined_names.get(defined_name(key))
-        if dn is None:
-            return None
-        try:
-            destinations = list(dn.destinations)
-        except Exception:  # noqa: BLE001 - a name pointing at #REF! or a formula
-            return None
-        if len(destinations) != 1:
-            return None
-        sheet, ref = destinations[0]
-        if sheet not in self.wb.sheetnames or ":" in ref:
-            return None
-        try:
-            col, row = coordinate_from_string(ref.replace("$", ""))
-        except ValueError:
-            return None
-        return CellAddress(sheet, row, column_index_from_string(col))
+        target = self.grid.named_cells.get(defined_name(key))
+        return None if target is None else CellAddress(*target)
 
-    def cell(self, address: CellAddress) -> Cell:
-        return self.wb[address.sheet].cell(address.row, address.col)
+    def cell(self, address: CellAddress) -> CellValue:
+        return self.grid[address.sheet].cell(address.row, address.col)
 
     def cached_value(self, address: CellAddress) -> object:
-        if self.cached is None or address.sheet not in self.cached.sheetnames:
-            return None
-        return self.cached[address.sheet].cell(address.row, address.col).value
+        return self.grid.cached_value(address.sheet, address.row, address.col)
 
     # -- tables --------------------------------------------------------------------
 
@@ -275,7 +258,7 @@ class _Reader:
             if all(found.values()):
                 addresses.update(found)  # type: ignore[arg-type]
             else:
-                addresses.update(locate_table(self.wb, table, self.indexes).addresses)
+                addresses.update(locate_table(self.grid, table, self.indexes).addresses)
         return addresses
 
     def numbers(self) -> tuple[Numbers, list[str]]:
@@ -352,7 +335,7 @@ class _Reader:
         found = {m.key: self.named(meta_key(m.key)) for m in META_FIELDS}
         missing = [m for m in META_FIELDS if found[m.key] is None]
         if missing:
-            ws, rows = find_label_rows(self.wb, SHEET_META, [m.label for m in missing])
+            ws, rows = find_label_rows(self.grid, SHEET_META, [m.label for m in missing])
             for m in missing:
                 if ws is not None and m.label in rows:
                     row, col = rows[m.label]
@@ -410,7 +393,7 @@ class _Reader:
                 found[text_heading_key(slot.key)] = self.named(text_heading_key(slot.key))
         missing = [s for s in TEXT_SLOTS if found[text_key(s.key)] is None]
         if missing:
-            ws, rows = find_label_rows(self.wb, SHEET_TEXT, [s.label for s in missing])
+            ws, rows = find_label_rows(self.grid, SHEET_TEXT, [s.label for s in missing])
             if ws is None:
                 raise InputError(
                     f"找不到正文：工作表“{SHEET_TEXT}”（或其他工作表）中没有“{missing[0].label}”"
@@ -452,9 +435,9 @@ class _Reader:
         return split_paragraphs(cell.value)
 
 
-def read_loaded(wb: Workbook, cached: Workbook | None = None) -> ReadResult:
-    """Read an already opened workbook (``cached``: the same file opened with data_only)."""
-    reader = _Reader(wb, cached)
+def read_grid(grid: WorkbookGrid) -> ReadResult:
+    """Read a workbook snapshot (:func:`generator.workbook.source.load_grid`)."""
+    reader = _Reader(grid)
     numbers, blanks = reader.numbers()
     meta = reader.meta()
     narrative = reader.narrative()
@@ -462,17 +445,18 @@ def read_loaded(wb: Workbook, cached: Workbook | None = None) -> ReadResult:
                       dict(reader.sources), tuple(blanks))
 
 
+def read_loaded(wb: "Workbook", cached: "Workbook | None" = None) -> ReadResult:
+    """Read an already opened workbook (``cached``: the same file opened with data_only)."""
+    return read_grid(grid_from_workbook(wb, cached))
+
+
 def read_workbook(path: str | Path) -> ReadResult:
     """Read the workbook at ``path``; raises :class:`InputError` when it cannot be read."""
-    from .source import load_cached_values, load_workbook
+    from .source import load_grid
 
-    wb = load_workbook(path)
+    grid = load_grid(path)  # one inspection, one parse: formulas and cached values
     try:
-        cached: Workbook | None = load_cached_values(path)
-    except Exception:  # noqa: BLE001 - cached values are a cross-check, never required
-        cached = None
-    try:
-        return read_loaded(wb, cached)
+        return read_grid(grid)
     except InputError as error:
         if error.path is None:
             raise InputError(str(error), path=path) from error
