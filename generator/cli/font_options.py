@@ -24,6 +24,8 @@ def font_options(command: F) -> F:
 
 def font_settings(fonts: tuple[str, ...], font_config: Path | None) -> dict[str, object]:
     """The font fields of :class:`~generator.render.RenderOptions` for what the user gave."""
+    if not fonts:  # the font resolver's module is loaded only when a PDF is made
+        return {"font_paths": {}, "font_config": font_config}
     from ..fonts import parse_font_args
 
     return {"font_paths": parse_font_args(fonts), "font_config": font_config}

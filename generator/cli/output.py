@@ -8,13 +8,12 @@ Shared by ``nianbao check``, ``nianbao build`` (why it refuses) and ``nianbao ba
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Sequence
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..findings import Finding, Severity, count_by_severity
+
+if TYPE_CHECKING:  # rich is imported when something is printed: a clean build never needs it
+    from rich.console import Console
 
 #: how a severity looks in the terminal
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTICE: "cyan"}
@@ -56,6 +55,8 @@ def group_by_sheet(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
 
 
 def make_console() -> Console:
+    from rich.console import Console
+
     # A wide console even when piped, so Chinese messages are not cut into narrow columns.
     console = Console(highlight=False, soft_wrap=False)
     if not console.is_terminal:
@@ -66,6 +67,9 @@ def make_console() -> Console:
 def print_findings(findings: Sequence[Finding], *, title: str | None = None,
                    console: Console | None = None) -> None:
     """One table per sheet (级别 · 规则 · 单元格 · 问题 · 怎么改), then the summary line."""
+    from rich.table import Table
+    from rich.text import Text
+
     console = console or make_console()
     if title:
         console.print(Text(title, style="bold"))
