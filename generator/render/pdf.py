@@ -15,7 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+import zlib
+
 from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc
 from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
 
 from ..findings import Finding, Severity
@@ -65,6 +68,20 @@ PAGE_NUMBER_CHARS = "".join(sorted(set(page_number_text(0) + "0123456789")))
 SUBJECT = "政府信息公开工作年度报告"
 
 _BUILD_LOCK = threading.Lock()
+
+
+class _QuickFlate(pdfdoc.PDFStreamFilterZCompress):
+    """reportlab's Flate filter at zlib level 3 instead of 6.
+
+    Compressing the embedded font subsets was a third of a report's PDF time; level 3 takes
+    about half as long for files some 5 % larger.
+    """
+
+    def encode(self, text: str | bytes) -> bytes:
+        return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
+
+
+_QUICK_FLATE = _QuickFlate()
 # The .docx starts a new paragraph at every line break (context._split_lines); so does the PDF.
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 
@@ -103,13 +120,14 @@ def render_bytes(report: Report, options: RenderOptions,
     story = mirrored(build_story(items, faces, title_lines(meta.agency, meta.year)))
     with _BUILD_LOCK:
         # reportlab keeps settings and font subset state in module globals: one build at a
-        # time per process.  Binary streams (no ASCII85) are smaller and faster to write.
-        saved = rl_config.useA85
-        rl_config.useA85 = 0
+        # time per process.  Binary streams (no ASCII85) are smaller and faster to write;
+        # every stream (pages, fonts) is compressed by the module's one Flate filter object.
+        saved, saved_flate = rl_config.useA85, pdfdoc.PDFZCompress
+        rl_config.useA85, pdfdoc.PDFZCompress = 0, _QUICK_FLATE
         try:
             doc.build(story)
         finally:
-            rl_config.useA85 = saved
+            rl_config.useA85, pdfdoc.PDFZCompress = saved, saved_flate
     return buffer.getvalue(), findings
 
 
