@@ -152,13 +152,15 @@ def text_cell(slot_key: str, sources: Sources | None, *, heading: bool = False) 
 # Linear identities and the single wrong cell
 
 
-def _value(report: Report, field_id: str) -> Fraction:
+def _value(report: Report, field_id: str) -> int | Fraction:
     value = report.numbers[field_id]
+    if isinstance(value, int):  # whole counts, the usual case: exact, and quicker than Fractions
+        return value
     return Fraction(value) if not isinstance(value, Decimal) else Fraction(str(value))
 
 
-def _residual(identity: Identity, values: Mapping[str, Fraction]) -> Fraction:
-    return sum((coef * values[fid] for fid, coef in identity.terms.items()), Fraction(0))
+def _residual(identity: Identity, values: Mapping[str, int | Fraction]) -> int | Fraction:
+    return sum((coef * values[fid] for fid, coef in identity.terms.items()), 0)
 
 
 def single_cell_candidates(identities: Iterable[Identity], values: Mapping[str, Fraction]
@@ -181,7 +183,7 @@ def single_cell_candidates(identities: Iterable[Identity], values: Mapping[str, 
             r = residuals[id(identity)]
             if r == 0:
                 break
-            deltas.add(-r / identity.terms[fid])
+            deltas.add(-Fraction(r) / identity.terms[fid])
         else:
             if len(deltas) == 1:
                 candidates[fid] = values[fid] + deltas.pop()
