@@ -29,13 +29,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
-import openpyxl
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.cell import SHEETRANGE_RE, coordinate_from_string
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import MERGE_TAG, ROW_TAG, VALUE_TAG, WorkSheetParser
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergeCells
+from openpyxl.xml.functions import iterparse
 
 #: (row, column), both 1-based
 Position = tuple[int, int]
@@ -128,6 +131,21 @@ class _SheetParser(WorkSheetParser):
         #: a cached value could not be parsed: a data_only load would have failed
         self.cached_broken = False
 
+    def parse(self):  # type: ignore[no-untyped-def]
+        """The rows, and the merged ranges kept in ``merged_cells``.
+
+        openpyxl's own loop also builds the sheet's views, page setup, validations and
+        conditional formats, which a reader never looks at.
+        """
+        for _, element in iterparse(self.source):
+            if element.tag == ROW_TAG:
+                row = self.parse_row(element)
+                element.clear()
+                yield row
+            elif element.tag == MERGE_TAG:
+                self.merged_cells = MergeCells.from_tree(element)
+                element.clear()
+
     def parse_cell(self, element):  # type: ignore[no-untyped-def]
         column_before = self.col_counter
         cell = super().parse_cell(element)
@@ -157,16 +175,24 @@ def grid_from_bytes(data: bytes) -> WorkbookGrid:
     Raises whatever openpyxl or the XML parser raises for a broken file; the caller
     (:func:`generator.workbook.source.load_grid`) turns that into a message for the clerk.
     """
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, keep_vba=False,
-                                keep_links=False)
+    reader = ExcelReader(io.BytesIO(data), read_only=True, keep_vba=False, data_only=False,
+                         keep_links=False)
     try:
+        # The steps of openpyxl's own read-only load that a reader needs: content types,
+        # shared strings, the workbook part (sheets, names, 1904 dates) and the number
+        # formats (which cells are dates).  Document properties and the theme are skipped.
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        wb = reader.wb
         sheets: dict[str, SheetGrid] = {}
         cached_broken = False
-        for ws in wb.worksheets:
-            # What ReadOnlyWorksheet does to iterate its rows, with our parser, to the end
-            # of the part (the merged ranges come after the cells).
-            with ws._get_source() as source:
-                parser = _SheetParser(source, ws._shared_strings, data_only=False,
+        for sheet, rel in reader.parser.find_sheets():
+            if rel.target not in reader.valid_files or "chartsheet" in rel.Type:
+                continue  # as openpyxl's read_worksheets
+            with reader.archive.open(rel.target) as source:
+                parser = _SheetParser(source, reader.shared_strings, data_only=False,
                                       epoch=wb.epoch, date_formats=wb._date_formats,
                                       timedelta_formats=wb._timedelta_formats)
                 cells: dict[Position, CellValue] = {}
@@ -179,12 +205,13 @@ def grid_from_bytes(data: bytes) -> WorkbookGrid:
             merged = tuple(_merged_range(m.ref) for m in parser.merged_cells.mergeCell) \
                 if parser.merged_cells else ()
             cached_broken = cached_broken or parser.cached_broken
-            sheets[ws.title] = _sheet(ws.title, cells, merged, parser.cached)
+            sheets[sheet.name] = _sheet(sheet.name, cells, merged, parser.cached)
         if cached_broken:  # as a failed data_only load: no cached value anywhere
             sheets = {t: SheetGrid(s.title, s.cells, s.merged) for t, s in sheets.items()}
-        return WorkbookGrid(sheets, _named_cells(wb, sheets))
+        names = reader.parser.defined_names.by_sheet().get("global", {})
+        return WorkbookGrid(sheets, _named_cells(names, sheets))
     finally:
-        wb.close()
+        reader.archive.close()
 
 
 def _merged_range(ref: str) -> MergedRange:
@@ -226,10 +253,11 @@ def _destinations(dn: DefinedName) -> list[tuple[str, str]]:
     return list(dn.destinations)
 
 
-def _named_cells(wb: Workbook, sheets: Mapping[str, object]) -> dict[str, tuple[str, int, int]]:
+def _named_cells(names: Mapping[str, DefinedName], sheets: Mapping[str, object]
+                 ) -> dict[str, tuple[str, int, int]]:
     """Workbook-level names that point at exactly one cell of an existing worksheet."""
     found: dict[str, tuple[str, int, int]] = {}
-    for name, dn in wb.defined_names.items():
+    for name, dn in names.items():
         try:
             destinations = _destinations(dn)
         except Exception:  # noqa: BLE001 - a name pointing at #REF! or a formula
@@ -271,4 +299,4 @@ def grid_from_workbook(wb: Workbook, cached: Workbook | None = None) -> Workbook
                     if cached_value is not None:
                         values[(row, col)] = cached_value
         sheets[ws.title] = SheetGrid(ws.title, cells, merged, values)
-    return WorkbookGrid(sheets, _named_cells(wb, sheets))
+    return WorkbookGrid(sheets, _named_cells(wb.defined_names, sheets))
