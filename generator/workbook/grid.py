@@ -7,13 +7,16 @@ the value Excel cached.  A full openpyxl load builds far more — a styled ``Cel
 and for every merged range a restyled ``MergedCell`` per covered cell — and the cached values
 used to need a second full load with ``data_only``.
 
-:func:`grid_from_bytes` takes all of it from one ``read_only`` pass instead: openpyxl parses
-the workbook part (names, shared strings, number formats), and each sheet's XML is run once
-through openpyxl's own sheet parser, so every value and data type is exactly what a full load
-gives.  The same pass notes each formula cell's cached ``<v>`` (files written by openpyxl
-have none; Excel, WPS and LibreOffice write one) and the ``<mergeCells>`` list, which a
-read-only worksheet would otherwise drop.  As in a full load, the cells a merge covers,
-except its top-left one, read as empty.
+:func:`grid_from_bytes` takes all of it in one pass instead: openpyxl's reader parses the
+workbook part (names, shared strings, number formats) as its ``read_only`` load does, and
+each sheet's XML is run once through openpyxl's own cell parser, so every value and data
+type is exactly what a full load gives.  The same pass notes each formula cell's cached
+``<v>`` (files written by openpyxl have none; Excel, WPS and LibreOffice write one) and the
+``<mergeCells>`` list; what a reader never looks at (sheet views, validations, conditional
+formats, document properties, comments, drawings) is not built.  As in a full load, the
+cells a merge covers, except its top-left one, read as empty.  openpyxl's reader classes are
+used below their public ``load_workbook``: ``tests/test_workbook_grid.py`` compares the
+snapshot with two full loads, so an openpyxl change that breaks this shows there.
 
 :func:`grid_from_workbook` takes the same snapshot from a workbook already loaded.
 
