@@ -38,5 +38,11 @@ MAX_SHEET_ROWS = 10_000
 #: Cells per worksheet (``<c>`` elements).
 MAX_SHEET_CELLS = 100_000
 
+#: Merged ranges per worksheet, and cells one merged range may cover.  The official tables
+#: need a few dozen merges of at most 22 cells; the reader empties every covered cell, so
+#: these two bound its work on a hostile sheet.
+MAX_SHEET_MERGES = 1_000
+MAX_MERGE_CELLS = 10_000
+
 #: Bytes decompressed at a time while scanning a part.
 SCAN_CHUNK_BYTES = 64 * 1024

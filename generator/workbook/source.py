@@ -44,6 +44,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterator
 
 import openpyxl
+from openpyxl.utils import column_index_from_string
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from openpyxl.workbook.workbook import Workbook
@@ -99,6 +100,8 @@ _DTD = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(r'<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["\'](\d+))?')
 _CELL = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])")
 _SHARED_STRING = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
+_MERGE = re.compile(r'<(?:[A-Za-z_][\w.-]*:)?mergeCell(?=[\s/>])[^>]*?\sref\s*=\s*["\']'
+                    r'\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?')
 #: No real tag is longer than this; past it the scan stops holding text back.
 _MAX_CARRY = 4 * limits.SCAN_CHUNK_BYTES
 
@@ -474,7 +477,7 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
             while stream.read(limits.SCAN_CHUNK_BYTES):
                 pass
             return
-        rows = cells = strings = highest_row = 0
+        rows = cells = strings = highest_row = merges = 0
         carry = ""
         chunk = first
         while True:
@@ -495,6 +498,13 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
                 if match.group(1):
                     highest_row = max(highest_row, int(match.group(1)))
             cells += len(_CELL.findall(body))
+            for match in _MERGE.finditer(body):
+                merges += 1
+                if merges > limits.MAX_SHEET_MERGES or _merge_area(match) > limits.MAX_MERGE_CELLS:
+                    raise InputError(f"{where}的合并单元格过多或过大（超过 {limits.MAX_SHEET_MERGES} "
+                                     f"处，或一处超过 {limits.MAX_MERGE_CELLS} 格），不像是年报填报"
+                                     "工作簿。请取消多余的合并后另存，或用 nianbao init 生成的工作簿"
+                                     "重新填写。", path=path)
             if info.filename == SHARED_STRINGS_PART:
                 strings += len(_SHARED_STRING.findall(body))
             if max(rows, highest_row) > limits.MAX_SHEET_ROWS:
@@ -510,6 +520,16 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
             if final:
                 return
             chunk = stream.read(limits.SCAN_CHUNK_BYTES)
+
+
+def _merge_area(match: re.Match[str]) -> int:
+    """Cells covered by a ``<mergeCell ref="A1:C3">`` (1 for a single-cell ref)."""
+    first_col, first_row, last_col, last_row = match.groups()
+    if last_col is None:
+        return 1
+    rows = abs(int(last_row) - int(first_row)) + 1
+    cols = abs(column_index_from_string(last_col.upper()) - column_index_from_string(first_col.upper())) + 1
+    return rows * cols
 
 
 def _xml_decoder(path: Path, info: zipfile.ZipInfo,

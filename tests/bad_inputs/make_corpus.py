@@ -296,6 +296,14 @@ def with_doctype(xml: bytes, doctype: str, reference: str) -> bytes:
     return doctype.encode() + body
 
 
+def with_merges(xml: bytes, refs: Iterable[str]) -> bytes:
+    """``xml`` with its merged ranges replaced by ``refs`` (a hostile sheet's merge list)."""
+    refs = list(refs)
+    merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in refs)
+    block = f'<mergeCells count="{len(refs)}">{merges}</mergeCells>'.encode()
+    return re.sub(rb"<mergeCells\b.*?</mergeCells>", lambda _: block, xml, count=1, flags=re.S)
+
+
 def billion_laughs(xml: bytes) -> bytes:
     """Entity expansion: ten levels of ten references, a thousand million "lol"s."""
     lol = ['<!ENTITY lol0 "lol">']
@@ -449,6 +457,13 @@ def _cases() -> Iterator[tuple[Case, Maker]]:
             if e.name == sheet_part(valid, t3) else e for e in parts]
     yield Case("million-rows.xlsx", "表三 with a million used rows", UNREADABLE, "行数过多"), \
         _entries(huge)
+    yield (Case("merge-whole-sheet.xlsx", "表三 with one merge over the whole sheet",
+                UNREADABLE, "合并单元格过多或过大"),
+           _entries(replace_part(parts, t3_part, with_merges(t3_xml, ["A30:XFD1048576"]))))
+    yield (Case("merge-thousands.xlsx", "表三 with 5,000 merged ranges", UNREADABLE,
+                "合并单元格过多或过大"),
+           _entries(replace_part(parts, t3_part, with_merges(
+               t3_xml, [f"A{r}:C{r}" for r in range(30, 5030)]))))
 
     # --- macro-enabled: read, never run
     vba = compound_file({"PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"\r\n'
