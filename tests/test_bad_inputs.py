@@ -123,6 +123,22 @@ def test_reading_gives_a_clear_answer_for_every_file(corpus: tuple[Path, list[Ca
     assert not problems, "\n".join(problems)
 
 
+def _answer_problems(case: Case, code: int, output: str, path: Path, before: "Fingerprint",
+                     listing: list[str]) -> list[str]:
+    """What every command owes every corpus file: the expected exit code and key phrase, a
+    clean Chinese message, and the input and its folder exactly as they were."""
+    problems = []
+    if code != case.exit_code:
+        problems.append(f"{case.name}: exit {code}, expected {case.exit_code}\n{output}")
+    if case.phrase not in output:
+        problems.append(f"{case.name}: output lacks {case.phrase!r}\n{output}")
+    if "Traceback" in output or "内部错误" in output:
+        problems.append(f"{case.name}: not a clean message\n{output}")
+    if Fingerprint.of(path) != before or _listing(path.parent) != listing:
+        problems.append(f"{case.name}: the input or its folder changed")
+    return problems
+
+
 @pytest.mark.skipif(_missing("check") is not None, reason=str(_missing("check")))
 def test_check_walks_the_corpus(corpus: tuple[Path, list[Case]], tmp_path: Path) -> None:
     directory, cases = corpus
@@ -133,14 +149,7 @@ def test_check_walks_the_corpus(corpus: tuple[Path, list[Case]], tmp_path: Path)
         cwd = tmp_path / case.name
         cwd.mkdir()
         code, output, timings[case.name] = _run("check", str(path), cwd=cwd)
-        if code != case.exit_code:
-            problems.append(f"{case.name}: exit {code}, expected {case.exit_code}\n{output}")
-        if case.phrase not in output:
-            problems.append(f"{case.name}: output lacks {case.phrase!r}\n{output}")
-        if "Traceback" in output or "内部错误" in output:
-            problems.append(f"{case.name}: not a clean message\n{output}")
-        if Fingerprint.of(path) != before or _listing(directory) != listing:
-            problems.append(f"{case.name}: the input or its folder changed")
+        problems += _answer_problems(case, code, output, path, before, listing)
         if _listing(cwd):
             problems.append(f"{case.name}: check wrote {_listing(cwd)}")
         if timings[case.name] > TIME_CAP:
@@ -162,14 +171,7 @@ def test_build_walks_the_corpus(corpus: tuple[Path, list[Case]], tmp_path: Path)
         cwd.mkdir()
         code, output, seconds = _run("build", str(path), "-o", str(out), cwd=cwd)
         written = _listing(out) if out.exists() else []
-        if code != case.exit_code:
-            problems.append(f"{case.name}: exit {code}, expected {case.exit_code}\n{output}")
-        if case.phrase not in output:
-            problems.append(f"{case.name}: output lacks {case.phrase!r}\n{output}")
-        if "Traceback" in output or "内部错误" in output:
-            problems.append(f"{case.name}: not a clean message\n{output}")
-        if Fingerprint.of(path) != before or _listing(directory) != listing:
-            problems.append(f"{case.name}: the input or its folder changed")
+        problems += _answer_problems(case, code, output, path, before, listing)
         if [p for p in _listing(cwd) if not p.startswith("out")]:
             problems.append(f"{case.name}: wrote outside the output folder: {_listing(cwd)}")
         expected = 1 if case.exit_code == make_corpus.FINE else 0

@@ -351,10 +351,7 @@ def _meta_sheet(wb: Workbook, ws: Worksheet, values: dict[str, object]) -> None:
     for m in META_FIELDS:
         address = meta_address(m.key)
         row = address.row
-        label = ws.cell(row, META_LABEL_COL, m.label)
-        label.font = Font(name=FONT, bold=m.required)
-        label.border = BORDER
-        label.alignment = LEFT
+        _row_label(ws.cell(row, META_LABEL_COL), m.label, required=m.required)
         cell = ws.cell(row, META_VALUE_COL)
         value = values.get(m.key)
         if value == "":
@@ -388,6 +385,14 @@ def _text_rows(text: str, width: int = 90) -> float:
     """A row height (points) that shows ``text`` wrapped in a column ``width`` characters wide."""
     lines = sum(max(1, -(-len(p) * 2 // width)) for p in text.split("\n")) if text else 3
     return min(409, max(45, 15 * lines))
+
+
+def _row_label(cell: Cell, text: str, *, required: bool) -> None:
+    """A row's label on 基本信息 or 正文: bold when the item is required."""
+    cell.value = text
+    cell.font = Font(name=FONT, bold=required)
+    cell.border = BORDER
+    cell.alignment = LEFT
 
 
 def _reference_style(cell: Cell, alignment: Alignment = TOP_LEFT) -> None:
@@ -439,10 +444,7 @@ def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None,
     for slot in TEXT_SLOTS:
         body = text_address(slot.key)
         row = body.row
-        label = ws.cell(row, TEXT_LABEL_COL, slot.label)
-        label.font = Font(name=FONT, bold=slot.required)
-        label.alignment = LEFT
-        label.border = BORDER
+        _row_label(ws.cell(row, TEXT_LABEL_COL), slot.label, required=slot.required)
         heading = ws.cell(row, TEXT_HEADING_COL)
         heading.border = BORDER
         heading.alignment = LEFT
