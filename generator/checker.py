@@ -433,6 +433,18 @@ FORMAT_FIRST_YEAR = 2021
 DEADLINE_MONTH, DEADLINE_DAY = 1, 31
 
 
+def check_required_meta(report: Report, sources: Sources | None = None) -> list[Finding]:
+    """S-3: every required 基本信息 item is filled (the opening and the signature print them)."""
+    findings: list[Finding] = []
+    for m in META_FIELDS:
+        value = getattr(report.meta, m.key)
+        if m.required and (value is None or (isinstance(value, str) and not value.strip())):
+            findings.append(make_finding(
+                "S-3", f"基本信息“{m.label}”没有填写", cells=(meta_cell(m.key, sources),),
+                expected=m.hint, found="（空）", hint=f"请在“基本信息”工作表填写{m.label}，{m.hint}"))
+    return findings
+
+
 def check_dates(report: Report, sources: Sources | None = None) -> list[Finding]:
     findings: list[Finding] = []
     year = report.meta.year
@@ -544,7 +556,7 @@ def _narrative_numbers(report: Report, sources: Sources | None) -> list[Finding]
 
 
 CHECKS: tuple[Callable[[Report, Sources | None], list[Finding]], ...] = (
-    check_values, check_identities, check_level, check_sections, check_dates,
+    check_values, check_identities, check_level, check_sections, check_required_meta, check_dates,
     _narrative_numbers, check_characters,
 )
 

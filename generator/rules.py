@@ -21,6 +21,7 @@ from functools import cached_property
 from .findings import Finding, Severity
 from .form import (
     FIELD_BY_ID,
+    META_FIELDS,
     T3_CARRIED_FORWARD,
     T3_CARRIED_OVER,
     T3_COLUMNS,
@@ -207,6 +208,9 @@ RULES: tuple[Rule, ...] = (
     Rule("S-1", Severity.ERROR, "必备内容",
          "正文必须有：一、总体情况（含主动公开、依申请公开、政府信息管理、平台建设、监督保障五个方面，"
          "缺少某一方面为警告），五、存在的主要问题及改进情况，六、其他需要报告的事项（为空是错误）。"),
+    Rule("S-3", Severity.ERROR, "基本信息必填项",
+         "基本信息中的" + "、".join(m.label for m in META_FIELDS if m.required)
+         + "必须填写：它们印在开头段落和落款中。"),
     Rule("S-2", Severity.WARNING, "报告年度与发布日期",
          "2021 版格式适用于 2021 年度及以后的报告；发布日期应在报告年度结束之后、次年 1 月 31 日之前。"),
     Rule("N-1", Severity.WARNING, "正文数字与表格",

@@ -25,7 +25,13 @@ from .errors import OutputError
 TEMP_PREFIX = ".nianbao-tmp-"
 
 #: Files read as input during this process; never replaced by an output.
-_INPUTS: set[tuple[int, int]] = set()
+#: (device, inode, size, mtime) of every input read in this process.  Size and mtime guard
+#: against inode reuse: a deleted input's inode may be given to a new, unrelated file.
+_INPUTS: set[tuple[int, int, int, int]] = set()
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def mark_input(path: str | Path) -> None:
@@ -34,7 +40,7 @@ def mark_input(path: str | Path) -> None:
         info = Path(path).stat()
     except OSError:
         return
-    _INPUTS.add((info.st_dev, info.st_ino))
+    _INPUTS.add(_identity(info))
 
 
 def is_input(path: str | Path) -> bool:
@@ -43,7 +49,7 @@ def is_input(path: str | Path) -> bool:
         info = Path(path).stat()
     except OSError:
         return False
-    return (info.st_dev, info.st_ino) in _INPUTS
+    return _identity(info) in _INPUTS
 
 
 def temp_name_pattern(target: Path) -> re.Pattern[str]:

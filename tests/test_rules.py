@@ -11,7 +11,7 @@ from generator.rules import IDENTITIES, RULE_BY_ID, RULES, make_finding, rules_m
 
 SPEC = Path("/work/shared/spec/checker_rules.md")
 EXPECTED_IDS = ["T3-1", "T3-2", "T3-3", "T4-1", "V-1", "V-2", "V-3", "V-4", "Y-1", "Y-2", "D-1",
-                "S-1", "S-2", "N-1", "F-1"]
+                "S-1", "S-3", "S-2", "N-1", "F-1"]
 SEVERITY_WORDS = {"error": Severity.ERROR, "warning": Severity.WARNING, "notice": Severity.NOTICE}
 
 
