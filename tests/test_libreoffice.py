@@ -328,3 +328,30 @@ def test_example_report_through_the_docx_renderer(tmp_path: Path) -> None:
     assert compact(report.title) in text
     assert all(f.rule == "PDF-FONT" or f.severity is not Severity.ERROR for f in findings)
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+
+@needs_soffice
+def test_build_converts_the_docx_it_wrote_instead_of_rendering_it_again(
+        tmp_path: Path, example_workbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+    from pypdf import PdfReader
+
+    from generator.cli import main
+    from generator.render import docx as docx_renderer
+
+    calls: list[Path] = []
+    original = docx_renderer.render
+
+    def counting(report, target, options):  # noqa: ANN001
+        calls.append(Path(target))
+        return original(report, target, options)
+
+    monkeypatch.setattr(docx_renderer, "render", counting)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(example_workbook), "-o", str(out), "--pdf",
+                                       "--pdf-engine", "libreoffice"])
+    assert result.exit_code == 0, result.output
+    assert [p.parent for p in calls] == [out]  # rendered once, into the output folder
+    pdf = next(out.glob("*.pdf"))
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "三、收到和处理政府信息公开申请情况" in text.replace(" ", "")

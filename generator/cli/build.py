@@ -80,8 +80,9 @@ def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pd
     render_findings = []
     for format_name in formats:
         target = output_path(out_dir, stem, format_name)
+        docx = written[0] if written and written[0].suffix == ".docx" else None
         # Formats share the text clean-up, so the same warning can come from each: show it once.
-        render_findings += [f for f in _render(format_name, report, target, options)
+        render_findings += [f for f in _render(format_name, report, target, options, docx)
                             if f not in render_findings]
         written.append(target)
 
@@ -96,12 +97,14 @@ def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pd
     raise SystemExit(EXIT_CHECK_FAILED if has_errors else EXIT_OK)
 
 
-def _render(format_name: str, report, target: Path, options) -> list:  # noqa: ANN001
-    """Call the renderer of one format; the LibreOffice PDF engine converts the .docx."""
+def _render(format_name: str, report, target: Path, options,  # noqa: ANN001
+            docx: Path | None = None) -> list:
+    """Call the renderer of one format; the LibreOffice PDF engine converts the .docx, the one
+    just written when there is one."""
     if format_name == "pdf" and options.pdf_engine == "libreoffice":
         from ..render.libreoffice import render_pdf_via_libreoffice
 
-        return list(render_pdf_via_libreoffice(report, target, options))
+        return list(render_pdf_via_libreoffice(report, target, options, docx=docx))
     from ..render import renderer
 
     return list(renderer(format_name)(report, target, options))

@@ -253,17 +253,23 @@ def font_findings(font_names: Sequence[str], installed: frozenset[str] | None = 
 
 
 def render_pdf_via_libreoffice(report: Report, target: Path, options: RenderOptions, *,
-                               timeout: float = DEFAULT_TIMEOUT) -> list[Finding]:
-    """Render ``report`` as .docx (the docx renderer), convert it with LibreOffice, and move
-    the PDF to ``target`` atomically.  Returns the docx renderer's findings plus font notices."""
+                               timeout: float = DEFAULT_TIMEOUT,
+                               docx: Path | None = None) -> list[Finding]:
+    """Convert the report's .docx with LibreOffice and move the PDF to ``target`` atomically.
+
+    ``docx`` is a .docx of this report already written (``build --pdf`` writes one anyway);
+    without it the docx renderer makes one in a temporary folder.  Returns the docx renderer's
+    findings (when it ran) plus the font notices."""
     from . import renderer  # the .docx renderer, imported only when this engine is used
 
     require_soffice()  # fail before any work when LibreOffice is not there
     target = Path(target)
+    findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="nianbao-lo-docx-") as tmp_name:
         tmp = Path(tmp_name)
-        docx = tmp / "report.docx"
-        findings = list(renderer("docx")(report, docx, options))
+        if docx is None:
+            docx = tmp / "report.docx"
+            findings += renderer("docx")(report, docx, options)
         findings += font_findings(docx_font_names(docx))
         (pdf,) = convert_docx_to_pdf([docx], tmp / "pdf", timeout=timeout)
         with atomic_path(target) as out:
