@@ -27,7 +27,6 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from .defaults import format_date, format_number
 from .findings import Finding, Severity
 from .form import (
-    FIELD_BY_ID,
     FIELDS,
     META_FIELDS,
     OVERVIEW_TOPICS,

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
