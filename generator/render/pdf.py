@@ -23,7 +23,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
 
 from ..findings import Finding
-from ..fonts import FontSearch, choose_fonts, load_fonts
+from ..errors import NianbaoError
+from ..fonts import FontSearch, choose_fonts, load_fonts, prepare_fonts
 from ..model import Report
 from ..safeio import write_bytes_atomic
 from . import RenderOptions
@@ -92,6 +93,27 @@ def render(report: Report, target: Path, options: RenderOptions) -> list[Finding
     data, findings = render_bytes(report, options)
     write_bytes_atomic(target, data)
     return findings
+
+
+def prepare(options: RenderOptions, jobs: int = 1) -> None:
+    """Before a batch, in the parent: convert the everyday pieces of a CFF font the PDF will use
+    (the bundled fonts) with ``jobs`` processes, so the workers find them converted."""
+    if options.pdf_engine != "reportlab":
+        return
+    try:
+        prepare_fonts(choose_fonts(options.font_paths, options.font_config), jobs=jobs)
+    except NianbaoError:
+        pass  # every workbook reports the font problem in its own row
+
+
+def warm_up(options: RenderOptions) -> None:
+    """Once per batch worker: open the chosen fonts (tens of milliseconds per large font)."""
+    if options.pdf_engine != "reportlab":
+        return
+    try:
+        load_fonts(choose_fonts(options.font_paths, options.font_config), {})
+    except NianbaoError:
+        pass
 
 
 def render_bytes(report: Report, options: RenderOptions,
