@@ -41,7 +41,7 @@ def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
     for role in ROLES:
         choice = choices[role]
         file = str(choice.path) + (f"#{choice.index}" if choice.index else "")
-        reason = choice.reason + ("，按文档用字转为 TrueType 嵌入" if choice.convert else "")
+        reason = choice.reason + ("，首次使用时转为 TrueType（每台电脑一次）" if choice.convert else "")
         style = "yellow" if choice.stand_in else "green"
         table.add_row(ROLE_LABELS[role], ROLE_USES[role], Text(choice.face, style=style),
                       Text(file, overflow="fold"), Text(reason))
