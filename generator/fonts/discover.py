@@ -544,10 +544,10 @@ def _auto_choice(role: str, dirs: tuple[Path, ...], search: FontSearch) -> FontC
             return FontChoice(role, path, index, candidate.source, candidate.stand_in,
                               found.face)
     if search.bundled:
-        path = bundled_font_path(BUNDLED_FACES[role])
-        if path is not None:
-            found = probe(path, 0)
+        bundled = bundled_font_path(BUNDLED_FACES[role])
+        if bundled is not None:
+            found = probe(bundled, 0)
             if not found.error:
-                return FontChoice(role, path, 0, Source.BUNDLED, True, found.face,
+                return FontChoice(role, bundled, 0, Source.BUNDLED, True, found.face,
                                   convert=not found.truetype)
     return None
