@@ -197,3 +197,14 @@ def test_every_shared_face_name_prints_its_own_file(tmp_path: Path) -> None:
 
     assert pdfmetrics.getFont(second.name).face.charToGlyph.keys() >= {ord("丙"), ord("丁")}
     assert pdfmetrics.getFont(first.name).face.name != pdfmetrics.getFont(second.name).face.name
+
+
+def test_a_pending_conversion_is_known_before_the_wait(
+        bundled: FontSearch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.fonts import choose_fonts, conversion_pending
+
+    monkeypatch.setattr("generator.fonts.convert._in_memory", {})  # as in a new process
+    choices = choose_fonts(search=bundled)
+    assert not conversion_pending(choices, bundled)  # the fixture converted them
+    empty = replace(bundled, cache_dir=tmp_path / "empty")
+    assert conversion_pending(choose_fonts(search=empty), empty)

@@ -37,13 +37,13 @@ from .discover import (
     role_of,
 )
 from .embed import FontError, FontFile, TrueTypeFont, open_truetype
-from .load import LoadedFont, load_fonts, prepare_fonts
+from .load import LoadedFont, conversion_pending, load_fonts, prepare_fonts
 
 __all__ = [
     "BUNDLED_FACES", "BUNDLED_PACKAGE", "CANDIDATES", "CONVERTER_VERSION", "OFFICIAL_FONT_NAMES",
     "PIECE_SIZE", "ROLES", "ROLE_ALIASES", "ROLE_LABELS", "ROLE_USES", "SAMPLE_TEXT", "Candidate",
     "FontChoice", "FontConfig", "FontError", "FontFile", "FontSearch", "FontSpec", "LoadedFont",
-    "PieceCache", "Source", "SourceFont", "TrueTypeFont", "bundled_font_path", "choose_fonts",
+    "PieceCache", "Source", "SourceFont", "TrueTypeFont", "bundled_font_path", "choose_fonts", "conversion_pending",
     "convert_piece", "default_cache_dir", "default_config_path", "default_font_dirs",
     "load_fonts", "open_truetype", "parse_font_arg", "parse_font_args", "prepare_fonts", "probe",
     "read_config", "role_of", "source_font",

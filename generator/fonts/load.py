@@ -89,3 +89,16 @@ def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None =
         converted += sum(1 for n in everyday if not cache.has(source, n))
         cache.files(source, everyday, jobs or default_jobs())
     return converted
+
+
+def conversion_pending(choices: Mapping[str, FontChoice], search: FontSearch | None = None) -> bool:
+    """Whether a PDF with these fonts will first convert a CFF font's everyday pieces (seconds,
+    once per machine): front ends say so before the wait."""
+    search = search or FontSearch.from_environment()
+    cache = PieceCache(search.cache_dir)
+    for choice in choices.values():
+        if choice.convert:
+            source = source_font(choice.path, choice.index)
+            if any(not cache.has(source, n) for n in source.everyday_pieces()):
+                return True
+    return False
