@@ -10,26 +10,33 @@ import click
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
 from .font_options import font_options, font_settings
+from .zh import ZhCommand, output_option
 
 DEFAULT_OUT = "outputs"
 
 
-@click.command(name="batch")
-@click.argument("source_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUT, show_default=True, help="输出文件夹。")
+@click.command(name="batch", cls=ZhCommand, examples=(
+    ("nianbao batch 收到的工作簿 -o 生成结果 --pdf", "检查并生成文件夹中的全部工作簿，写出汇总表："),
+    ("nianbao batch 收到的工作簿 -o 生成结果 --previous-dir 去年的工作簿", "同时核对各机关的上年结转："),
+    ("nianbao batch 收到的工作簿 -o 生成结果 --aggregate 全县汇总.xlsx", "另把通过校验的各机关数字相加，"
+     "写成一份全县的填报工作簿："),
+))
+@click.argument("source_dir", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹")
+@output_option("out_dir", "输出文件夹。", type=click.Path(file_okay=False, path_type=Path),
+               default=DEFAULT_OUT, show_default=True)
 @click.option("--pdf", "want_pdf", is_flag=True, help="同时生成 PDF。")
 @click.option("--html", "want_html", is_flag=True, help="同时生成 HTML 网页。")
 @click.option("--no-docx", is_flag=True, help="不生成 .docx（只要 PDF/HTML 时使用）。")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="并行进程数，默认等于 CPU 核数。")
 @click.option("--previous-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              metavar="上年文件夹",
               default=None, help="上年工作簿所在文件夹，按机关名称匹配后做跨年度校验。")
 @font_options
 def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no_docx: bool,
             jobs: int | None, previous_dir: Path | None, fonts: tuple[str, ...],
             font_config: Path | None) -> None:
-    """批量校验并生成 SOURCE_DIR（含子文件夹）中的全部工作簿，并写出汇总表。"""
+    """批量校验并生成文件夹（含子文件夹）中的全部工作簿，并写出汇总表 汇总-<年度>.xlsx。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..batch import BatchPlan, Status, run_batch, summary_year
