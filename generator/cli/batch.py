@@ -85,8 +85,9 @@ def print_batch_summary(items, skipped, summary: Path, base: Path, console) -> N
 
     from rich.table import Table
 
-    from ..batch_summary import COLUMNS, summary_rows
+    from ..batch_summary import COLUMNS, ordered, summary_rows
 
+    items = ordered(items)  # problems first, as in the summary workbook
     shown = [i for i, column in enumerate(COLUMNS) if column.on_screen]
     table = Table(title="批量处理汇总", title_justify="left", header_style="bold")
     for i in shown:
