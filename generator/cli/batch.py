@@ -32,10 +32,15 @@ DEFAULT_OUT = "outputs"
 @click.option("--previous-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               metavar="上年文件夹",
               default=None, help="上年工作簿所在文件夹，按机关名称匹配后做跨年度校验。")
+@click.option("--aggregate", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="汇总工作簿.xlsx",
+              help="另写一份填报工作簿：表二至表四为校验无错误的各工作簿之和（基本信息、正文留给"
+                   "汇总单位填写），附“汇总来源”表。")
+@click.option("--force", is_flag=True, help="--aggregate 的文件已存在时覆盖。")
 @font_options
 def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no_docx: bool,
-            jobs: int | None, previous_dir: Path | None, fonts: tuple[str, ...],
-            font_config: Path | None) -> None:
+            jobs: int | None, previous_dir: Path | None, aggregate: Path | None, force: bool,
+            fonts: tuple[str, ...], font_config: Path | None) -> None:
     """批量校验并生成文件夹（含子文件夹）中的全部工作簿，并写出汇总表 汇总-<年度>.xlsx。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -45,6 +50,8 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
 
     if not source_dir.is_dir():
         raise OutputError(f"找不到文件夹：{source_dir}。请检查路径。")
+    if aggregate is not None:
+        _check_aggregate_target(aggregate, source_dir, force)
     formats = tuple(f for f, wanted in (("docx", not no_docx), ("pdf", want_pdf),
                                         ("html", want_html)) if wanted)
     if not formats:
@@ -72,8 +79,28 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
     _, skipped = find_workbooks(source_dir)
     summary = write_summary(items, out_dir / f"汇总-{summary_year(items)}.xlsx", source_dir)
     print_batch_summary(items, skipped, summary, source_dir, console)
+    if aggregate is not None:
+        from ..aggregate import aggregate as sum_up
+        from ..aggregate import write_aggregate
+
+        result = sum_up(items)
+        written = write_aggregate(result, aggregate, source_dir, overwrite=force)
+        console.print(f"汇总工作簿：{written}（{result.year} 年度，计入 {len(result.parts)} 个工作簿，"
+                      f"未计入 {len(result.left_out)} 个；请填写其中的基本信息和正文）")
     failed = any(item.status in (Status.ERRORS, Status.UNREADABLE) for item in items)
     sys.exit(EXIT_CHECK_FAILED if failed else EXIT_OK)
+
+
+def _check_aggregate_target(target: Path, source_dir: Path, force: bool) -> None:
+    """Refuse before the batch runs, not after it."""
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError(f"汇总工作簿的文件名应以 .xlsx 结尾：{target}")
+    if source_dir.resolve() in target.resolve().parents:
+        raise OutputError(f"汇总工作簿不能放在要处理的文件夹“{source_dir}”里：下次批量处理时它会被"
+                          "当作一个机关的工作簿再加一次。请放到别的文件夹。")
+    if target.exists() and not force:
+        raise OutputError(f"文件已存在：{target}。汇总工作簿可能已填写了基本信息，不会覆盖；"
+                          "请换一个文件名，或加 --force 覆盖。")
 
 
 STATUS_STYLE = {"通过": "green", "有警告": "yellow", "有错误": "bold red", "无法读取": "bold red"}
