@@ -45,7 +45,7 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
 
     先校验，工作簿有错误时不生成（退出码 1），请先按提示修改，或用 nianbao check 查看详情。
     """
-    from ..checker import check_workbook
+    from ..checker import check_workbook, for_build
     from ..findings import Severity
     from ..naming import safe_file_stem
     from ..render import RenderOptions, output_path
@@ -57,7 +57,8 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
 
         check_template(template)
 
-    result = check_workbook(file, previous=previous)
+    # A report file needs what a check may still lack (the 发布日期): errors here
+    result = for_build(check_workbook(file, previous=previous))
     if result.findings:
         print_findings(list(result.findings), title=f"校验：{file.name}")
     else:

@@ -20,7 +20,7 @@ import re
 from typing import Any, Iterable, Sequence
 
 import unicodedata
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import click
 
@@ -287,15 +287,37 @@ def output_option(dest: str, help: str, **kwargs: Any):  # noqa: ANN201, A002 - 
                         **kwargs)
 
 
+def error_hint(param: click.Parameter, ctx: click.Context | None) -> str:
+    """How a usage error names a parameter: “--format”, “工作簿.xlsx” (old spellings not shown)."""
+    if isinstance(param, click.Argument):
+        return f"“{param.make_metavar(ctx) if ctx is not None else param.human_readable_name}”"
+    hidden = getattr(param, "aliases", ())
+    names = [o for o in param.opts if o not in hidden] or [param.human_readable_name]
+    return "、".join(f"“{name}”" for name in names)
+
+
+def missing_message(error: click.exceptions.MissingParameter) -> str:
+    """click's "Missing argument 'X'." in Chinese, with a full stop of its own."""
+    kind = error.param_type or (error.param.param_type_name if error.param else "parameter")
+    what = {"argument": "参数", "option": "选项"}.get(kind, "参数")
+    hint = error_hint(error.param, error.ctx) if error.param is not None else ""
+    return f"缺少{what} {hint}。请在命令中写上它，或运行 {error.ctx.command_path if error.ctx else 'nianbao'} --help 查看示例。"
+
+
 class _Examples:
     """Help with a 示例 section: ``examples`` is (command line, what it does) pairs."""
 
     examples: tuple[tuple[str, str], ...] = ()
     context_class = ZhContext
+    params: list[click.Parameter]
 
     def _init_examples(self, kwargs: dict[str, Any]) -> None:
         self.examples = tuple(kwargs.pop("examples", ()))
         kwargs.setdefault("options_metavar", "[选项]")
+
+    def _localise_params(self) -> None:
+        for param in self.params:
+            param.get_error_hint = partial(error_hint, param)  # type: ignore[method-assign]
 
     def format_examples(self, formatter: click.HelpFormatter) -> None:
         if not self.examples:
@@ -310,6 +332,7 @@ class ZhCommand(_Examples, click.Command):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._init_examples(kwargs)
         super().__init__(*args, **kwargs)
+        self._localise_params()
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         self.format_examples(formatter)
@@ -323,6 +346,13 @@ class ZhGroup(_Examples, click.Group):
         self._init_examples(kwargs)
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
+        self._localise_params()
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.MissingParameter as error:
+            raise click.UsageError(missing_message(error), ctx=error.ctx) from None
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         self.format_examples(formatter)
