@@ -66,6 +66,7 @@ def test_nianbao_alone_greets_with_three_commands_and_exits_0() -> None:
         assert example in text
     assert "拖到 nianbao" in text and "按回车键" not in text
     assert not any(word in text + result.stderr for word in ENGLISH)
+    assert all(cell_len(line) <= 80 for line in text.splitlines())  # a classic console
 
 
 def test_greeting_waits_for_enter_when_started_from_a_file_manager() -> None:

@@ -38,11 +38,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 GREETING = """\
-nianbao（年报）：把填好的 Excel 填报工作簿生成政府信息公开工作年度报告（.docx 和 PDF）。
+nianbao（年报）：由填好的 Excel 填报工作簿生成政府信息公开工作年度报告
+（Word 文件 .docx 和 PDF）。
 
 填报人员常用的三个命令（在命令提示符或终端中输入）：
 
-  1. 生成空白填报工作簿（文件名里带机关名称和年度），用 Excel 或 WPS 填写浅黄色格子：
+  1. 生成空白填报工作簿，再用 Excel 或 WPS 填写其中浅黄色的格子：
        nianbao init --agency 某某镇人民政府 --year 2025
 
   2. 检查填好的工作簿，按提示逐格修改：
@@ -51,8 +52,9 @@ nianbao（年报）：把填好的 Excel 填报工作簿生成政府信息公开
   3. 生成年度报告（.docx 和 PDF，放在工作簿所在的文件夹）：
        nianbao build 填报表.xlsx --pdf
 
-也可以把填好的工作簿直接拖到 nianbao 图标上：先检查，没有错误就在工作簿旁边生成 .docx 和 PDF。
-全部命令：nianbao --help；某个命令的说明和示例：nianbao check --help"""
+也可以把填好的工作簿直接拖到 nianbao 图标上：先检查，没有错误就在
+工作簿旁边生成 .docx 和 PDF。
+全部命令：nianbao --help    某个命令的说明和示例：nianbao check --help"""
 
 
 def started_from_file_manager() -> bool:
