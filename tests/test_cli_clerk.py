@@ -306,3 +306,12 @@ def test_init_and_template_build_take_o(tmp_path: Path) -> None:
     both = run("init", str(tmp_path / "a.xlsx"), "-o", str(tmp_path / "b.xlsx"))
     assert both.exit_code == 2 and "只需给一次" in both.output
 
+
+
+def test_a_dropped_file_that_is_no_workbook_is_explained(tmp_path: Path) -> None:
+    dropped = tmp_path / "旧表格.xls"
+    dropped.write_text("不是工作簿", encoding="utf-8")
+    result = run(str(dropped), env={"NIANBAO_PAUSE": "1"}, input="\n")
+    assert result.exit_code == 2
+    assert "另存为 .xlsx" in result.output and "没有命令" not in result.output
+    assert "按回车键关闭本窗口" in result.output

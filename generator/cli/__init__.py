@@ -98,7 +98,9 @@ class LazyGroup(ZhGroup):
     def resolve_command(self, ctx: click.Context,
                         args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
-        if name not in COMMANDS and Path(name).suffix.lower() in WORKBOOK_SUFFIXES:
+        # any existing file too: the reader says in Chinese what a dropped .xls or .docx is
+        if name not in COMMANDS and (Path(name).suffix.lower() in WORKBOOK_SUFFIXES
+                                     or os.path.isfile(name)):
             ctx.meta["nianbao.dropped"] = True
             rest = args[1:] or ["--pdf"]
             return "build", self.get_command(ctx, "build"), [name, *rest]
