@@ -315,3 +315,29 @@ def test_a_dropped_file_that_is_no_workbook_is_explained(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "另存为 .xlsx" in result.output and "没有命令" not in result.output
     assert "按回车键关闭本窗口" in result.output
+
+
+@pytest.mark.parametrize(("processes", "expected"), [(2, True), (3, False), (0, False)])
+def test_file_manager_start_is_told_from_the_console_process_count(
+        monkeypatch: pytest.MonkeyPatch, processes: int, expected: bool) -> None:
+    """On Windows a console holding only the launcher and Python was opened for nianbao
+    (double-click or drag-and-drop); one the clerk typed in holds the shell too."""
+    import ctypes
+
+    from generator.cli import started_from_file_manager
+
+    class Kernel32:
+        @staticmethod
+        def GetConsoleProcessList(buffer, size: int) -> int:  # noqa: ANN001, N802
+            return processes
+
+    class WinDLL:
+        kernel32 = Kernel32()
+
+    monkeypatch.delenv("NIANBAO_PAUSE", raising=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "windll", WinDLL(), raising=False)
+    monkeypatch.setattr(sys, "stdin", type("Tty", (), {"isatty": staticmethod(lambda: True)})())
+    assert started_from_file_manager() is expected
+    monkeypatch.setenv("NIANBAO_PAUSE", "0")
+    assert started_from_file_manager() is False
