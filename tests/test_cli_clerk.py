@@ -246,6 +246,8 @@ def test_stand_in_font_notice_is_one_line() -> None:
     other = Finding(Severity.WARNING, "F-2", "缺字")
     assert split_font_notice([notice, other, notice]) == ([other], FONT_NOTICE)
     assert split_font_notice([other]) == ([other], None)
+    no_font = Finding(Severity.WARNING, "PDF-FONT", "本机没有「仿宋」字体，也没有可代替的中文字体")
+    assert split_font_notice([notice, no_font]) == ([no_font], FONT_NOTICE)
     assert "\n" not in FONT_NOTICE and cell_len(FONT_NOTICE) <= 100
 
 

@@ -92,7 +92,9 @@ def split_font_notice(findings: Sequence[Finding]) -> tuple[list[Finding], str |
     On a machine without the official fonts (every Windows PC lacks 方正小标宋) the notice
     comes with every PDF; a table of five fonts each time buries what matters.
     """
-    others = [f for f in findings if f.rule not in FONT_NOTICE_RULES]
+    # Only the notice: a PDF-FONT warning (no font at all, text may print as boxes) stays whole.
+    others = [f for f in findings
+              if f.rule not in FONT_NOTICE_RULES or f.severity is not Severity.NOTICE]
     return others, FONT_NOTICE if len(others) < len(findings) else None
 
 
