@@ -172,7 +172,7 @@ def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
     ``previous`` maps 机关名称 to last year's workbook; the match is made after reading, so the
     cross-year rules run without reading any file twice.
     """
-    from .checker import check_read
+    from .checker import check_read, for_build
     from .workbook.reader import read_workbook
 
     try:
@@ -181,7 +181,7 @@ def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
         last = read_workbook(last_path).report if last_path else None
     except NianbaoError as error:
         return BatchItem(source, Status.UNREADABLE, first_error=str(error), errors=1)
-    result = check_read(read, previous=last)
+    result = for_build(check_read(read, previous=last))  # S-3: 发布日期 needed to build
     report = result.report
     errors = result.errors
     item = BatchItem(
