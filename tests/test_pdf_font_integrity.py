@@ -208,3 +208,22 @@ def test_a_pending_conversion_is_known_before_the_wait(
     assert not conversion_pending(choices, bundled)  # the fixture converted them
     empty = replace(bundled, cache_dir=tmp_path / "empty")
     assert conversion_pending(choose_fonts(search=empty), empty)
+
+
+def test_build_says_before_the_one_time_conversion_that_it_is_coming(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    def refuse(*args: object, **kwargs: object) -> list[bytes]:
+        raise SystemExit(9)  # stop at the conversion: converting is tested above
+
+    monkeypatch.setattr("generator.fonts.convert._convert_many", refuse)
+    monkeypatch.setattr("generator.fonts.convert._in_memory", {})  # as in a new process
+    workbook = Path(__file__).resolve().parent.parent / "inputs" / "example-2025.xlsx"
+    env = {"NIANBAO_FONT_DIRS": "", "NIANBAO_CACHE_DIR": str(tmp_path / "cold")}
+    result = CliRunner().invoke(main, ["build", str(workbook), "--pdf", "-o", str(tmp_path)],
+                                env=env)
+    assert "首次使用内置字体，正在转换" in result.output
+    assert result.exit_code == 9

@@ -87,6 +87,8 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
     for format_name in formats:
         target = output_path(out_dir, stem, format_name)
         docx = written[0] if written and written[0].suffix == ".docx" else None
+        if format_name == "pdf" and options.pdf_engine == "reportlab":
+            _announce_font_conversion(options)
         # Formats share the text clean-up, so the same warning can come from each: show it once.
         render_findings += [f for f in _render(format_name, report, target, options, docx)
                             if f not in render_findings]
@@ -117,3 +119,16 @@ def _render(format_name: str, report, target: Path, options,  # noqa: ANN001
     from ..render import renderer
 
     return list(renderer(format_name)(report, target, options))
+
+
+def _announce_font_conversion(options: "RenderOptions") -> None:  # noqa: F821 (lazy import)
+    """Say so before the one-time conversion of the bundled fonts, a wait of seconds."""
+    from ..errors import NianbaoError
+    from ..fonts import choose_fonts, conversion_pending
+
+    try:
+        pending = conversion_pending(choose_fonts(options.font_paths, options.font_config))
+    except NianbaoError:
+        return  # the PDF itself reports the font problem
+    if pending:
+        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需半分钟）……", err=True)
