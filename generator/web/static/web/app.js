@@ -92,6 +92,7 @@ function setupPopup() {
     popup.style.left = left + "px";
     popup.style.top = (r.bottom + window.scrollY + 6) + "px";
   });
+  window.addEventListener("resize", hide);
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { hide(); }
     if (e.key === "Enter" && e.target.hasAttribute && e.target.hasAttribute("data-problem")) { e.target.click(); }
