@@ -63,8 +63,13 @@ class Server:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 8000, *,
                  store: Store | None = None, workers: int | None = None) -> None:
+        import logging
+
         from waitress.server import create_server
 
+        # waitress warns on stderr whenever requests wait for a thread ("Task queue depth"),
+        # which the page's short status polls cause under load: nothing for a clerk to act on.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self.store = store or Store(workers=workers)
         local = host in ("127.0.0.1", "localhost", "::1")
         self._server = create_server(
