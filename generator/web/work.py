@@ -89,8 +89,8 @@ def _tables(result: app.CheckResult) -> tuple[TableView, ...]:
 
     marks: dict[str, list[Finding]] = {}
     for finding in result.findings:
-        for cell in finding.cells:
-            marks.setdefault(cell, []).append(finding)
+        for named in finding.cells:
+            marks.setdefault(named, []).append(finding)
     sources = dict(result.read.sources)
     values = result.report.numbers.values
     tables = []
