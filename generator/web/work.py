@@ -71,6 +71,8 @@ class CheckView:
     errors: int
     warnings: int
     notices: int
+    #: what writing the outputs found (e.g. substitute fonts in the PDF), each once
+    render_findings: tuple[FindingView, ...] = ()
 
     @property
     def passed(self) -> bool:
