@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "template": ("template", "检查或重新生成 .docx 模板"),
     "import": ("import_", "把已发布的年报（.docx/.html/文本）导入为工作簿"),
     "diff": ("diff", "比较上年与本年工作簿的数字变化"),
+    "serve": ("serve", "启动本机网页：在浏览器中检查并生成年度报告"),
 }
 
 
