@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import click
 
+from .zh import ZhCommand
+
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-@click.command("serve")
+@click.command("serve", cls=ZhCommand, examples=(
+    ("nianbao serve", "在本机启动网页并打开浏览器："),
+    ("nianbao serve --port 8001 --no-browser", "换一个端口，不自动打开浏览器："),
+))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听的地址。默认只允许本机访问；其他地址会让局域网内的人都能打开本页面。")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
