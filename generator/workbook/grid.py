@@ -237,7 +237,7 @@ class _Values:
                 inline: etree._Element | None) -> tuple[object, str]:
         if text is not None:
             if data_type == "n":
-                number = float(text) if "." in text or "e" in text or "E" in text else int(text)
+                number = _number(text)
                 if style in self.dates:
                     try:
                         return from_excel(number, self.epoch,
@@ -257,6 +257,11 @@ class _Values:
         if data_type == "inlineStr" and inline is not None:
             return _text_of(inline), "s"
         return None, data_type
+
+
+def _number(text: str) -> int | float:
+    """A ``<v>`` number as openpyxl casts it: a float when it has a point or an exponent."""
+    return float(text) if "." in text or "e" in text or "E" in text else int(text)
 
 
 def _formula(f: etree._Element, coordinate: str, shared: dict[str, Translator]) -> str:
@@ -298,6 +303,7 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
     shared_formulas: dict[str, Translator] = {}
     # locals: this loop runs for every cell of every sheet
     convert, position_of, tag_v, tag_f, tag_is = values.convert, _position, _V, _F, _IS
+    dates = values.dates
     sheet_data = root.find(f"{_MAIN}sheetData")
     row_number = 0
     for row in sheet_data.iterchildren(_ROW) if sheet_data is not None else ():
@@ -305,7 +311,8 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
         row_number = _row_number(r) if r is not None else row_number + 1
         col_number = 0
         for c in row.iterchildren(_C):
-            coordinate = c.get("r")
+            attributes = c.attrib  # one proxy for the three look-ups below
+            coordinate = attributes.get("r")
             if coordinate:
                 position = position_of(coordinate)
                 col_number = position[1]
@@ -314,7 +321,7 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
                 position = (row_number, col_number)
             if cached:
                 cached.pop(position, None)  # a cell written twice: the last one counts
-            data_type = c.get("t", "n")
+            data_type = attributes.get("t", "n")
             v = f = inline = None
             for child in c:
                 tag = child.tag
@@ -327,7 +334,7 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
             if v is None and f is None and data_type == "n":  # styled but empty: the commonest
                 cells.pop(position, None)
                 continue
-            style_text = c.get("s")
+            style_text = attributes.get("s")
             style = int(style_text) if style_text else 0
             text = None if data_type == "inlineStr" or v is None else (v.text or None)
             if f is not None:
@@ -341,6 +348,8 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
                     else:
                         if cached_value is not None:
                             cached[position] = cached_value
+            elif data_type == "n" and text is not None and style not in dates:
+                value, kind = _number(text), "n"  # the commonest value, without a call more
             else:
                 value, kind = convert(data_type, text, style, inline)
             if value is not None or kind != "n":
