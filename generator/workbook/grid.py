@@ -45,7 +45,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from defusedxml import DTDForbidden
 from lxml import etree
@@ -151,6 +151,9 @@ WORKBOOK_PART = "xl/workbook.xml"
 _SHARED_STRINGS_TYPE = \
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
+#: openpyxl's ISO 8601 parser (a ``t="d"`` cell), typed: its stub declares no types.
+_from_iso: Callable[[str], object] = from_ISO8601
+
 #: Built-in number formats that are dates or times although openpyxl's table lacks them:
 #: ECMA-376 leaves ids 27–36 and 50–58 to the East Asian locales, where every one of them
 #: is a date or a time (zh-CN: 27 ``yyyy"年"m"月"``, 31 ``yyyy"年"m"月"d"日"``, 32
@@ -252,7 +255,7 @@ class _Values:
             if data_type == "str":
                 return text, "s"
             if data_type == "d":
-                return from_ISO8601(text), "d"
+                return _from_iso(text), "d"
             return text, data_type  # "e" and anything unknown: the text as it is
         if data_type == "inlineStr" and inline is not None:
             return _text_of(inline), "s"
@@ -530,8 +533,10 @@ def grid_from_workbook(wb: Workbook, cached: Workbook | None = None) -> Workbook
         cells: dict[Position, CellValue] = {}
         for row in ws.iter_rows():
             for cell in row:
+                if cell.row is None or cell.column is None:  # never so in a loaded sheet
+                    continue
                 if cell.value is not None or cell.data_type != "n":
-                    cells[(int(cell.row), int(cell.column))] = CellValue(cell.value, cell.data_type)
+                    cells[(cell.row, cell.column)] = CellValue(cell.value, cell.data_type)
         ranges = getattr(ws, "merged_cells", None)  # a read-only worksheet has none
         merged = tuple(MergedRange(m.min_row, m.min_col, m.max_row, m.max_col)
                        for m in ranges.ranges) if ranges is not None else ()
@@ -557,8 +562,8 @@ def grid_from_workbook(wb: Workbook, cached: Workbook | None = None) -> Workbook
         if sheet not in sheets or ":" in ref:
             continue
         try:
-            col, row = coordinate_from_string(ref.replace("$", ""))
-            found[name] = (sheet, row, column_index_from_string(col))
+            letters, row_number = coordinate_from_string(ref.replace("$", ""))
+            found[name] = (sheet, row_number, column_index_from_string(letters))
         except ValueError:
             continue
     return WorkbookGrid(sheets, found)
