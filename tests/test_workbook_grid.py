@@ -432,3 +432,15 @@ def test_a_workbook_written_by_libreoffice_reads_as_two_full_loads(tmp_path: Pat
     assert sheet.cell(6, 1) == CellValue("=TRUE()", "f")  # LibreOffice's way to store TRUE
     assert fast.cached_value("基本信息", 6, 1) is True
     assert fast.named_cells["nb.meta.date"] == ("基本信息", 1, 2)
+
+
+def test_reads_in_several_threads_at_once_agree() -> None:
+    # a web server reads uploads in threads; lxml parsers must not be shared between them
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = EXAMPLE.read_bytes()
+    expected = grid_from_bytes(data)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        grids = list(pool.map(lambda _: grid_from_bytes(data), range(16)))
+    for grid in grids:
+        _assert_same(grid, expected)

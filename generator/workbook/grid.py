@@ -160,17 +160,18 @@ _from_iso: Callable[[str], object] = from_ISO8601
 #: ``h"时"mm"分"``, …).  Excel and WPS in Chinese write them without a ``numFmts`` entry.
 EAST_ASIAN_DATE_FORMAT_IDS = frozenset(range(27, 37)) | frozenset(range(50, 59))
 
-#: The parser for parts the guard has read: no DTD is loaded and no entity resolved, nothing
-#: is fetched; comments are dropped so that element children are elements only.
-_PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
-                          remove_comments=True, remove_pis=True, huge_tree=False)
 
 #: ST_Xstring escapes: ``_x000D_`` is a carriage return, ``_x005F_`` an escaped underscore.
 _XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _parse(data: bytes) -> etree._Element:
-    root = etree.fromstring(data, _PARSER)
+    """One part the guard has read.  No DTD is loaded, no entity resolved, nothing fetched;
+    comments are dropped so that element children are elements only.  A parser per call:
+    lxml parsers must not be shared between threads (a web server reads in several)."""
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                             remove_comments=True, remove_pis=True, huge_tree=False)
+    root = etree.fromstring(data, parser)
     if root.getroottree().docinfo.doctype:  # the guard refuses these first; never parse one
         raise DTDForbidden(root.getroottree().docinfo.doctype, None, None)
     return root
