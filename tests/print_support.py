@@ -47,13 +47,12 @@ def stress_report(example: Report) -> Report:
     values: dict[str, object] = {}
     for key, digits in (("t2", 8), ("t3", 9), ("t4", 3)):
         for n, f in enumerate(TABLE_BY_KEY[key].fields):
-            if f.is_total:
-                continue
             if f.kind.value == "amount":
                 values[f.id] = Decimal("12345.678901")
             else:
                 values[f.id] = int(str(10 ** (digits - 1) + 12345 * (n + 1))[:digits])
-    numbers = Numbers(values).with_totals()  # t3 totals grow to 10 digits where they add up
+    # Totals are 9 digits too (not recomputed): a layout test, the checker is not asked.
+    numbers = Numbers(values)
     parts = {}
     for n, slot in enumerate(TEXT_SLOTS):
         part = example.narrative[slot.key]

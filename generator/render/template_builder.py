@@ -330,7 +330,9 @@ def _styles() -> bytes:
         _style("TableText", "paragraph",
                el("w:pPr", None, el("w:widowControl"), _no_snap(),
                   _exact_spacing(TABLE_LINE), _no_indent(), val("w:jc", "center")),
-               _rpr(FONT_SONG, TABLE_PT, extra=_no_snap() + val("w:spacing", 0)),
+               # Digits in 宋体 too: half an em in every renderer (a substituted Times New
+               # Roman – DejaVu Serif on Linux – is 0.64 em and made 9-digit numbers wrap).
+               _rpr(FONT_SONG, TABLE_PT, FONT_SONG, extra=_no_snap() + val("w:spacing", 0)),
                based_on="Normal"),
         # 落款 (GB/T 9704 §7.3.5.1, stamped): the date 右空四字, the agency centred over it;
         # the .docx renderer sets each line's right indent (context.signature_lines).
@@ -363,7 +365,7 @@ def _styles() -> bytes:
            val("w:name", STYLE_NAMES["OfficialTable"]), val("w:basedOn", "TableNormal"),
            el("w:pPr", None, _no_snap(), _exact_spacing(TABLE_LINE), _no_indent(),
               val("w:jc", "center")),
-           el("w:rPr", None, fonts(FONT_SONG), size(TABLE_PT)),
+           el("w:rPr", None, fonts(FONT_SONG, FONT_SONG), size(TABLE_PT)),
            el("w:tblPr", None, _borders("w:tblBorders", inner=True), _cell_margins()),
            el("w:tcPr", None, val("w:vAlign", "center"))),
     ]
