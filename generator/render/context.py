@@ -129,9 +129,10 @@ def wrap_words(words: tuple[str, ...], limit: float, *, prefer_breaks: frozenset
         starts = {a for a, _ in parts[1:]}
         missed = len(prefer_breaks - starts) if len(parts) > 1 else 0
         extra = len(starts - prefer_breaks)
-        # Fewest lines first; then the preferred breaks, the 梯形/菱形 shape, even lines.
-        cost = (len(lines), 10 * missed + (0 if _shape_ok(widths) else 3)
-                + max(widths) - min(widths) + 0.5 * extra)
+        # The preferred breaks first (one more line is worth keeping the title's own last
+        # line), then few lines, the 梯形/菱形 shape and even lines.
+        cost = (10 * missed + 6 * len(lines) + (0 if _shape_ok(widths) else 3)
+                + max(widths) - min(widths) + 0.5 * extra,)
         if best is None or cost < best[0]:
             best = (cost, lines)
     return best[1] if best is not None else ()

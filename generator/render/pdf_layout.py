@@ -9,7 +9,8 @@ Everything here is format mechanics – no knowledge of what a report says:
 * :class:`FormTable` lays out one of the official tables in per-page pieces: header rows
   repeat, and a vertical merge that crosses a page break becomes one merge per page with the
   label repeated (reportlab cannot split a ``SPAN`` across pages);
-* :class:`SignatureBlock` keeps the 落款 with the last lines of text;
+* :class:`SignatureBlock` keeps the 落款 with the last lines of text (its lines and indents
+  come from :func:`generator.render.context.signature_lines`, shared by every output);
 * :func:`page_decorations` draws page numbers (``— N —``) and the draft mark.
 
 Geometry follows GB/T 9704-2012 (official_format.md §2): A4, 版心 156 × 225 mm, top 37 mm,
@@ -637,22 +638,6 @@ class SignatureBlock(Flowable):
             _, h = line.wrap(self.width, PAGE_HEIGHT)
             y -= h
             line.drawOn(self.canv, 0, y)
-
-
-def signature_indents(agency_width: float, date_width: float, char: float,
-                      width: float) -> tuple[float, float]:
-    """Left indents of the 署名 and the date (GB/T 9704 §7.3.5.1, unstamped copy).
-
-    The 署名 ends two characters from the right edge; the date starts two characters right
-    of the 署名's start; a date longer than that ends two characters from the edge and the
-    署名 moves left with it.
-    """
-    agency_x = width - 2 * char - agency_width
-    date_x = agency_x + 2 * char
-    if date_x + date_width > width - 2 * char:
-        date_x = width - 2 * char - date_width
-        agency_x = date_x - 2 * char
-    return max(agency_x, 0.0), max(date_x, 0.0)
 
 
 # ---------------------------------------------------------------------------
