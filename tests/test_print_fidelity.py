@@ -77,6 +77,25 @@ def test_no_line_end_punctuation_is_lost(outputs, name: str, engine: str) -> Non
         assert printed.count(mark) == expected.count(mark), (engine, mark)
 
 
+@pytest.mark.parametrize("name", ["example", "stress"])
+@pytest.mark.parametrize("engine", ["lo", "pdf"])
+def test_every_table_row_is_printed(outputs, name: str, engine: str) -> None:
+    # Labels spanning the label columns that fit one line there: each must be on a page.
+    report = outputs[name]["report"]
+    text = "".join(t for _, t, _, _ in pages(outputs[name][engine])).replace(" ", "")
+    checked = 0
+    for form in TABLE_BY_KEY.values():
+        geo = geometry.table_geometry(form.key, {f.id: str(report.numbers[f.id])
+                                                 for f in form.fields})
+        for cell in form.cells:
+            inner = geometry.span_width(geo.widths, cell.col, cell.colspan) / 20 - 6
+            if (cell.role.value == "label" and cell.col == 0 and cell.colspan > 1
+                    and len(cell.text) * geo.size_pt <= inner):
+                assert cell.text in text, (engine, cell.text)
+                checked += 1
+    assert checked >= 1 and "四、结转下年度继续办理" in text  # 表三's last row
+
+
 def test_libreoffice_sets_28_characters_and_22_lines(outputs) -> None:
     body_lines = [line for _, _, chars, _ in pages(outputs["example"]["lo"])
                   for line in lines_of(chars, BODY)]

@@ -418,6 +418,8 @@ class _Prepared:
             block.wrap(inner, PAGE_HEIGHT)
             self.cells.append(_Cell(cell, cell.text, block))
         pad = 2 * look.pad_y
+        # A row's rule adds to its height in Word and LibreOffice: count it here too.
+        pad += look.line_width
         self.natural = [look.leading + pad] * form.n_rows
         self.needs: list[tuple[GridCell, float]] = []  # merged cells: content height
         for c in self.cells:

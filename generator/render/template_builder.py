@@ -461,6 +461,7 @@ def _table(form: TableForm) -> str:
                el("w:tblLook", {"w:val": "0000", "w:firstRow": 0, "w:lastRow": 0,
                                 "w:firstColumn": 0, "w:lastColumn": 0, "w:noHBand": 1,
                                 "w:noVBand": 1}))
+    kept = geometry.kept_rows(form, KEPT_BODY_ROWS)
     rows = []
     for r in range(form.n_rows):
         trpr = el("w:trPr", None, el("w:cantSplit"),
@@ -471,10 +472,7 @@ def _table(form: TableForm) -> str:
             cell = form.cell_at(r, c)
             assert cell is not None and cell.col == c, (form.key, r, c)
             width = layout.span_width(c, cell.colspan)
-            # keepNext on the header rows and the first body rows only: the heading stays
-            # with them, and a table too long for the rest of the page splits between rows
-            # (keepNext on every row made LibreOffice leave the heading alone on a page).
-            keep = r < min(form.header_rows + KEPT_BODY_ROWS, form.n_rows - 1)
+            keep = r in kept
             if cell.row == r:
                 vmerge = "restart" if cell.rowspan > 1 else None
                 cells.append(_tc(width, cell.colspan, _cell_paragraph(form, cell, keep), vmerge))
