@@ -68,11 +68,6 @@ GRID_CHAR = TEXT_WIDTH / CHARS_PER_LINE  # twips
 BODY_CHAR_SPACING = -6
 
 
-def char_space(font_pt: float = BODY_PT) -> int:
-    """``w:docGrid/@w:charSpace``: the grid pitch minus the default font size, in 1/4096 pt."""
-    return round((GRID_CHAR / 20 - font_pt) * 4096)
-
-
 # ---------------------------------------------------------------------------
 # Tables
 
@@ -222,7 +217,7 @@ def kept_rows(form: TableForm, body_rows: int = 2) -> frozenset[int]:
     """Rows kept with the next one (.docx keepNext): the header rows and the first
     ``body_rows`` body rows, so the heading never stands alone on a page.
 
-    Not the rows inside merged labels: measured in LibreOffice 24.x, a keepNext chain over
+    Not the rows inside merged labels: measured in LibreOffice 7.4, a keepNext chain over
     表三's 「三、本年度办理结果」 that ended one row before the end of the table made it drop
     the table's last row (四、结转下年度继续办理) from the PDF.
     """

@@ -286,3 +286,29 @@ def test_html_tables_have_captions_and_form_widths(outputs) -> None:
     assert "结果<br>维持" in html and "尚未<br>审结" in html
     geo = geometry.default_geometry("t3")
     assert f'style="width:{100 * geo.widths[2] / geometry.TEXT_WIDTH:.2f}%"' in html
+
+
+# The declaration itself ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("digits, size", [(4, 10.5), (7, 10.5), (8, 9.0), (9, 9.0)])
+def test_a_table_steps_down_one_size_as_a_whole(digits: int, size: float) -> None:
+    form = TABLE_BY_KEY["t3"]
+    geo = geometry.table_geometry("t3", {f.id: "9" * digits for f in form.fields})
+    assert geo.size_pt == size and geo.numbers_fit
+    assert sum(geo.widths) == geometry.TEXT_WIDTH
+    for col in range(3, 10):  # every number column holds the widest number on one line
+        assert geo.widths[col] >= geometry.number_width("9" * digits, size)
+
+
+def test_numbers_too_wide_for_the_smaller_size_are_reported_not_shrunk() -> None:
+    form = TABLE_BY_KEY["t3"]
+    geo = geometry.table_geometry("t3", {f.id: "9" * 12 for f in form.fields})
+    assert geo.size_pt == geometry.TABLE_SIZES[-1] and not geo.numbers_fit
+    assert sum(geo.widths) == geometry.TEXT_WIDTH
+
+
+def test_table_two_amount_only_needs_its_merged_width() -> None:
+    amount = next(f.id for f in TABLE_BY_KEY["t2"].fields if f.kind.value == "amount")
+    geo = geometry.table_geometry("t2", {amount: "12345.678901"})
+    assert geo.size_pt == 10.5 and geo == geometry.default_geometry("t2")

@@ -77,7 +77,7 @@ LINES_PER_PAGE = geometry.LINES_PER_PAGE
 CHARS_PER_LINE = geometry.CHARS_PER_LINE
 BODY_PT = SIZE_PT["三号"]
 #: 28 characters a line: body text is set 0.3 pt closer (28 × 15.7 pt = 439.6 pt of the
-#: 442.25 pt 版心).  Measured in LibreOffice 7/24.x: −0.25 pt left no room and it dropped
+#: 442.25 pt 版心).  Measured in LibreOffice 7.4: −0.25 pt left no room and it dropped
 #: 。、；： at the ends of justified lines; a w:docGrid of type linesAndChars (charSpace
 #: −841, what Word writes for 28 characters) makes LibreOffice give every 16 pt character
 #: two 15.79 pt grid cells, 12–14 characters a line.  The section keeps a line grid.
