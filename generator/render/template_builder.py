@@ -609,13 +609,22 @@ def _form_of_table(tbl, used: set[str]) -> TableForm | None:
     return None
 
 
-def _set_size(ppr_parent, tag: str, half_points: int) -> None:
+#: Children of w:rPr that follow w:sz/w:szCs (ECMA-376 element order, which Word enforces).
+_AFTER_SIZE = ("highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs",
+               "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+
+
+def _set_size(rpr, half_points: int) -> None:
+    """``w:sz`` and ``w:szCs`` of a run set to ``half_points``, in schema order."""
     from lxml import etree
 
     for name in ("sz", "szCs"):
-        node = ppr_parent.find(_q(name))
+        node = rpr.find(_q(name))
         if node is None:
-            node = etree.SubElement(ppr_parent, _q(name))
+            node = etree.Element(_q(name))
+            later = next((c for c in rpr if c.tag in {_q(t) for t in _AFTER_SIZE}
+                          or (name == "sz" and c.tag == _q("szCs"))), None)
+            (later.addprevious(node) if later is not None else rpr.append(node))
         node.set(_q("val"), str(half_points))
 
 
@@ -656,7 +665,7 @@ def resize_table(tbl, geo: geometry.TableGeometry) -> None:
             if rpr is None:
                 rpr = etree.Element(_q("rPr"))
                 r.insert(0, rpr)
-            _set_size(rpr, "sz", geo.half_points)
+            _set_size(rpr, geo.half_points)
 
 
 def _paragraph_text(p) -> str:
