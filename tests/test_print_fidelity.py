@@ -312,3 +312,14 @@ def test_table_two_amount_only_needs_its_merged_width() -> None:
     amount = next(f.id for f in TABLE_BY_KEY["t2"].fields if f.kind.value == "amount")
     geo = geometry.table_geometry("t2", {amount: "12345.678901"})
     assert geo.size_pt == 10.5 and geo == geometry.default_geometry("t2")
+
+
+def test_a_very_long_agency_name_wraps_on_whole_words_within_the_line() -> None:
+    # 67 words: too many to weigh every arrangement (the corpus has this name).
+    agency = "扎赉特旗宝力根花苏木人民政府" * 22 + "办公室"
+    lines = title_lines(agency, 2025)
+    assert "".join(lines) == f"{agency}2025年政府信息公开工作年度报告"
+    assert all(sum(0.5 if ord(c) < 0x80 else 1 for c in line) <= 20 for line in lines)
+    assert all(line.endswith(("旗", "苏木", "政府", "办公室", "报告", "公开", "年")) for line in lines)
+    unbroken = title_lines("某" * 45, 2025)  # no unit to break at: cut where it must be
+    assert unbroken == ("某" * 20, "某" * 20, "某" * 5 + "2025年政府信息公开工作年度报告")

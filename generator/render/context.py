@@ -117,11 +117,46 @@ def _shape_ok(widths: list[float]) -> bool:
     return all(d < 0 for d in signs[first_down:])
 
 
+#: Up to this many words every arrangement is weighed (2^(n-1) of them); beyond, lines are
+#: filled greedily (a name that long has no title shape worth searching for).
+_MAX_SEARCHED_WORDS = 12
+
+
+def _greedy(words: tuple[str, ...], limit: float) -> tuple[str, ...]:
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        if line and display_width(line + word) > limit:
+            lines.append(line)
+            line = ""
+        line += word
+    if line:
+        lines.append(line)
+    return tuple(lines)
+
+
 def wrap_words(words: tuple[str, ...], limit: float, *, prefer_breaks: frozenset[int] = frozenset(),
                ) -> tuple[str, ...]:
     """``words`` on the fewest lines no wider than ``limit``, arranged per GB/T 9704 §7.3.3:
     words whole, 梯形 or 菱形, lines as even as possible.  ``prefer_breaks`` are word
     indexes a line should start at (the title's agency | year line)."""
+    if any(display_width(w) > limit for w in words):
+        # A word wider than a line (a name with no unit to break at) is cut where it must be.
+        pieces: list[str] = []
+        cut: dict[int, int] = {}
+        for index, word in enumerate(words):
+            cut[index] = len(pieces)
+            line = ""
+            for ch in word:
+                if line and display_width(line + ch) > limit:
+                    pieces.append(line)
+                    line = ""
+                line += ch
+            pieces.append(line)
+        words = tuple(pieces)
+        prefer_breaks = frozenset(cut[i] for i in prefer_breaks if i in cut)
+    if len(words) > _MAX_SEARCHED_WORDS:
+        return _greedy(words, limit)
     best: tuple[tuple[float, ...], tuple[str, ...]] | None = None
     for parts in _partitions(words, limit):
         lines = tuple("".join(words[a:b]) for a, b in parts)
