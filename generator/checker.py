@@ -287,6 +287,16 @@ def check_values(report: Report, sources: Sources | None = None) -> list[Finding
             "V-1", f"基本信息“本年度收取信息处理费（元）”不能为负数，现为 {format_number(fee)}",
             cells=(meta_cell("processing_fee", sources),), expected="不小于 0",
             found=format_number(fee), hint="未收取请填 0"))
+    elif -Decimal(fee).normalize().as_tuple().exponent > 2:
+        # The fee sentence prints 元 with two decimals (defaults.format_yuan): say so.
+        from .defaults import format_yuan
+
+        findings.append(make_finding(
+            "V-1", f"基本信息“本年度收取信息处理费（元）”有 {-Decimal(fee).normalize().as_tuple().exponent}"
+            f" 位小数（{fee}），报告中按四舍五入印为 {format_yuan(fee)} 元",
+            cells=(meta_cell("processing_fee", sources),), expected="最多 2 位小数（精确到分）",
+            found=str(fee), hint=f"请核对金额，按实际收取的元、角、分填写，例如 {format_yuan(fee)}",
+            severity=Severity.WARNING))
     return findings
 
 

@@ -22,13 +22,14 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
 
+from .. import geometry
 from ..findings import Finding
 from ..errors import NianbaoError
 from ..fonts import FontSearch, choose_fonts, load_fonts, prepare_fonts
 from ..model import Report
 from ..safeio import write_bytes_atomic
 from . import RenderOptions
-from .context import clean_report, title_lines
+from .context import clean_report, signature_lines, table_geometry, title_lines
 from .document import Block, Heading, Paragraph, Signature, TableBlock, Title, blocks
 from .glyphs import (
     chars_by_role,
@@ -57,14 +58,14 @@ from .pdf_layout import (
     page_number_text,
     mirrored,
     page_templates,
-    signature_indents,
 )
 
-#: Table typography: font size and column widths (fractions of the 版心 width).
+#: Table typography of the committed template (numbers no wider than their headings): type
+#: size and column widths as fractions of the 版心, from generator.geometry – the .docx and
+#: the HTML read the same declaration; a report's own numbers may widen the columns.
 TABLE_LOOKS: dict[str, tuple[float, tuple[float, ...]]] = {
-    "t2": (10.5, (0.31, 0.23, 0.23, 0.23)),
-    "t3": (10.0, (0.05, 0.17, 0.31) + (0.47 / 7,) * 7),
-    "t4": (10.0, (1 / 15,) * 15),
+    key: (geo.size_pt, tuple(w / geometry.TEXT_WIDTH for w in geo.widths))
+    for key, geo in ((k, geometry.default_geometry(k)) for k in ("t2", "t3", "t4"))
 }
 
 SUBJECT = "政府信息公开工作年度报告"
@@ -139,7 +140,8 @@ def render_bytes(report: Report, options: RenderOptions,
         # The canvas would otherwise start with Helvetica, a font the PDF does not embed.
         initialFontName=faces["fangsong"].name, initialFontSize=BODY_SIZE,
     )
-    story = mirrored(build_story(items, faces, title_lines(meta.agency, meta.year)))
+    story = mirrored(build_story(items, faces, title_lines(meta.agency, meta.year),
+                                 stamped=options.stamped))
     with _BUILD_LOCK:
         # reportlab keeps settings and font subset state in module globals: one build at a
         # time per process.  Binary streams (no ASCII85) are smaller and faster to write;
@@ -202,13 +204,19 @@ class _Styles:
                                    tracking=BODY_TRACKING, widow_control=False)
 
 
-def table_look(key: str, face: Face) -> TableLook:
-    size, fractions = TABLE_LOOKS[key]
-    return TableLook(face, size, fractions)
+def table_look(key: str, face: Face, texts: dict[str, str] | None = None) -> TableLook:
+    """The look of table ``key``: one size and the column widths for its widest number."""
+    if texts is None:
+        size, fractions = TABLE_LOOKS[key]
+    else:
+        geo = table_geometry(key, texts)
+        size, fractions = geo.size_pt, tuple(w / geometry.TEXT_WIDTH for w in geo.widths)
+    return TableLook(face, size, fractions, padding=geometry.CELL_MARGIN_X / 20,
+                     padding_y=geometry.CELL_MARGIN_Y / 20)
 
 
 def build_story(items: Iterable[object], faces: dict[str, Face],
-                title: Sequence[str] | None = None) -> list[Flowable]:
+                title: Sequence[str] | None = None, *, stamped: bool = True) -> list[Flowable]:
     """The flowables of the whole report, in reading order; ``title`` are the title's lines."""
     styles = _Styles(faces)
     story: list[Flowable] = []
@@ -230,30 +238,34 @@ def build_story(items: Iterable[object], faces: dict[str, Face],
         elif isinstance(item, Paragraph):
             add(TextBlock(item.text, styles.body))
         elif isinstance(item, TableBlock):
-            table = FormTable(item.form, dict(item.texts), table_look(item.form.key, faces["song"]),
+            texts = dict(item.texts)
+            table = FormTable(item.form, texts, table_look(item.form.key, faces["song"], texts),
                               lead=list(pending))
             pending.clear()
             story.append(table)
         elif isinstance(item, Signature):
             story.extend(pending)
             pending.clear()
-            story.append(_signature(item, story, styles))
+            story.append(_signature(item, story, styles, stamped))
     story.extend(pending)
     return story
 
 
-def _signature(item: Signature, story: list[Flowable], styles: _Styles) -> Flowable:
+def _signature(item: Signature, story: list[Flowable], styles: _Styles,
+               stamped: bool = True) -> Flowable:
+    """落款 by the rule every output follows (context.signature_lines)."""
     style = styles.signature
     face = style.face
+    char = BODY_SIZE + BODY_TRACKING
 
     def width(text: str) -> float:
         return face.width(text, BODY_SIZE) + BODY_TRACKING * max(len(text) - 1, 0)
 
-    char = BODY_SIZE + BODY_TRACKING
-    agency_x, date_x = signature_indents(width(item.agency), width(item.date), char, BODY_WIDTH)
-    lines = [TextBlock(item.agency, replace(style, left_indent=agency_x))]
-    if item.date:
-        lines.append(TextBlock(item.date, replace(style, left_indent=date_x)))
+    lines = []
+    for line in signature_lines(item.agency, item.date, stamped=stamped,
+                                measure=lambda t: width(t) / char):
+        x = max(BODY_WIDTH - line.right * char - width(line.text), 0.0)
+        lines.append(TextBlock(line.text, replace(style, left_indent=x)))
     tail = story.pop() if story and not isinstance(story[-1], (FormTable, Spacer)) else None
     return SignatureBlock(tail, lines)
 

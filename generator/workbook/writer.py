@@ -216,7 +216,8 @@ def fee_formula() -> str:
     fee = _ref(meta_address("processing_fee"))
     basis = f"按照{FEE_RULES}规定的按件、按量收费标准，"
     return (f'=IF(N({fee})=0,"{basis}本年度没有产生信息处理费。",'
-            f'"{basis}本年度共收取信息处理费"&{fee}&"元。")')
+            # 元 with two decimals, rounded half up, as defaults.format_yuan prints it.
+            f'"{basis}本年度共收取信息处理费"&TEXT({fee},"0.00")&"元。")')
 
 
 #: Text slots whose blank-workbook cell holds a formula; the reader treats a formula there as
