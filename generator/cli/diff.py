@@ -43,20 +43,18 @@ def command(ctx: click.Context, last: Path, this: Path) -> None:
     “变化异常”指本年是上年的 5 倍以上或不到五分之一、且两年都不少于 10，仅供审核时留意，
     不算错误。退出码总是 0（文件无法读取时为 2）。
     """
-    from ..workbook.reader import read_workbook
-    from ..yeardiff import MIN_VALUE, RATIO, diff_reports
+    from .. import app
+    from ..yeardiff import MIN_VALUE, RATIO
     from .output import make_console
 
-    last_read = read_workbook(last)
-    this_read = read_workbook(this)
-    changes = diff_reports(last_read.report, this_read.report, this_read.sources)
+    result = app.diff(last, this)
+    changes = result.changes
     console = make_console()
-    last_year, this_year = last_read.report.meta.year, this_read.report.meta.year
-    console.print(Text(f"比较：{last.name}（{last_year}年） → {this.name}（{this_year}年）",
+    console.print(Text(f"比较：{last.name}（{result.last_year}年） → {this.name}（{result.this_year}年）",
                        style="bold"))
-    if this_year != last_year + 1:
-        console.print(Text(f"提示：两个工作簿的年度是 {last_year} 和 {this_year}，不是相邻两年，"
-                           "请确认没有选错文件。", style="yellow"))
+    if not result.adjacent:
+        console.print(Text(f"提示：两个工作簿的年度是 {result.last_year} 和 {result.this_year}，"
+                           "不是相邻两年，请确认没有选错文件。", style="yellow"))
     if not changes:
         console.print(Text("三张表的数字与上年完全相同。", style="bold green"))
         ctx.exit(EXIT_OK)
@@ -73,7 +71,7 @@ def command(ctx: click.Context, last: Path, this: Path) -> None:
         table.add_row(change.address, change.path, format_number(change.last),
                       format_number(change.this), remark)
     console.print(table)
-    flagged = sum(c.implausible for c in changes)
+    flagged = result.implausible
     console.print(Text(
         f"共 {len(changes)} 格与上年不同，其中 {flagged} 格变化异常"
         f"（本年是上年的 {RATIO} 倍以上或不到 1/{RATIO}，且两年都不少于 {MIN_VALUE}），"
