@@ -17,7 +17,6 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -198,9 +197,6 @@ def check_workbook_bytes(data: bytes):  # noqa: ANN201 - CheckResult, imported l
 # ---------------------------------------------------------------------------
 # Through the command line.
 
-_NO_CHECK = importlib.util.find_spec("generator.cli.check") is None
-
-
 def _cli_check(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "input.xlsx"
@@ -218,7 +214,6 @@ def _cli_check(data: bytes) -> None:
         assert sorted(os.listdir(directory)) == ["input.xlsx"]
 
 
-@pytest.mark.skipif(_NO_CHECK, reason="`nianbao check` is not written yet (generator/cli/check.py)")
 @CLI
 @given(st.one_of(st.binary(max_size=512), flips.map(flip_bytes), corrupted_xml(), dropped_part,
                  odd_values.map(with_values)))
