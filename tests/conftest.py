@@ -7,8 +7,9 @@
   changed, so ``nianbao`` run as a subprocess gets the same folders.  The font cache
   (NIANBAO_CACHE_DIR) is one folder for the whole session: fonts converted by one test are
   reused by the next, as on a user's machine.
-* Hypothesis profiles: ``dev`` (the default) and ``ci`` (``CI`` set, or
-  ``HYPOTHESIS_PROFILE=ci``): no deadline, derandomized, no shrinking, no example database.
+* Hypothesis profiles, all without deadline: ``fast`` (the default: no shrinking), ``ci``
+  (when ``CI`` is set: no shrinking, derandomized, no example database) and ``dev``
+  (``HYPOTHESIS_PROFILE=dev``: shrinks failures).
 * ``font_situation``: the three font situations a PDF test must pass under (see below).
 """
 
@@ -36,15 +37,21 @@ EXAMPLE_WORKBOOK = REPO / "inputs" / "example-2025.xlsx"
 # ---------------------------------------------------------------------------
 # Hypothesis.  Registered at import time: settings objects built by the test modules inherit
 # from the profile loaded when they are created.  Per-test max_examples still win.
+#
+# Shrinking a failure can take Hypothesis up to five minutes per test (it did: 320 s for one
+# workbook test), so only the ``dev`` profile shrinks; the others report the failing example
+# as found, in seconds.
 
-settings.register_profile(
-    "dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile(
-    "ci", deadline=None, derandomize=True, database=None, print_blob=True,
-    # shrinking a failure can take minutes; CI reports the unshrunk example instead
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
+_NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
+settings.register_profile(  # the default: random examples, failures replayed from .hypothesis/
+    "fast", deadline=None, phases=_NO_SHRINK, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(  # CI: the same examples on every run, nothing stored
+    "ci", deadline=None, phases=_NO_SHRINK, derandomize=True, database=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+settings.register_profile(  # HYPOTHESIS_PROFILE=dev: shrink a failure to a minimal example
+    "dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
+                      or ("ci" if os.environ.get("CI") else "fast"))
 
 
 # ---------------------------------------------------------------------------
@@ -128,7 +135,8 @@ def _private_home(session_home: Path) -> None:
 # Code that caches font lookups per process must key them on the environment it read.
 
 SITUATIONS = ("bundled", "opentype", "truetype")
-_SITUATION_PACKAGES = {"opentype": "fonts-noto-cjk", "truetype": "fonts-arphic-uming、fonts-wqy-zenhei 等"}
+_SITUATION_PACKAGES = {"opentype": "fonts-noto-cjk",
+                       "truetype": "fonts-arphic-uming, fonts-wqy-zenhei, ..."}
 _CJK_LANGS = ("zh", "ja", "ko")
 
 

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import FontSituation
 
 from generator.errors import EXIT_BAD_INPUT
 from generator.findings import Severity
@@ -22,7 +23,9 @@ from generator.render import libreoffice as lo
 
 EXAMPLE = Path(__file__).parent / "data" / "example_report.json"
 HAVE_SOFFICE = lo.find_soffice() is not None
-needs_soffice = pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.skipif(
+    not HAVE_SOFFICE,
+    reason="LibreOffice (soffice) is not installed; .ci/install-system-packages installs it")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake soffice is a shell script")
 
 
@@ -132,8 +135,10 @@ def test_fonts_conf_is_valid_xml_with_include_and_aliases(tmp_path: Path) -> Non
 
 
 @pytest.mark.skipif(shutil.which("fc-match") is None or shutil.which("fc-list") is None,
-                    reason="fontconfig tools (fc-list, fc-match) are not installed")
-def test_fonts_conf_maps_names_to_installed_faces(font_situation, tmp_path: Path) -> None:
+                    reason="fontconfig tools (fc-list, fc-match) are not installed; "
+                           ".ci/install-system-packages installs them")
+def test_fonts_conf_maps_names_to_installed_faces(font_situation: FontSituation,
+                                                 tmp_path: Path) -> None:
     """In each font situation, every alias really resolves to the face it names."""
     installed = fca.available_families()
     path, aliases = fca.write_fonts_conf(tmp_path)
@@ -285,7 +290,8 @@ def line_fonts(path: Path) -> list[frozenset[str]]:
 
 
 @needs_soffice
-def test_real_batch_conversion_keeps_text_and_uses_aliases(font_situation, tmp_path: Path) -> None:
+def test_real_batch_conversion_keeps_text_and_uses_aliases(font_situation: FontSituation,
+                                                          tmp_path: Path) -> None:
     a = small_docx(tmp_path / "宝力根花 2025.docx", [
         ("黑体", "一、总体情况"), ("仿宋_GB2312", "全年主动公开政府信息279条 & <C> {{ x }}"),
         ("楷体_GB2312", "（一）主动公开情况"), ("方正小标宋简体", "年度报告")])
@@ -323,7 +329,8 @@ def test_real_batch_conversion_keeps_text_and_uses_aliases(font_situation, tmp_p
 
 
 @needs_soffice
-def test_example_report_through_the_docx_renderer(font_situation, tmp_path: Path) -> None:
+def test_example_report_through_the_docx_renderer(font_situation: FontSituation,
+                                                  tmp_path: Path) -> None:
     report = report_from_json(EXAMPLE.read_text(encoding="utf-8"))
     target = tmp_path / "report.pdf"
     findings = lo.render_pdf_via_libreoffice(report, target, RenderOptions(pdf_engine="libreoffice"))

@@ -62,7 +62,7 @@ def test_example_reads_as_two_full_loads() -> None:
     assert fast.named_cells[defined_name("meta.agency")][0] == "基本信息"
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed; .ci/install-system-packages installs it")
 def test_example_saved_by_libreoffice_reads_as_two_full_loads(tmp_path: Path) -> None:
     out = tmp_path / "saved"
     subprocess.run(
