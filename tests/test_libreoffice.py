@@ -132,6 +132,15 @@ def test_fonts_conf_is_valid_xml_with_include_and_aliases(tmp_path: Path) -> Non
     declared = {a.find("family").text: a.find("prefer/family").text for a in root.iter("alias")}
     assert declared == aliases and declared["仿宋_GB2312"] == "AR PL UMing CN"
     assert all(a.get("binding") == "same" for a in root.iter("alias"))
+    # the bundled faces: their folder is a font folder, and they stand in last
+    bundled = fca.bundled_font_dir()
+    assert bundled is not None  # pylopdf-fonts-zh-cn is a dependency
+    assert [e.text for e in root.iter("dir")] == [str(bundled)]
+    assert aliases["黑体"] == "Noto Sans SC" and aliases["楷体_GB2312"] == "Noto Serif SC"
+    # glyph fallback: the Chinese faces this machine has, appended to every request
+    (edit,) = root.iter("edit")
+    assert (edit.get("name"), edit.get("mode")) == ("family", "append_last")
+    assert [e.text for e in edit.iter("string")] == list(fca.BUNDLED_FAMILIES)
 
 
 @pytest.mark.skipif(shutil.which("fc-match") is None or shutil.which("fc-list") is None,

@@ -17,8 +17,8 @@ Two more things keep the PDF Chinese on machines with few or no Chinese fonts:
   the reportlab PDF's fallback) is added as a font folder, so a machine without any Chinese
   font still gets Chinese glyphs, and those faces are the last stand-ins;
 * Noto/Source Han CJK files hold one face per region (JP, KR, SC, TC, HK; the JP face comes
-  first).  A name without an alias (a font the clerk typed, 微软雅黑, 等线 …) falls back to
-  the first face that has the glyph, which is the Japanese one.  A pattern rule appends the
+  first).  A name nothing maps (a font the clerk picked that this machine lacks) falls back
+  to the first face that has the glyph, which is the Japanese one.  A pattern rule appends the
   Chinese (SC) faces to every request, so glyph fallback lands on the simplified-Chinese
   forms.  It appends, so a Latin request still gets its Latin font first.
 
