@@ -49,6 +49,14 @@ def check(source: str | Path, previous: str | Path | None = None) -> CheckResult
     return check_workbook(source, previous=previous)
 
 
+def check_for_build(source: str | Path, previous: str | Path | None = None) -> CheckResult:
+    """The check as it stands when report files are generated: what a draft may still lack
+    (the 发布日期, S-3) is an error here."""
+    from .checker import for_build
+
+    return for_build(check(source, previous))
+
+
 # ---------------------------------------------------------------------------
 # build
 
@@ -119,7 +127,7 @@ def build(source: str | Path, options: BuildOptions = BuildOptions(),
         from .render.docx import check_template
 
         check_template(options.template)
-    result = checked if checked is not None else check(source, options.previous)
+    result = checked if checked is not None else check_for_build(source, options.previous)
     errors = result.has_errors
     if errors and not options.draft:
         return BuildResult(result, refused=True)

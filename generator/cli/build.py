@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK
-from .font_options import font_options, font_settings
+from .font_options import font_options, font_paths
 from .zh import ZhCommand, output_option
 
 
@@ -45,10 +45,7 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
 
     先校验，工作簿有错误时不生成（退出码 1），请先按提示修改，或用 nianbao check 查看详情。
     """
-    from ..checker import check_workbook, for_build
-    from ..findings import Severity
-    from ..naming import safe_file_stem
-    from ..render import RenderOptions, output_path
+    from .. import app
     from .output import print_findings, split_font_notice, summary_text
 
     if template is not None:
@@ -58,7 +55,7 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
         check_template(template)
 
     # A report file needs what a check may still lack (the 发布日期): errors here
-    result = for_build(check_workbook(file, previous=previous))
+    result = app.check_for_build(file, previous)
     if result.findings:
         print_findings(list(result.findings), title=f"校验：{file.name}")
     else:
@@ -74,54 +71,31 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
     if draft and not errors:
         click.echo("校验未发现错误，按正式文本生成（不加草稿标记）。")
 
-    if out_dir is None:  # next to the workbook, where the clerk will look for it
-        out_dir = file.parent
-    formats = [name for name, wanted in (("docx", not pdf_only), ("pdf", want_pdf or pdf_only),
-                                         ("html", want_html)) if wanted]
-    options = RenderOptions(template=template, draft=bool(draft and errors), pdf_engine=pdf_engine,
-                            **font_settings(fonts, font_config))
-    report = result.report
-    stem = safe_file_stem(report.title)
-    written: list[Path] = []
-    render_findings = []
-    for format_name in formats:
-        target = output_path(out_dir, stem, format_name)
-        docx = written[0] if written and written[0].suffix == ".docx" else None
-        if format_name == "pdf" and options.pdf_engine == "reportlab":
-            _announce_font_conversion(options)
-        # Formats share the text clean-up, so the same warning can come from each: show it once.
-        render_findings += [f for f in _render(format_name, report, target, options, docx)
-                            if f not in render_findings]
-        written.append(target)
+    formats = tuple(name for name, wanted in (("docx", not pdf_only),
+                                              ("pdf", want_pdf or pdf_only),
+                                              ("html", want_html)) if wanted)
+    options = app.BuildOptions(
+        out_dir=file.parent if out_dir is None else out_dir,  # next to the workbook by default
+        formats=formats, template=template, draft=draft, pdf_engine=pdf_engine,
+        previous=previous, font_paths=font_paths(fonts), font_config=font_config)
+    if "pdf" in formats and pdf_engine == "reportlab":
+        _announce_font_conversion(options)
+    built = app.build(file, options, checked=result)
 
-    render_findings, font_notice = split_font_notice(render_findings)
+    render_findings, font_notice = split_font_notice(list(built.render_findings))
     if render_findings:
         print_findings(render_findings, title="生成时发现：")
     if font_notice:
         click.echo(font_notice)
-    for path in written:
+    for path in built.written:
         click.echo(f"已生成：{path}")
-    if options.draft:
+    if built.draft:
         click.secho(f"以上为草稿（{summary_text(result.findings)}），不得用于正式印发。",
                     fg="yellow")
-    has_errors = any(f.severity is Severity.ERROR for f in render_findings) or errors
-    raise SystemExit(EXIT_CHECK_FAILED if has_errors else EXIT_OK)
+    raise SystemExit(EXIT_CHECK_FAILED if built.has_errors else EXIT_OK)
 
 
-def _render(format_name: str, report, target: Path, options,  # noqa: ANN001
-            docx: Path | None = None) -> list:
-    """Call the renderer of one format; the LibreOffice PDF engine converts the .docx, the one
-    just written when there is one."""
-    if format_name == "pdf" and options.pdf_engine == "libreoffice":
-        from ..render.libreoffice import render_pdf_via_libreoffice
-
-        return list(render_pdf_via_libreoffice(report, target, options, docx=docx))
-    from ..render import renderer
-
-    return list(renderer(format_name)(report, target, options))
-
-
-def _announce_font_conversion(options: "RenderOptions") -> None:  # noqa: F821 (lazy import)
+def _announce_font_conversion(options: "app.BuildOptions") -> None:  # noqa: F821 (lazy import)
     """Say so before the one-time conversion of the bundled fonts, a wait of seconds."""
     from ..errors import NianbaoError
     from ..fonts import choose_fonts, conversion_pending
