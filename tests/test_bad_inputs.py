@@ -5,6 +5,11 @@ Each walk asserts, for every file: the exit code (2 unreadable, 1 check failed, 
 phrase of the message, no traceback, the input unchanged (bytes and mtime), nothing written
 outside the output directory and no temporary file left, and a generous time cap (5 s, with
 the interpreter start) as an assertion that the time is bounded, not as a benchmark.
+
+The per-file walks call the command in process (:func:`_invoke`, click's runner: the same
+code path, the same messages and exit codes, without an interpreter start per file); the
+batch over the whole corpus, ``--debug``, and the overwrite guards run ``python -m generator``
+as a real subprocess (:func:`_run`), as a clerk's terminal does.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import os
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +68,30 @@ def _run(*args: str, cwd: Path) -> tuple[int, str, float]:
     done = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     return done.returncode, done.stdout + done.stderr, time.perf_counter() - started
+
+
+def _invoke(*args: str, cwd: Path) -> tuple[int, str, float]:
+    """``nianbao ARGS`` in this process, run from ``cwd``: (exit code, stdout + stderr, seconds).
+
+    An exception escaping the command (which the real entry point would print as a
+    traceback) is appended to the output as one, so the walks report it the same way."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        started = time.perf_counter()
+        result = CliRunner().invoke(main, list(args), env={"COLUMNS": "160"})
+        seconds = time.perf_counter() - started
+    finally:
+        os.chdir(previous)
+    output = result.output  # stdout and stderr together
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        output += "\nTraceback (in process):\n" + "".join(
+            traceback.format_exception(result.exception))
+    return result.exit_code, output, seconds
 
 
 def test_the_corpus_covers_the_issue(corpus: tuple[Path, list[Case]]) -> None:
@@ -141,7 +171,7 @@ def test_check_walks_the_corpus(corpus: tuple[Path, list[Case]], tmp_path: Path)
         before, listing = Fingerprint.of(path), _listing(directory)
         cwd = tmp_path / case.name
         cwd.mkdir()
-        code, output, timings[case.name] = _run("check", str(path), cwd=cwd)
+        code, output, timings[case.name] = _invoke("check", str(path), cwd=cwd)
         problems += _answer_problems(case, code, output, path, before, listing)
         if _listing(cwd):
             problems.append(f"{case.name}: check wrote {_listing(cwd)}")
@@ -161,7 +191,7 @@ def test_build_walks_the_corpus(corpus: tuple[Path, list[Case]], tmp_path: Path)
         cwd = tmp_path / case.name
         out = cwd / "out"
         cwd.mkdir()
-        code, output, seconds = _run("build", str(path), "-o", str(out), cwd=cwd)
+        code, output, seconds = _invoke("build", str(path), "-o", str(out), cwd=cwd)
         written = _listing(out) if out.exists() else []
         problems += _answer_problems(case, code, output, path, before, listing)
         if [p for p in _listing(cwd) if not p.startswith("out")]:
@@ -183,7 +213,7 @@ def test_built_reports_keep_long_text_and_odd_names(corpus: tuple[Path, list[Cas
     for name, needle in [("text-40000.xlsx", "本机关坚持以公开为常态、不公开为例外。"),
                          ("agency-emoji.xlsx", "扎赉特旗😀𠀀𪚥苏木人民政府")]:
         out = tmp_path / name
-        code, output, _ = _run("build", str(directory / name), "-o", str(out), cwd=tmp_path)
+        code, output, _ = _invoke("build", str(directory / name), "-o", str(out), cwd=tmp_path)
         assert code == 0, output
         (report,) = out.glob("*.docx")
         text = "\n".join(p.text for p in Document(report).paragraphs)
@@ -340,15 +370,15 @@ def test_a_hostile_custom_template_is_refused(corpus: tuple[Path, list[Case]], t
 
     directory, _ = corpus
     standard = tmp_path / "standard.docx"
-    code, output, _ = _run("template", "build", str(standard), cwd=tmp_path)
+    code, output, _ = _invoke("template", "build", str(standard), cwd=tmp_path)
     assert code == 0, output
     document = Document(standard)
     document.add_paragraph(payload)
     hostile = tmp_path / "hostile.docx"
     document.save(hostile)
     out = tmp_path / "out"
-    code, output, _ = _run("build", str(directory / "valid.xlsx"), "--template", str(hostile),
-                           "-o", str(out), cwd=tmp_path)
+    code, output, _ = _invoke("build", str(directory / "valid.xlsx"), "--template", str(hostile),
+                              "-o", str(out), cwd=tmp_path)
     assert code == 2, output
     assert "Traceback" not in output and "内部错误" not in output
     assert "模板" in output
@@ -424,7 +454,7 @@ def test_the_compound_file_writer_makes_real_ole2() -> None:
     """The .xls and the fallback encrypted file are OLE2 files another reader can list."""
     import io
 
-    olefile = pytest.importorskip("olefile")
+    import olefile
     bof = make_corpus.biff8_workbook_stream()
     data = make_corpus.compound_file({"Workbook": bof, "EncryptionInfo": b"\x04\x00" * 3000,
                                       "EncryptedPackage": b"\x01" * 9000})

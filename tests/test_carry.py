@@ -448,7 +448,7 @@ def test_last_year_without_a_year_leaves_it_blank(tmp_path: Path) -> None:
 SOFFICE = shutil.which("soffice")
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; .ci/install-system-packages installs it")
 def test_libreoffice_computes_and_prints_the_carried_workbook(carried: Path,
                                                               tmp_path: Path) -> None:
     import pdfplumber

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import FontSituation
 from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -330,8 +331,9 @@ def test_the_template_cannot_reach_python_internals(example_report: Report,
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,
-                    reason="LibreOffice (soffice) is not installed; PDF conversion not tested")
+                    reason="LibreOffice (soffice) is not installed; .ci/install-system-packages installs it")
 def test_libreoffice_pdf_contains_every_heading_and_number(example_report: Report,
+                                                          font_situation: FontSituation,
                                                           tmp_path: Path) -> None:
     import pypdf
 

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import FontSituation
 
 from generator.errors import EXIT_BAD_INPUT
 from generator.findings import Severity
@@ -22,7 +23,9 @@ from generator.render import libreoffice as lo
 
 EXAMPLE = Path(__file__).parent / "data" / "example_report.json"
 HAVE_SOFFICE = lo.find_soffice() is not None
-needs_soffice = pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.skipif(
+    not HAVE_SOFFICE,
+    reason="LibreOffice (soffice) is not installed; .ci/install-system-packages installs it")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake soffice is a shell script")
 
 
@@ -43,24 +46,6 @@ def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
-
-
-def pdf_font_names(path: Path) -> set[str]:
-    from pypdf import PdfReader
-
-    names = set()
-    for page in PdfReader(str(path)).pages:
-        fonts = page["/Resources"].get_object().get("/Font", {})
-        for ref in fonts.get_object().values():
-            names.add(str(ref.get_object()["/BaseFont"]).split("+", 1)[-1])
-    return names
-
-
-def postscript_name(family: str) -> str:
-    """The PostScript name a PDF uses for an installed family (asked from fontconfig)."""
-    pattern = re.sub(r"([-:,\\])", r"\\\1", family)
-    return subprocess.run(["fc-match", "--format", "%{postscriptname}", pattern],
-                          capture_output=True, check=True).stdout.decode()
 
 
 def compact(text: str) -> str:
@@ -147,16 +132,26 @@ def test_fonts_conf_is_valid_xml_with_include_and_aliases(tmp_path: Path) -> Non
     declared = {a.find("family").text: a.find("prefer/family").text for a in root.iter("alias")}
     assert declared == aliases and declared["仿宋_GB2312"] == "AR PL UMing CN"
     assert all(a.get("binding") == "same" for a in root.iter("alias"))
+    # the bundled faces: their folder is a font folder, and they stand in last
+    bundled = fca.bundled_font_dir()
+    assert bundled is not None  # pylopdf-fonts-zh-cn is a dependency
+    assert [e.text for e in root.iter("dir")] == [str(bundled)]
+    assert aliases["黑体"] == "Noto Sans SC" and aliases["楷体_GB2312"] == "Noto Serif SC"
+    # glyph fallback: the Chinese faces this machine has, appended to every request
+    (edit,) = root.iter("edit")
+    assert (edit.get("name"), edit.get("mode")) == ("family", "append_last")
+    assert [e.text for e in edit.iter("string")] == list(fca.BUNDLED_FAMILIES)
 
 
 @pytest.mark.skipif(shutil.which("fc-match") is None or shutil.which("fc-list") is None,
-                    reason="fontconfig tools (fc-list, fc-match) are not installed")
-def test_fonts_conf_maps_names_to_installed_faces(tmp_path: Path) -> None:
-    """On this machine, every alias really resolves to the face it names."""
-    installed = fca.installed_families()
+                    reason="fontconfig tools (fc-list, fc-match) are not installed; "
+                           ".ci/install-system-packages installs them")
+def test_fonts_conf_maps_names_to_installed_faces(font_situation: FontSituation,
+                                                 tmp_path: Path) -> None:
+    """In each font situation, every alias really resolves to the face it names."""
+    installed = fca.available_families()
     path, aliases = fca.write_fonts_conf(tmp_path)
-    if not aliases:
-        pytest.skip("no Chinese stand-in fonts installed on this machine")
+    assert aliases  # the bundled faces stand in when nothing else does
     env = {**os.environ, "FONTCONFIG_FILE": str(path)}
     for name, face in aliases.items():
         assert face in installed
@@ -288,29 +283,63 @@ def test_no_documents_no_call(monkeypatch, tmp_path: Path) -> None:
 # The real thing
 
 
+#: Characters whose Japanese and Chinese forms differ (直 骨 写 角): a face drawn from the
+#: wrong region of a Noto CJK collection is a different PDF font.
+FACE_SAMPLE = "直骨写角说"
+
+
+def line_fonts(path: Path) -> list[frozenset[str]]:
+    """For each text line of the PDF, top to bottom: the fonts (subset-tagged PDF names, one
+    per embedded subset) that draw its characters."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return [frozenset(ch["fontname"] for ch in line["chars"] if not ch["text"].isspace())
+                for page in pdf.pages for line in page.extract_text_lines()]
+
+
 @needs_soffice
-def test_real_batch_conversion_keeps_text_and_uses_aliases(tmp_path: Path) -> None:
+def test_real_batch_conversion_keeps_text_and_uses_aliases(font_situation: FontSituation,
+                                                          tmp_path: Path) -> None:
     a = small_docx(tmp_path / "宝力根花 2025.docx", [
         ("黑体", "一、总体情况"), ("仿宋_GB2312", "全年主动公开政府信息279条 & <C> {{ x }}"),
         ("楷体_GB2312", "（一）主动公开情况"), ("方正小标宋简体", "年度报告")])
     b = small_docx(tmp_path / "second.docx", [("仿宋_GB2312", "第二份文档 2026年1月20日")])
-    pdf_a, pdf_b = lo.convert_docx_to_pdf([a, b], tmp_path / "pdf")
+    docs = [a, b]
+    pairs: list[tuple[str, str]] = []
+    if lo._uses_fontconfig():
+        # Each official name beside the face it should be drawn with, in one document: the
+        # two lines must be drawn by the same embedded font.  With a Noto/Source Han CJK
+        # collection installed, a name nothing aliases falls back to its Chinese face, not to
+        # the Japanese face the collection lists first.
+        available = fca.available_families()
+        aliases = fca.choose_aliases(available)
+        names = ("黑体", "仿宋_GB2312", "楷体_GB2312", "方正小标宋简体")
+        assert set(names) <= set(aliases), aliases  # the bundled faces at least stand in
+        if font_situation.bundled:
+            assert {aliases[n] for n in names} <= set(fca.BUNDLED_FAMILIES), aliases
+        pairs = [(n, aliases[n]) for n in names]
+        collections = [f for f in fca.CHINESE_FALLBACK
+                       if f in available and f not in fca.BUNDLED_FAMILIES]
+        if collections:
+            pairs.append(("某区自定义字体", collections[0]))
+        docs.append(small_docx(tmp_path / "faces.docx",
+                               [(font, FACE_SAMPLE) for pair in pairs for font in pair]))
+    pdf_a, pdf_b, *pdf_faces = lo.convert_docx_to_pdf(docs, tmp_path / "pdf")
     text = compact(pdf_text(pdf_a))
     for expected in ("一、总体情况", "全年主动公开政府信息279条&<C>{{x}}", "（一）主动公开情况", "年度报告"):
         assert compact(expected) in text
     assert compact("第二份文档 2026年1月20日") in compact(pdf_text(pdf_b))
-    if lo._uses_fontconfig():
-        aliases = fca.choose_aliases(fca.installed_families())
-        used = pdf_font_names(pdf_a)
-        for name in ("黑体", "仿宋_GB2312", "楷体_GB2312", "方正小标宋简体"):
-            if name in aliases:
-                wanted = postscript_name(aliases[name])
-                assert wanted in used, (name, aliases[name], used)
+    if pairs:
+        lines = line_fonts(pdf_faces[0])
+        assert len(lines) == 2 * len(pairs)
+        for i, (name, face) in enumerate(pairs):
+            assert lines[2 * i] == lines[2 * i + 1], (name, face, lines[2 * i], lines[2 * i + 1])
 
 
 @needs_soffice
-def test_example_report_through_the_docx_renderer(tmp_path: Path) -> None:
-    pytest.importorskip("generator.render.docx", reason="the .docx renderer is not written yet")
+def test_example_report_through_the_docx_renderer(font_situation: FontSituation,
+                                                  tmp_path: Path) -> None:
     report = report_from_json(EXAMPLE.read_text(encoding="utf-8"))
     target = tmp_path / "report.pdf"
     findings = lo.render_pdf_via_libreoffice(report, target, RenderOptions(pdf_engine="libreoffice"))

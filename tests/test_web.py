@@ -18,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from playwright import sync_api  # in the test extra: a missing package fails, never skips
 
 from generator.workbook.reader import read_workbook
 
@@ -26,7 +27,6 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 WIDTHS = (1280, 390)
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed (.ci/install-system-packages installs Debian's "
                 "chromium); the page's browser tests need it", allow_module_level=True)

@@ -74,7 +74,9 @@ def _saved_by_libreoffice(tmp_path: Path, source: Path) -> bytes:
     return (out / source.name).read_bytes()
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed; .ci/install-system-packages installs it")
 def test_example_saved_by_libreoffice_reads_as_two_full_loads(tmp_path: Path) -> None:
     data = _saved_by_libreoffice(tmp_path, EXAMPLE)
     fast = grid_from_bytes(data)
@@ -402,7 +404,9 @@ def test_sheets_in_workbook_order_without_chartsheets(tmp_path: Path) -> None:
     assert fast.sheet_names == ("乙", "甲", "丙")
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed; .ci/install-system-packages installs it")
 def test_a_workbook_written_by_libreoffice_reads_as_two_full_loads(tmp_path: Path) -> None:
     # LibreOffice writes shared strings, its own number format ids, cached values for every
     # formula, and the names and merges in its own way.

@@ -10,7 +10,9 @@ needs ``soffice`` on the machine.  Lessons measured in stack_notes §3:
 * several documents are converted in one ``soffice`` call (≈0.1 s per extra document instead
   of ≈1 s per process) — :func:`convert_docx_to_pdf` takes a list;
 * on Linux a private ``fonts.conf`` (:mod:`.fontconfig_aliases`) maps 仿宋_GB2312/黑体/
-  楷体_GB2312/方正小标宋简体/宋体 to installed faces, else all of them fall back to one font.
+  楷体_GB2312/方正小标宋简体/宋体 to installed faces, else all of them fall back to one font;
+  it also adds the bundled Noto SC fonts and sends glyph fallback to Chinese (SC) faces, not
+  to the Japanese face that Noto CJK collections list first.
 
 LibreOffice PDFs carry a creation date and a random /ID, so two runs never give identical
 bytes; compare them by text, not bytes.
@@ -34,7 +36,7 @@ from ..findings import Finding, Severity
 from ..model import Report
 from ..safeio import atomic_path
 from . import RenderOptions
-from .fontconfig_aliases import FONT_GROUPS, choose_aliases, installed_families, write_fonts_conf
+from .fontconfig_aliases import FONT_GROUPS, available_families, choose_aliases, write_fonts_conf
 
 MISSING_MESSAGE = "未找到 LibreOffice（soffice），请安装后重试，或改用默认的 --pdf-engine reportlab"
 DEFAULT_TIMEOUT = 120.0
@@ -223,7 +225,7 @@ def font_findings(font_names: Sequence[str], installed: frozenset[str] | None = 
     (the PDF then shows 预览字体), one warning listing those it has nothing for."""
     if not _uses_fontconfig():
         return []
-    families = installed_families() if installed is None else installed
+    families = available_families() if installed is None else installed
     present = {f.casefold() for f in families}
     aliases = choose_aliases(families)
     # Latin fonts get metric-compatible stand-ins (Liberation); only Chinese roles are news.

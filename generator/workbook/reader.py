@@ -171,6 +171,8 @@ def parse_number(value: object, kind: ValueKind) -> Number | _Blank | _Problem:
             number = Decimal(cleaned)
         except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
             return _Problem(text.strip(), "文字")
+    if not number.is_finite():  # ±1.8e308 reads back as ±inf; NaN: no number a form can hold
+        return _Problem(str(value), "无法识别的数值")
     if kind is ValueKind.AMOUNT:
         return number
     return int(number) if number == number.to_integral_value() else number
