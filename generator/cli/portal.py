@@ -122,8 +122,14 @@ def serve(data: Path, host: str, port: int, workers: int | None, public_name: tu
     except OSError as error:
         raise NianbaoError(f"无法在 {host}:{port} 上启动（{error.strerror or error}）。"
                            "端口可能已被占用，请换一个端口。") from error
-    click.echo(f"nianbao 门户已启动：{server.url}", )
+    click.echo(f"nianbao 门户已启动：{server.url}")
     sys.stdout.flush()
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # systemd's stop (SIGTERM): the same clean stop as Ctrl+C
+
+    signal.signal(signal.SIGTERM, terminate)
     server.start()
     try:
         server.wait()

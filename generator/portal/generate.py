@@ -87,6 +87,21 @@ def generate(source: str, agency: str, year: int, out_dir: str) -> dict[str, Any
 
 
 def warm_up() -> None:
+    """The worker's initializer: watch the server, and import the renderers once."""
+    import os
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        # A server killed with -9 cannot stop its workers: they notice and leave by themselves.
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(2)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="portal-parent-watch", daemon=True).start()
     from ..web.work import warm_up as web_warm_up
 
     web_warm_up()
