@@ -105,13 +105,14 @@ def make_portal(data: Path, database_url: str = "") -> None:
 class ServerProcess:
     """``nianbao portal serve`` in its own process."""
 
-    def __init__(self, data: Path, port: int | None = None, workers: int = 1) -> None:
+    def __init__(self, data: Path, port: int | None = None, workers: int = 1,
+                 extra: tuple[str, ...] = ()) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = open(data / f"serve-{self.port}.out", "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "generator", "portal", "serve", "--data", str(data),
-             "--port", str(self.port), "--workers", str(workers), "--year", "2025"],
+             "--port", str(self.port), "--workers", str(workers), "--year", "2025", *extra],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
@@ -122,6 +123,18 @@ class ServerProcess:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(f"portal did not start: {(data / f'serve-{self.port}.out').read_text()}")
                 time.sleep(0.2)
+
+    def children(self) -> list[int]:
+        """The server's child processes (its generation workers), from /proc."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                found.append(int(stat.parent.name))
+        return found
 
     def kill(self) -> None:
         self.process.kill()  # SIGKILL: no clean-up of any kind

@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -103,10 +104,14 @@ def test_browser_flow_with_kill_9(database_url: str, tmp_path: Path) -> None:
             a.click("form.upload button")
             a.wait_for_selector("[data-verdict]")
             # kill -9 right after the upload was acknowledged; then start again on the same data.
+            workers = server.children()
             server.kill()
             server = ServerProcess(data, port=server.port)
             a.goto(server.url + "agency")
             assert _wait_checked(a) == "passed"
+            # The killed server's workers have left by themselves (none lingers as an orphan).
+            assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                        and "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
             assert "第 1 版" in a.inner_text("section.version h2")
             with a.expect_download() as download:
                 a.click("[data-kind=docx]")
@@ -151,6 +156,26 @@ def test_browser_flow_with_kill_9(database_url: str, tmp_path: Path) -> None:
             assert "请补充表二的说明后重新提交" in a.inner_text("[data-comment]")
             assert a.inner_text("[data-status]") == "已退回"
             browser.close()
+    finally:
+        server.stop()
+
+
+def test_secure_cookies_behind_https_proxy(tmp_path: Path) -> None:
+    data = tmp_path / "portal"
+    make_portal(data)
+    server = ServerProcess(data, extra=("--https-proxy", "--public-name", "nianbao.example.gov.cn"))
+    try:
+        request = urllib.request.Request(server.url + "login", headers={
+            "X-Forwarded-Proto": "https", "Host": "nianbao.example.gov.cn"})
+        cookie = urllib.request.urlopen(request).headers.get("Set-Cookie") or ""
+        assert "nianbao_portal_csrf=" in cookie
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        # An unknown host name is refused (Django's host check), with no traceback.
+        try:
+            urllib.request.urlopen(urllib.request.Request(server.url + "login", headers={"Host": "evil.example"}))
+            raise AssertionError("an unknown Host was served")
+        except urllib.error.HTTPError as error:
+            assert error.code == 400 and b"Traceback" not in error.read()
     finally:
         server.stop()
 
@@ -212,3 +237,21 @@ def _http_upload(opener: object, base: str, path: Path) -> None:
     request = urllib.request.Request(base + "agency/upload", data=body, headers={
         "Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": base + "agency"})
     assert "m=uploaded" in opener.open(request).geturl()
+
+
+def test_aggregate_sums_two_reports(tmp_path: Path, example_report: object) -> None:
+    from dataclasses import replace
+
+    from generator import app
+    from generator.model import report_to_json
+    from generator.portal.aggregate import county_workbook
+
+    other = replace(example_report, meta=replace(example_report.meta, agency=AGENCY_B))
+    target = county_workbook([report_to_json(example_report), report_to_json(other)], "扎赉特旗",
+                             2025, tmp_path / "county.xlsx")
+    summed = app.check(target).report
+    assert summed.meta.agency == "扎赉特旗" and summed.meta.year == 2025
+    for field_id in ("t3.new.total", "t3.new.natural_person", "t4.cases.review_total",
+                     "t3.carried_forward.total"):
+        assert summed.numbers[field_id] == 2 * example_report.numbers[field_id], field_id
+    assert example_report.numbers["t3.new.total"] != 0
