@@ -264,3 +264,39 @@ def test_password_hashed_and_cookies_flags(portal: object) -> None:
 def test_no_stack_trace_to_users(portal: object) -> None:
     answer = client("clerk_a").get("/files/1/../../etc/passwd")
     assert answer.status_code == 404 and "Traceback" not in answer.content.decode()
+
+
+def test_workbook_rolled_forward_from_last_years_submission(portal: object, tmp_path: Path) -> None:
+    """With a 2024 submission on file, 下载本年度工作簿 gives 2025's, carried from it."""
+    from dataclasses import replace
+
+    from django.contrib.auth.models import User
+
+    from generator import app
+    from generator.model import report_from_json
+    from generator.portal import storage
+    from generator.portal.models import Agency, StoredFile, Submission, Version
+    from generator.workbook.writer import write_workbook
+
+    example = report_from_json((Path(__file__).parent / "data" / "example_report.json").read_text("utf-8"))
+    last = replace(example, meta=replace(example.meta, agency=AGENCY_B, year=2024))
+    assert last.meta.phone and last.meta.portal_url
+    book = write_workbook(tmp_path / "b-2024.xlsx", last)
+    sha, size = storage.put_file(portal.files, portal.tmp, book)
+    submission = Submission.objects.create(agency=Agency.objects.get(name=AGENCY_B), year=2024,
+                                           status="approved")
+    version = Version.objects.create(submission=submission, number=1, state="done",
+                                     uploaded_by=User.objects.get(username="clerk_b"),
+                                     file_name=book.name,
+                                     workbook=StoredFile.objects.create(sha256=sha, size=size))
+    submission.current = submission.submitted = version
+    submission.save()
+    b = client("clerk_b")
+    assert "已由 2024 年报送的数据结转" in b.get("/agency").content.decode()
+    answer = b.get("/agency/workbook")
+    assert answer.status_code == 200
+    rolled = tmp_path / "rolled.xlsx"
+    rolled.write_bytes(answer.content)
+    meta = app.check(rolled).report.meta
+    assert (meta.agency, meta.year) == (AGENCY_B, 2025)
+    assert (meta.phone, meta.portal_url) == (last.meta.phone, last.meta.portal_url)
