@@ -78,14 +78,14 @@ def timed(times: list[float], call: "callable") -> object:  # type: ignore[valid
     return result
 
 
-def one_agency(base: str, username: str, book: Path, page_times: list[float],
-               upload_times: list[float], failures: list[str]) -> None:
+def one_agency(base: str, username: str, book: Path, web: urllib.request.OpenerDirector,
+               times: dict[str, list[float]], failures: list[str]) -> None:
     try:
-        web = opener()
-        login = timed(page_times, lambda: web.open(base + "login").read().decode())
+        login = timed(times["page"], lambda: web.open(base + "login").read().decode())
         body = urlencode({"username": username, "password": PASSWORD,
                           "csrfmiddlewaretoken": token(login)}).encode()
-        landed = timed(page_times, lambda: web.open(urllib.request.Request(
+        # Logging in hashes the password (PBKDF2, Django's default strength): counted apart.
+        landed = timed(times["login"], lambda: web.open(urllib.request.Request(
             base + "login", data=body, headers={"Referer": base + "login"})))
         page = landed.read().decode()
         if not landed.geturl().endswith("/agency"):
@@ -96,7 +96,7 @@ def one_agency(base: str, username: str, book: Path, page_times: list[float],
                 f"{token(page)}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
                 f"filename=\"{book.name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode() \
             + book.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
-        answer = timed(upload_times, lambda: web.open(urllib.request.Request(
+        answer = timed(times["upload"], lambda: web.open(urllib.request.Request(
             base + "agency/upload", data=form, headers={
                 "Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": base + "agency"})))
         if "m=uploaded" not in answer.geturl() or "第 1 版" not in answer.read().decode():
@@ -116,9 +116,9 @@ def main() -> int:
     data = root / "portal"
     users = make_data(data, args.agencies)
     server = ServerProcess(data, workers=args.workers)
-    page_times: list[float] = []
-    upload_times: list[float] = []
+    times: dict[str, list[float]] = {"login": [], "upload": [], "page": []}
     failures: list[str] = []
+    sessions = {username: opener() for username, _, _ in users}
     try:
         start = time.monotonic()
         threads = []
@@ -126,8 +126,8 @@ def main() -> int:
             delay = start + i * args.seconds / len(users) - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            thread = threading.Thread(target=one_agency, args=(server.url, username, book, page_times,
-                                                               upload_times, failures))
+            thread = threading.Thread(target=one_agency, args=(server.url, username, book,
+                                                               sessions[username], times, failures))
             thread.start()
             threads.append(thread)
         for thread in threads:
@@ -136,18 +136,10 @@ def main() -> int:
         # Every upload checked and rendered: each agency's page says 通过 with three files.
         pending = {u for u, _, _ in users}
         deadline = time.monotonic() + args.timeout
-        sessions = {}
         while pending and time.monotonic() < deadline:
             for username in sorted(pending):
-                web = sessions.get(username)
-                if web is None:
-                    web = sessions[username] = opener()
-                    login = web.open(server.url + "login").read().decode()
-                    web.open(urllib.request.Request(server.url + "login", data=urlencode(
-                        {"username": username, "password": PASSWORD,
-                         "csrfmiddlewaretoken": token(login)}).encode(),
-                        headers={"Referer": server.url + "login"}))
-                page = timed(page_times, lambda: web.open(server.url + "agency").read().decode())
+                web = sessions[username]  # the same browser session as the upload
+                page = timed(times["page"], lambda: web.open(server.url + "agency").read().decode())
                 if 'data-verdict="queued"' in page:
                     continue
                 if 'data-verdict="passed"' not in page or 'data-kind="pdf"' not in page:
@@ -160,10 +152,10 @@ def main() -> int:
         server.stop()
     print(f"{len(users)} agencies, uploads spread over {args.seconds:.0f} s, {args.workers} generation workers")
     print(f"all uploads answered after {uploaded:.1f} s; all reports generated after {generated:.1f} s")
-    for name, times in (("upload", upload_times), ("page", page_times)):
-        if times:
-            print(f"{name}: {len(times)} answers, median {statistics.median(times) * 1000:.0f} ms, "
-                  f"worst {max(times) * 1000:.0f} ms")
+    for name, measured in times.items():
+        if measured:
+            print(f"{name}: {len(measured)} answers, median {statistics.median(measured) * 1000:.0f} ms, "
+                  f"worst {max(measured) * 1000:.0f} ms")
     print(f"failures: {len(failures)}")
     for failure in failures[:20]:
         print("  " + failure)

@@ -254,7 +254,7 @@ def test_login_throttled_after_failures(portal: object) -> None:
 def test_password_hashed_and_cookies_flags(portal: object) -> None:
     from django.contrib.auth.models import User
 
-    assert User.objects.get(username="clerk_a").password.startswith("pbkdf2_sha256$")
+    assert User.objects.get(username="clerk_a").password.startswith("scrypt$")
     c = client()
     c.post("/login", {"username": "clerk_a", "password": PASSWORD})
     cookie = c.cookies["nianbao_portal_session"]

@@ -102,6 +102,10 @@ def warm_up() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="portal-parent-watch", daemon=True).start()
+    if hasattr(os, "nice"):
+        # Generation yields the CPU to the server process: logins, uploads and pages answer
+        # first, reports are made with what is left (they are waited for anyway).
+        os.nice(10)
     from ..web.work import warm_up as web_warm_up
 
     web_warm_up()
