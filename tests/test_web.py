@@ -119,6 +119,14 @@ def test_example_passes_and_downloads_equal_the_cli(page, example_workbook: Path
         ["docx", "pdf", "html", "zip"]
     assert result.locator("table.form").count() == 3
     assert result.locator("td.bad").count() == 0
+    # What writing the outputs found (e.g. substitute fonts) is shown, as the CLI prints it.
+    from generator import app
+
+    direct = app.build(example_workbook, app.BuildOptions(out_dir=tmp_path / "direct",
+                                                          formats=app.ALL_FORMATS))
+    shown = result.inner_text()
+    assert all(f.message in shown for f in direct.render_findings)
+    assert ("生成时发现" in shown) == bool(direct.render_findings)
     screenshot(page, shots, "2-passed")
 
     built = cli("build", str(example_workbook), "-o", str(tmp_path / "cli"), cwd=tmp_path)
@@ -258,3 +266,21 @@ def test_second_session_cannot_fetch_the_first_ones_files(browser, server, page,
             assert stranger.request.get(server.url.rstrip("/") + path).status == 404
     finally:
         other.close()
+
+
+def test_a_dropped_file_is_checked(page, example_workbook: Path) -> None:  # noqa: ANN001
+    import base64
+
+    data = base64.b64encode(example_workbook.read_bytes()).decode("ascii")
+    page.evaluate("""([name, data]) => {
+        const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name));
+        const zone = document.querySelector("#check-form [data-drop]");
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }""", [example_workbook.name, data])
+    assert page.inner_text("#check-form [data-name]") == f"已选择：{example_workbook.name}"
+    page.click("#check-form button[type=submit]")
+    result = page.locator("#check-form ~ [data-result]")
+    result.locator("[data-verdict]").wait_for(timeout=120_000)
+    assert "通过" in result.locator("[data-verdict=passed]").inner_text()

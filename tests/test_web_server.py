@@ -99,25 +99,30 @@ def test_jobs_expire_with_their_files(tmp_path: Path) -> None:
 
 
 def serve(*args: str, cwd: Path) -> tuple[subprocess.Popen[str], list[str]]:
+    (cwd / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "HOME": str(cwd), "TMPDIR": str(cwd / "tmp")}
     process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0",
-                                "--no-browser", *args], cwd=cwd, env={**os.environ, "HOME": str(cwd)},
+                                "--no-browser", *args], cwd=cwd, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines = [process.stdout.readline()]
     return process, lines
 
 
-def test_serve_prints_its_address_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_prints_its_address_and_cleans_up_when_stopped(tmp_path: Path, stop: int) -> None:
     process, (line,) = serve(cwd=tmp_path)
     try:
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert match, line
         with urllib.request.urlopen(match[0]) as response:
             assert "检查并生成" in response.read().decode("utf-8")
+        assert list((tmp_path / "tmp").glob("nianbao-web-*"))  # its private folder
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "Traceback" not in err
+    assert not list((tmp_path / "tmp").glob("nianbao-web-*"))  # deleted on exit
 
 
 def test_serve_on_another_host_warns(tmp_path: Path) -> None:
@@ -126,3 +131,21 @@ def test_serve_on_another_host_warns(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=30)
     assert "没有账号" in err
     assert "http://0.0.0.0:" in line
+
+
+def test_folders_of_dead_servers_are_removed_at_start(tmp_path: Path) -> None:
+    dead = tmp_path / "nianbao-web-dead"
+    (dead / "owner" / "job").mkdir(parents=True)
+    two_hours_ago = time.time() - 7200
+    os.utime(dead, (two_hours_ago, two_hours_ago))
+    recent = tmp_path / "nianbao-web-recent"
+    recent.mkdir()
+    other = tmp_path / "unrelated"
+    other.mkdir()
+    os.utime(other, (two_hours_ago, two_hours_ago))
+    store = Store(root=tmp_path, workers=1)
+    try:
+        assert not dead.exists()
+        assert recent.exists() and other.exists() and store.root.exists()
+    finally:
+        store.close()

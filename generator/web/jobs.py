@@ -13,6 +13,7 @@ a small thread per job walks its steps and records the progress the page polls.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import multiprocessing
 import os
@@ -29,6 +30,7 @@ from typing import Any, Callable
 
 from . import work
 
+ROOT_PREFIX = "nianbao-web-"
 #: how long a job's files are kept (seconds)
 MAX_AGE = 3600.0
 #: how often expired jobs are looked for (seconds)
@@ -67,6 +69,26 @@ class Job:
         self.state = "done"
 
 
+def remove_stale_roots(parent: Path, max_age: float) -> None:
+    """Delete the folders of earlier servers that ended without cleaning up (killed, the
+    console window closed on Windows).  A running server touches its folder every
+    :data:`SWEEP_EVERY` seconds, so a folder untouched for ``max_age`` has no server."""
+    limit = time.time() - max_age
+    for folder in parent.glob(f"{ROOT_PREFIX}*"):
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < limit and _ours(folder):
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _ours(folder: Path) -> bool:
+    try:
+        return folder.stat().st_uid == os.getuid()
+    except AttributeError:  # Windows: the temporary folder is the user's own
+        return True
+
+
 def _cpu_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -76,7 +98,8 @@ class Store:
 
     def __init__(self, root: Path | None = None, *, workers: int | None = None,
                  max_age: float = MAX_AGE) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="nianbao-web-", dir=root))
+        remove_stale_roots(Path(root or tempfile.gettempdir()), max_age)
+        self.root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX, dir=root))
         os.chmod(self.root, 0o700)
         self.upload_dir = self.root / "uploads"  # Django's spool for large uploads
         self.upload_dir.mkdir(mode=0o700)
@@ -89,6 +112,7 @@ class Store:
         self._closed = threading.Event()
         self._sweeper = threading.Thread(target=self._sweep_loop, name="nianbao-sweep", daemon=True)
         self._sweeper.start()
+        atexit.register(self.close)  # a normal exit removes the files too
 
     # --- jobs -------------------------------------------------------------------------
 
@@ -164,10 +188,19 @@ class Store:
 
     def _sweep_loop(self) -> None:
         while not self._closed.wait(SWEEP_EVERY):
+            self.touch()
             self.sweep()
+
+    def touch(self) -> None:
+        """Mark the root as in use (see :func:`remove_stale_roots`)."""
+        try:
+            os.utime(self.root)
+        except OSError:
+            pass
 
     def close(self) -> None:
         """Stop the pools and delete every file of every session."""
+        atexit.unregister(self.close)
         self._closed.set()
         self._threads.shutdown(wait=False, cancel_futures=True)
         self._reset_processes()

@@ -95,8 +95,9 @@ class Server:
             self._thread.join(0.5)
 
     def stop(self) -> None:
+        # Let running requests finish before their sockets close under them.
+        self._server.task_dispatcher.shutdown(timeout=5)  # type: ignore[union-attr]
         self._server.close()
-        self._server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         self._thread.join(5)
         self.store.close()
 

@@ -24,11 +24,14 @@ CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'n
 
 
 def configure(*, upload_dir: Path, local_only: bool = True) -> None:
-    """Configure and set up Django once per process (later calls change nothing)."""
+    """Configure and set up Django once per process; a later server in the same process (the
+    tests, the bench) only points the upload spool and host check at its own values."""
     import django
     from django.conf import settings
 
     if settings.configured:
+        settings.FILE_UPLOAD_TEMP_DIR = str(upload_dir)
+        settings.ALLOWED_HOSTS = LOCAL_HOSTS if local_only else ["*"]
         return
     settings.configure(
         DEBUG=False,

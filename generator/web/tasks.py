@@ -6,6 +6,7 @@ job records which step it is on so the page can show progress.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from . import work
@@ -33,6 +34,7 @@ def check_and_build(store: Store, job: Job, source: Path) -> object:
         return view
     out = job.folder / "out"
     written: list[Path] = []
+    found: list[work.FindingView] = []
     for format_name in ("docx", "pdf", "html"):
         job.step(FORMAT_STAGES[format_name])
         built = store.call(work.build, source, out, (format_name,))
@@ -42,11 +44,12 @@ def check_and_build(store: Store, job: Job, source: Path) -> object:
         (path,) = built.paths
         job.files[format_name] = (path, path.name)
         written.append(path)
+        found += [f for f in built.findings if f not in found]
         job.done += 1
     job.step("正在打包 .zip")
     archive = work.zip_outputs(tuple(written), out / f"{view.stem}.zip")
     job.files["zip"] = (archive, archive.name)
-    return view
+    return dataclasses.replace(view, render_findings=tuple(found))
 
 
 def _workbook(job: Job, made: object) -> object:

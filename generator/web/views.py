@@ -72,9 +72,8 @@ def _save_upload(request: HttpRequest, job: Job, name: str) -> Path | work.Refus
     upload = request.FILES.get(name)
     if upload is None:
         return work.Refused(NO_FILE)
-    original = Path(upload.name or "").name
-    suffix = Path(original).suffix[:10]
-    file_name = safe_file_stem(Path(original).stem, reserve_suffix_bytes=len(suffix.encode())) + suffix
+    # The whole name made safe (its suffix too): the importer goes by the suffix.
+    file_name = safe_file_stem(Path(upload.name or "").name, reserve_suffix_bytes=0)
     if upload.size is not None and upload.size > limits.MAX_FILE_BYTES:
         from ..workbook.source import _too_large_message
 

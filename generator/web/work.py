@@ -71,6 +71,8 @@ class CheckView:
     errors: int
     warnings: int
     notices: int
+    #: what writing the outputs found (e.g. substitute fonts in the PDF), each once
+    render_findings: tuple[FindingView, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -89,8 +91,8 @@ def _tables(result: app.CheckResult) -> tuple[TableView, ...]:
 
     marks: dict[str, list[Finding]] = {}
     for finding in result.findings:
-        for cell in finding.cells:
-            marks.setdefault(cell, []).append(finding)
+        for named in finding.cells:
+            marks.setdefault(named, []).append(finding)
     sources = dict(result.read.sources)
     values = result.report.numbers.values
     tables = []
