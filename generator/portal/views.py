@@ -251,9 +251,9 @@ def upload(request: HttpRequest, agency: Agency) -> HttpResponse:
     file = request.FILES.get("file")
     if file is None:
         return _see_other("/agency?m=nofile")
-    original = Path(file.name or "工作簿.xlsx").name
-    suffix = Path(original).suffix[:10]
-    name = safe_file_stem(Path(original).stem, reserve_suffix_bytes=len(suffix.encode())) + suffix
+    # The whole name made safe, suffix included (as the local page does); shown and offered
+    # back as a download name only, never used as a path.
+    name = safe_file_stem(Path(file.name or "工作簿.xlsx").name, reserve_suffix_bytes=0)
     if file.size is not None and file.size > limits.MAX_FILE_BYTES:
         return page(request, "portal/message.html",
                     {"message": f"{name}：{_too_large_message(file.size)}", "back": "/agency"}, 413)
