@@ -154,10 +154,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
         _record_failure(keys)
         AuditEvent.objects.create(username=username[:150], action="login_failed", ip=_ip(request))
         return page(request, "portal/login.html", {"error": BAD_LOGIN, "username": username}, 401)
-    LoginFailure.objects.filter(key=keys[0]).delete()
-    login(request, user)
-    agency = _agency_of(user)
-    audit(request, "login", agency=agency.name if agency else "")
+    # One commit for the session, last_login, the counter and the audit row: on SQLite each
+    # commit waits for the disk, and a hundred clerks may log in within a minute.
+    with transaction.atomic():
+        LoginFailure.objects.filter(key=keys[0]).delete()
+        login(request, user)
+        agency = _agency_of(user)
+        audit(request, "login", agency=agency.name if agency else "")
     return HttpResponseRedirect("/")
 
 
