@@ -86,12 +86,17 @@ def generate(source: str, agency: str, year: int, out_dir: str) -> dict[str, Any
     return asdict(done)
 
 
-def warm_up() -> None:
-    """The worker's initializer: watch the server, and import the renderers once."""
+def warm_up(parent: int | None = None) -> None:
+    """The worker's initializer: watch the server (``parent``, its pid), import the renderers.
+
+    The server passes its pid: a worker still starting when the server is killed would
+    otherwise take its new parent (init) for the server and never leave."""
     import os
     import threading
 
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
+    if os.getppid() != parent:
+        os._exit(0)
 
     def watch() -> None:
         # A server killed with -9 cannot stop its workers: they notice and leave by themselves.

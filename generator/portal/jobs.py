@@ -50,7 +50,7 @@ class Generator:
             if self._processes is None:
                 self._processes = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=generate.warm_up)
+                    initializer=generate.warm_up, initargs=(os.getpid(),))
             return self._processes
 
     def submit(self, version_id: int) -> None:
