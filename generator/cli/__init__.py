@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("import_", "把已发布的年报（.docx/.html/文本）导入为工作簿"),
     "diff": ("diff", "比较上年与本年工作簿的数字变化"),
     "serve": ("serve", "启动本机网页：在浏览器中检查并生成年度报告"),
+    "portal": ("portal", "县级填报门户：各机关在线报送，县政务公开办审核"),
 }
 
 
