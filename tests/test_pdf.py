@@ -23,6 +23,7 @@ from generator.model import Numbers, Report, report_from_json
 from generator.render import RenderOptions, renderer
 from generator.render.document import Heading, Paragraph, Signature, TableBlock, Title, blocks
 from generator.render.glyphs import faces_for as _faces
+from pdf_glyphs import unprinted
 from generator.render.pdf import render_bytes, table_look
 from generator.render.pdf_layout import (
     BODY_HEIGHT,
@@ -86,7 +87,9 @@ def expected_sequence(report: Report) -> list[str]:
     return [squeeze(t) for t in out if t]
 
 
-def test_every_text_of_the_report_in_reading_order(report: Report, pdf: bytes) -> None:
+def test_every_text_of_the_report_in_reading_order(report: Report, font_situation: object) -> None:
+    pdf, _ = render_bytes(report, RenderOptions())  # in this font situation
+    assert unprinted(pdf) == []  # every character drawn has a glyph in its embedded font
     text = without_page_numbers(squeeze("".join(page_texts(pdf))))
     cursor = 0
     for expected in expected_sequence(report):
@@ -202,7 +205,8 @@ def test_render_writes_the_file_through_the_registry(report: Report, tmp_path: P
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".nianbao-tmp-")]
 
 
-def test_draft_mark_on_every_page_only_for_drafts(report: Report, pdf: bytes) -> None:
+def test_draft_mark_on_every_page_only_for_drafts(report: Report, pdf: bytes,
+                                                  font_situation: object) -> None:
     draft, _ = render_bytes(report, RenderOptions(draft=True))
     texts = page_texts(draft)
     assert len(texts) > 1
@@ -393,12 +397,14 @@ _text = st.lists(st.sampled_from(
     min_size=1, max_size=300).map("".join)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(paragraphs=st.lists(_text, min_size=1, max_size=6),
        numbers=st.lists(st.integers(min_value=0, max_value=10 ** 9), min_size=1, max_size=5),
        agency=st.text(alphabet=st.sampled_from(list("扎赉特旗宝力根花苏木人民政府镇乡街道办事处")),
                       min_size=2, max_size=45))
-def test_any_report_lays_out_inside_the_text_block(report: Report, paragraphs: list[str],
+def test_any_report_lays_out_inside_the_text_block(font_situation: object, report: Report,
+                                                   paragraphs: list[str],
                                                    numbers: list[int], agency: str) -> None:
     from generator.model import Narrative, TextPart
 
@@ -410,6 +416,7 @@ def test_any_report_lays_out_inside_the_text_block(report: Report, paragraphs: l
                              "problems": TextPart(tuple(reversed(paragraphs)))}),
         numbers=Numbers(values))
     data, _ = render_bytes(changed, RenderOptions())
+    assert unprinted(data) == []
     text = without_page_numbers(squeeze("".join(page_texts(data))))
     for paragraph in paragraphs:
         assert squeeze(paragraph) in text

@@ -129,7 +129,8 @@ def _naive_lines(text: str, faces, block: TextBlock) -> list[str]:
     return lines + [current]
 
 
-def test_crafted_paragraph_in_the_pdf_obeys_the_rules(tmp_path: Path) -> None:
+def test_crafted_paragraph_in_the_pdf_obeys_the_rules(tmp_path: Path,
+                                                      font_situation: object) -> None:
     meta = Meta(agency="测试镇人民政府", year=2025)
     text = crafted_paragraph()
     report = Report(meta, Narrative({"opening": TextPart((text,))}))

@@ -205,7 +205,9 @@ class TextBlock(Flowable):
         fit = int((availHeight + EPS) // self.style.leading)
         n = len(lines)
         if fit >= n:
-            return [self]
+            # reportlab asks to split only what did not fit: its tolerance (1e-6 pt) is finer
+            # than EPS, so a block within EPS of the space left is one line too tall here.
+            fit = n - 1
         if self.style.widow_control and n > 1:
             # No single line of a paragraph alone at the foot or the head of a page.
             if n - fit < 2:
