@@ -4,9 +4,11 @@
 (:mod:`.text`, :mod:`.html`, :mod:`.docx`), splits the narrative into text slots
 (:mod:`.narrative`), maps the tables' cells to form fields (:mod:`.tables`) and returns the
 :class:`~generator.model.Report` with everything it could not place (``unmapped``, with the
-text seen) and what the clerk should know (``notes``: blank cells, 2019-format mappings,
-labels matched only approximately).  Nothing is invented: blanks are 0 and listed, totals
-are as printed.
+text seen) and what the clerk should know (``notes``: 2019-format mappings, labels matched
+only approximately, values joined by the form's arithmetic).  Nothing is invented: a number
+the report did not print (a blank cell, a table that could not be read) is left out of the
+model — the workbook cell stays blank — and listed in ``unread`` and ``problems``; totals are
+as printed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from .narrative import (
     split_narrative,
     year_from_opening,
 )
-from .tables import field_path, map_tables
+from .tables import field_path, map_tables, table_status, unread_fields
 
 #: file suffix -> source format
 SUFFIXES: dict[str, str] = {
@@ -47,7 +49,18 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     source_format: str = ""  # "docx", "html" or "text"
     form_version: str = "2021"  # "2019" when the tables follow the 2019 trial format
-    blanks: tuple[str, ...] = ()  # field ids printed blank (imported as 0)
+    blanks: tuple[str, ...] = ()  # field ids printed blank (left blank)
+    #: input field ids the import holds no number for (blank in the workbook), form order
+    unread: tuple[str, ...] = ()
+    #: why numbers are missing, per table or row, in words for the clerk
+    problems: list[str] = field(default_factory=list)
+    #: per table: found or not, cells read
+    table_status: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every input cell of the three tables was read from the report."""
+        return not self.unread
 
 
 def detect_format(path: Path) -> str:
@@ -125,8 +138,10 @@ def import_source(source: SourceDocument, *, agency: str | None = None,
                 **contacts)
     report = Report(meta, Narrative(split.parts), Numbers(tables.values))
     notes = list(split.notes) + list(tables.notes)
-    notes.extend(f"空白单元格：{field_path(fid)}（按 0 导入，正式报告中应填 0）"
-                 for fid in tables.blanks)
+    problems = list(tables.problems)
+    problems.extend(f"空白单元格：{field_path(fid)}（原报告此格为空，工作簿中留空，请对照原文填写）"
+                    for fid in tables.blanks)
+    unread = tuple(unread_fields(tables.values))
     return ImportResult(
         report=report,
         unmapped=list(split.unmapped) + list(tables.unmapped),
@@ -134,6 +149,9 @@ def import_source(source: SourceDocument, *, agency: str | None = None,
         source_format=source.source_format,
         form_version="2019" if tables.format_2019 else "2021",
         blanks=tuple(tables.blanks),
+        unread=unread,
+        problems=problems,
+        table_status=table_status(tables.values, tables.tables_found),
     )
 
 

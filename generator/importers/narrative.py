@@ -31,7 +31,7 @@ from ..form import (
     SECTIONS,
 )
 from ..model import TextPart
-from .document import RawTable, SourceBlock
+from .document import RawCell, RawTable, SourceBlock
 from .labels import canon, similarity
 
 # ---------------------------------------------------------------------------
@@ -46,6 +46,8 @@ _SPACES = " \t\u00a0\u2002\u2003\u2009\u200a"
 
 
 def _is_ideograph(ch: str) -> bool:
+    if len(ch) != 1:
+        return False  # no neighbour: the start or end of the paragraph
     o = ord(ch)
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FFFF or ch == "〇"
 
@@ -240,6 +242,8 @@ def match_item(title: str, candidates: tuple[tuple[str, str], ...]) -> str | Non
     return best if best_score >= ITEM_THRESHOLD else None
 
 
+TABLE_SECTIONS = frozenset(s.number for s in SECTIONS if s.table)
+
 SIX_ITEMS: tuple[tuple[str, str], ...] = (("other.fees", FEES_HEADING),
                                           ("other.proposals", PROPOSALS_HEADING))
 
@@ -328,12 +332,21 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
     ended = False
     page_date: date | None = None
 
+    table_lines: list[str] = []  # raw lines where a table belongs, not yet emitted
+
     def add(key: str, text: str) -> None:
         paragraphs.setdefault(key, []).append(text)
         result.last_slot = key
 
+    def flush_lines() -> None:
+        if table_lines:
+            rows = tuple((RawCell(line),) for line in table_lines)
+            result.tables.append((SECTIONS[section].number, RawTable(rows, False, 0, lines=True)))
+            table_lines.clear()
+
     for block in blocks:
         if isinstance(block, RawTable):
+            flush_lines()
             number = SECTIONS[section].number if section >= 0 else None
             result.tables.append((number, block))
             continue
@@ -351,6 +364,7 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
             continue
         found = match_section(text, section)
         if found is not None:
+            flush_lines()
             section = found
             slot = {"一": "overview", "五": "problems"}.get(SECTIONS[section].number)
             if canon(text) != canon(SECTIONS[section].heading):
@@ -381,12 +395,19 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
                 if item[1]:
                     add(key, item[1])
                 continue
+        if slot is None and number in TABLE_SECTIONS:
+            # pdftotext output or a one-cell-per-line copy: the table as lines of text, read
+            # by the table readers (which report what they cannot place).
+            table_lines.append(block.text)
+            continue
         if slot is None:
             result.unmapped.append(f"{SECTIONS[section].heading} 下的文字「{_clip(text)}」"
                                    "（此处只应有表格或小标题，未导入）")
             continue
         add(slot, text)
 
+    if section >= 0:
+        flush_lines()
     _take_signature(result, paragraphs)
     _take_front_matter(result, pre, paragraphs)
     result.publish_date = result.publish_date or page_date
