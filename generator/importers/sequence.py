@@ -104,8 +104,16 @@ def _tokens_of_piece(text: str) -> list[Token]:
     return [Token(text, Kind.LABEL)]
 
 
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—－–]\s*\d{1,3}\s*[-—－–]|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?)\s*$")
+
+
 def tokens_of_line(line: str) -> list[Token]:
-    """A line of text split at tabs, ``|`` and runs of spaces; empty pieces are dropped."""
+    """A line of text split at tabs, ``|`` and runs of spaces; empty pieces are dropped.
+
+    A page number line (「- 3 -」, 「第 3 页」) of a table broken over pages gives no token.
+    """
+    if _PAGE_NUMBER.match(_fold(line)):
+        return []
     out: list[Token] = []
     for piece in _SEPARATORS.split(line):
         piece = _fold(piece)
@@ -248,9 +256,10 @@ def _split_item_and_group(text: str) -> list[str]:
 
 
 def read_t3(tokens: list[Token]) -> SequenceRead:
-    read = SequenceRead()
     rows: dict[str, list[Token]] = {}
     group_rows: dict[str, list[Token]] = {}
+    flat: list[Token] = []  # every value token after 一、本年新收, in order
+    duplicates: list[str] = []
     current: tuple[str, str] | None = None  # ("row"|"group", key)
     started = False
     order_index = 0
@@ -266,7 +275,7 @@ def read_t3(tokens: list[Token]) -> SequenceRead:
                 if not started:
                     continue
                 if found[0] == "row" and found[1] in rows:
-                    read.problems.append(f"表三「{_ROW_LABEL[found[1]]}」出现了两次，第二次未导入")
+                    duplicates.append(found[1])
                     current = None
                     continue
                 current = found
@@ -280,12 +289,59 @@ def read_t3(tokens: list[Token]) -> SequenceRead:
             continue
         target = rows[current[1]] if current[0] == "row" else group_rows[current[1]]
         target.append(token)
+        flat.append(token)
     if not started:
+        read = SequenceRead()
         read.problems.append(f"表三：找不到「{T3_NEW[1]}」这一行，表三未导入")
         return read
 
     def balanced(values: list[Decimal]) -> bool:
         return sum(values[:-1]) == values[-1]
+
+    by_rows = _read_t3_rows(rows, group_rows, balanced)
+    if by_rows.problems and not duplicates:
+        by_order = _t3_by_order(rows, group_rows, flat, balanced)
+        if by_order is not None:
+            return by_order
+    by_rows.problems.extend(f"表三「{_ROW_LABEL[k]}」出现了两次，第二次未导入" for k in duplicates)
+    return by_rows
+
+
+def _t3_by_order(rows: dict[str, list[Token]], group_rows: dict[str, list[Token]],
+                 flat: list[Token], balanced) -> SequenceRead | None:  # noqa: ANN001
+    """Rows read in the form's order when labels and numbers are out of step.
+
+    A PDF centres a wrapped label vertically in its cell, so a row's numbers can land on the
+    line of the next label.  When the numbers seen are exactly 7 per row found, in the form's
+    order, and every row of 7 adds up to its total, the rows are taken in that order.
+    """
+    groups_alone = [g for g, items in T3_OUTCOME_GROUPS
+                    if g in group_rows and not any(k in rows for k, _ in items)]
+    position = {key: i for i, key in enumerate(T3_ROW_ORDER)}
+    order = sorted([("row", k) for k in rows] + [("group", g) for g in groups_alone],
+                   key=lambda e: position[e[1] if e[0] == "row" else dict(T3_OUTCOME_GROUPS)[e[1]][0][0]])
+    width = len(T3_COLUMN_KEYS)
+    if not order or any(t.kind is not Kind.NUMBER for t in flat) or len(flat) != width * len(order):
+        return None
+    chunks = [flat[i:i + width] for i in range(0, len(flat), width)]
+    if not all(balanced([Decimal(t.text) for t in chunk]) for chunk in chunks):
+        return None
+    regrouped_rows = {k: [] for k in rows}
+    regrouped_groups: dict[str, list[Token]] = {}
+    for (kind, key), chunk in zip(order, chunks):
+        (regrouped_rows if kind == "row" else regrouped_groups)[key] = list(chunk)
+    read = _read_t3_rows(regrouped_rows, regrouped_groups, balanced)
+    if read.problems:
+        return None
+    read.notes.append("表三的行标签与数字没有对齐（PDF 中换行的标签），各行的数按规定的行序读取，"
+                      "每行都与其总计相符，请核对")
+    return read
+
+
+def _read_t3_rows(rows: dict[str, list[Token]], group_rows: dict[str, list[Token]],
+                  balanced) -> SequenceRead:  # noqa: ANN001
+    read = SequenceRead()
+    rows = dict(rows)  # _group_rows marks the items of a one-row group as seen
 
     for key in T3_ROW_ORDER:
         if key not in rows:
