@@ -344,6 +344,10 @@ def join_wrapped_lines(blocks: list[SourceBlock]) -> list[SourceBlock]:
             continue
         if is_page_furniture(text):
             continue  # a page number between two halves of a paragraph
+        if is_chrome(text) or _ATTACHMENT.search(text):
+            flush()  # 「打印」「关闭」 stay lines of their own: they end the report
+            out.append(SourceParagraph(raw))
+            continue
         starts_heading = split_item(text) is not None or bool(_SECTION.match(text)) \
             or parse_date(text) is not None or bool(_PUBLICITY_NOTE.match(text))
         if buffer and not starts_heading and not _closed(buffer) and not _PORTAL_META.match(text):
@@ -360,6 +364,8 @@ def _closed(buffer: list[str]) -> bool:
     last = buffer[-1].rstrip()
     if last and last[-1] in _SENTENCE_END:
         return True
+    if last.endswith("报告") or ">" in last or "＞" in last:
+        return True  # a title, or a portal's breadcrumb line (首页 > 政务公开 > 年度报告)
     if len(buffer) > 400:
         return True  # no paragraph is that long: keep the work per line bounded
     if sum(map(len, buffer)) > 80:

@@ -134,6 +134,26 @@ class SequenceRead:
     blanks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)  # rows of no form row, with their numbers
+
+
+def _unknown_row(label: str, current_tokens: list[Token] | None, k: int) -> bool:
+    """Whether an unrecognised label starts a row of its own (its numbers are then reported).
+
+    A label that follows a row still short of numbers is the rest of that row's wrapped
+    label (「计其他情形）」); after a complete row it is a row the form does not have.
+    Single characters (a vertical label 「三」「、」「本」…) never start a row.
+    """
+    if len(canon(label)) <= 1 or current_tokens is None:
+        return False
+    return sum(t.kind is not Kind.LABEL for t in current_tokens) >= k
+
+
+def _report_unknown(unknown: list[tuple[str, list[Token]]], table: str, read: SequenceRead) -> None:
+    for label, tokens in unknown:
+        numbers = [t.text or "（空）" for t in tokens if t.kind is not Kind.LABEL]
+        if numbers:
+            read.unmapped.append(f"{table}：行「{label}」不是{table}的项目，数字「{'、'.join(numbers)}」未导入")
 
 
 def _valid_join(parts: tuple[str, ...]) -> str | None:
@@ -223,6 +243,9 @@ T3_ROW_ORDER: tuple[str, ...] = (
 _T3_HEADER = {canon(t) for t in (T3_APPLICANTS, T3_ORGANISATIONS, T3_OUTCOMES, T3_NOTE)} | {
     canon(label) for _, label in T3_COLUMNS}
 _ROW_LABEL = dict(T3_ROWS)
+#: Header words as a PDF or a narrow page wraps them (「商业」「企业」「社会 法律」…).
+_T3_HEADER_WORDS = {canon(w) for label in ("商业企业", "科研机构", "社会公益组织", "法律服务机构")
+                    for w in (label[:2], label[2:], label[:2] + label[2:])}
 
 
 def _t3_label(text: str, expected: str | None) -> tuple[str, str] | None:
@@ -233,13 +256,13 @@ def _t3_label(text: str, expected: str | None) -> tuple[str, str] | None:
     """
     c = canon(text)
     if not c or core(text) == core(T3_OUTCOMES):
-        return None
-    if c in _T3_HEADER:
+        return ("header", "")
+    if c in _T3_HEADER or c in _T3_HEADER_WORDS:
         if c == canon("其他") and expected == "other_other":
             return ("row", "other_other")
         if c == canon("总计") and expected == T3_OUTCOME_TOTAL[0]:
             return ("row", T3_OUTCOME_TOTAL[0])
-        return None
+        return ("header", "")
     key, _ = best_match(text, T3_ROWS)
     if key is not None:
         return ("row", key)
@@ -260,6 +283,7 @@ def read_t3(tokens: list[Token]) -> SequenceRead:
     group_rows: dict[str, list[Token]] = {}
     flat: list[Token] = []  # every value token after 一、本年新收, in order
     duplicates: list[str] = []
+    unknown: list[tuple[str, list[Token]]] = []
     current: tuple[str, str] | None = None  # ("row"|"group", key)
     started = False
     order_index = 0
@@ -269,7 +293,14 @@ def read_t3(tokens: list[Token]) -> SequenceRead:
                 expected = T3_ROW_ORDER[order_index] if order_index < len(T3_ROW_ORDER) else None
                 found = _t3_label(piece, expected)
                 if found is None:
-                    continue  # a wrapped part of a label, a header repeated on a new page
+                    if started and current is not None and current[0] != "unknown" and _unknown_row(
+                            piece, rows.get(current[1]) if current[0] == "row"
+                            else group_rows.get(current[1]), len(T3_COLUMN_KEYS)):
+                        unknown.append((piece, []))
+                        current = ("unknown", piece)
+                    continue  # else a wrapped part of a label
+                if found[0] == "header":
+                    continue  # a header repeated on a new page
                 if found == ("row", T3_NEW[0]):
                     started = True
                 if not started:
@@ -287,9 +318,12 @@ def read_t3(tokens: list[Token]) -> SequenceRead:
             continue
         if not started or current is None:
             continue
+        flat.append(token)
+        if current[0] == "unknown":
+            unknown[-1][1].append(token)
+            continue
         target = rows[current[1]] if current[0] == "row" else group_rows[current[1]]
         target.append(token)
-        flat.append(token)
     if not started:
         read = SequenceRead()
         read.problems.append(f"表三：找不到「{T3_NEW[1]}」这一行，表三未导入")
@@ -299,7 +333,8 @@ def read_t3(tokens: list[Token]) -> SequenceRead:
         return sum(values[:-1]) == values[-1]
 
     by_rows = _read_t3_rows(rows, group_rows, balanced)
-    if by_rows.problems and not duplicates:
+    _report_unknown(unknown, "表三", by_rows)
+    if (by_rows.problems or by_rows.unmapped) and not duplicates:
         by_order = _t3_by_order(rows, group_rows, flat, balanced)
         if by_order is not None:
             return by_order
@@ -403,6 +438,7 @@ _T2_HEADER = {canon(T2_ITEM_COLUMN)} | {canon(f.col_label) for f in TABLE2.field
 def read_t2(tokens: list[Token]) -> SequenceRead:
     read = SequenceRead()
     rows: dict[str, list[Token]] = {}
+    unknown: list[tuple[str, list[Token]]] = []
     current: str | None = None
     for token in tokens:
         if token.kind is Kind.LABEL:
@@ -411,6 +447,11 @@ def read_t2(tokens: list[Token]) -> SequenceRead:
                 current = None
                 continue
             key, _ = best_match(token.text, T2_ROWS)
+            if key is None and current is not None and _unknown_row(
+                    token.text, rows.get(current), len(_T2_COLUMNS[current])):
+                unknown.append((token.text, []))
+                current = None
+                continue
             if key is not None:
                 if key in rows:
                     read.problems.append(f"表二「{dict(T2_ROWS)[key]}」出现了两次，第二次未导入")
@@ -421,6 +462,9 @@ def read_t2(tokens: list[Token]) -> SequenceRead:
             continue
         if current is not None:
             rows[current].append(token)
+        elif unknown:
+            unknown[-1][1].append(token)
+    _report_unknown(unknown, "表二", read)
     for key, fields in _T2_COLUMNS.items():
         if key not in rows:
             continue

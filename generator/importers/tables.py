@@ -143,6 +143,7 @@ class TableImport:
         self.blanks.extend(read.blanks)
         self.notes.extend(read.notes)
         self.problems.extend(read.problems)
+        self.unmapped.extend(read.unmapped)
 
     def put(self, field_id: str, cell: CellValue, where: str) -> None:
         """Store one value cell as printed; a blank stays unset (blank in the workbook)."""
@@ -269,7 +270,8 @@ def _tokens(table: RawTable) -> list[Token]:
 def _complete(scratch: TableImport, key: str) -> bool:
     """Whether the label-based reading of a table placed every cell and nothing else."""
     form = TABLE_BY_KEY[key]
-    return not scratch.unmapped and all(f.id in scratch.values for f in form.fields)
+    return not scratch.unmapped and not scratch.problems and all(
+        f.id in scratch.values or f.id in scratch.blanks for f in form.fields)
 
 
 def map_tables(tables: list[tuple[str | None, RawTable]]) -> TableImport:
@@ -295,6 +297,10 @@ def map_tables(tables: list[tuple[str | None, RawTable]]) -> TableImport:
             result.unmapped.append(f"{table.where}（首格「{first[:30]}」）不是规定的三张表之一，未导入")
             continue
         groups.setdefault(key, []).append(table)
+        if table.lines:  # sentences among a table's lines are text for the clerk to place
+            result.unmapped.extend(
+                f"{TABLE_BY_KEY[key].name}处的文字「{_clip(cell.text)}」（此处只应有表格，未导入）"
+                for row in table.rows for cell in row if "。" in cell.text)
     for key in ("t2", "t3", "t4"):
         group = groups.get(key)
         if not group:
