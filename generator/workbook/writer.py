@@ -547,7 +547,7 @@ def _table_sheet(wb: Workbook, ws: Worksheet, table: TableForm, report: Report |
         cell.fill = INPUT_FILL
         cell.protection = UNLOCKED
         if f.kind is ValueKind.AMOUNT:
-            cell.number_format = "0.####"
+            cell.number_format = "0.######"  # V-1 accepts 6 decimals: show them all
             amount.add(cell)
         else:
             cell.number_format = "0"
