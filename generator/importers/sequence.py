@@ -73,7 +73,7 @@ def _fold(text: str) -> str:
 
 
 def _number_token(text: str) -> Token | None:
-    compact = _UNIT.sub("", re.sub(r"\s+", "", _fold(text)))
+    compact = _UNIT.sub("", _fold(text))  # 「105 12」 is two numbers, never 10512
     if compact in _BLANK_TEXTS:
         return Token(compact, Kind.BLANK)
     if _NUMBER_TEXT.match(compact):
@@ -272,8 +272,16 @@ def _t3_label(text: str, expected: str | None) -> tuple[str, str] | None:
     return None
 
 
+_VERTICAL_CHAR = re.compile(r"^[\u4e00-\u9fff、]\s+(?=\S)")
+
+
 def _split_item_and_group(text: str) -> list[str]:
-    """「（四）无法提供 1.本机关不掌握…」 printed on one line: the group, then the item."""
+    """「（四）无法提供 1.本机关不掌握…」 printed on one line: the group, then the item.
+
+    A leading single character and a space is a letter of the vertical 「三、本年度办理结果」
+    printed down the left of the rows (「果 （七）总计」): it is dropped.
+    """
+    text = _VERTICAL_CHAR.sub("", text)
     m = re.match(r"^([（(][一二三四五六七][）)][^0-9（(]*?)\s*([0-9]+\s*[.．、].+)$", text)
     return [m.group(1), m.group(2)] if m else [text]
 
