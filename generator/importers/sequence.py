@@ -447,6 +447,7 @@ def read_t2(tokens: list[Token]) -> SequenceRead:
     read = SequenceRead()
     rows: dict[str, list[Token]] = {}
     unknown: list[tuple[str, list[Token]]] = []
+    flat: list[Token] = []  # every value after the first row label, in order
     current: str | None = None
     for token in tokens:
         if token.kind is Kind.LABEL:
@@ -468,11 +469,18 @@ def read_t2(tokens: list[Token]) -> SequenceRead:
                     current = key
                     rows[key] = []
             continue
+        if rows:
+            flat.append(token)
         if current is not None:
             rows[current].append(token)
         elif unknown:
             unknown[-1][1].append(token)
     _report_unknown(unknown, "表二", read)
+    by_order = _t2_by_order(rows, flat)
+    if by_order is not None and not read.problems and not read.unmapped and any(
+            len([t for t in rows[k] if t.kind is not Kind.LABEL]) != len(fields)
+            for k, fields in _T2_COLUMNS.items()):
+        return by_order
     for key, fields in _T2_COLUMNS.items():
         if key not in rows:
             continue
@@ -486,8 +494,25 @@ def read_t2(tokens: list[Token]) -> SequenceRead:
     return read
 
 
+def _t2_by_order(rows: dict[str, list[Token]], flat: list[Token]) -> SequenceRead | None:
+    """表二's ten numbers in the form's order, when a PDF's text put values before labels.
+
+    Only when every row of 表二 was found once, in the form's order, and exactly ten numbers
+    were seen after the first row label.
+    """
+    fields = [f for key in _T2_COLUMNS for f in _T2_COLUMNS[key]]
+    if list(rows) != list(_T2_COLUMNS) or len(flat) != len(fields) or any(
+            t.kind is not Kind.NUMBER for t in flat):
+        return None
+    read = SequenceRead()
+    _store(read, [f.id for f in fields], flat)
+    read.notes.append("表二的数字与行标签没有对齐（PDF 文字的顺序），十个数按规定的行序读取，请核对")
+    return read
+
+
 # 表四 ---------------------------------------------------------------------
 
+_T4_HEADER_WORDS = re.compile(r"^(?:结果|维持|纠正|其他|尚未|审结|总计)+$")
 T4_IDS: tuple[str, ...] = tuple(f.id for f in sorted(TABLE4.fields, key=lambda f: f.grid_col))
 
 
@@ -497,6 +522,8 @@ def read_t4(tokens: list[Token]) -> SequenceRead:
     run: list[Token] = []
     for token in tokens:
         if token.kind is Kind.LABEL:
+            if _T4_HEADER_WORDS.match(canon(token.text)):
+                continue  # a header word printed among the numbers (plain pdftotext)
             if run and any(t.kind is Kind.NUMBER for t in run):
                 break  # text after the numbers is not part of the row
             run = []
