@@ -38,8 +38,10 @@ from .labels import canon, similarity
 # Punctuation
 
 _WIDE_PUNCT = set("，。、；：？！（）《》〈〉「」『』【】〔〕“”‘’—…·～")
-_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+"
-                  r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# An address starts where a run of its characters starts (the lookbehinds): tried at every
+# position of a long run of letters, the pattern would take quadratic time.
+_URL = re.compile(r"(?<![A-Za-z0-9.])(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+"
+                  r"|(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _PLACEHOLDER_BASE = 0xE000  # private-use characters stand in for protected URLs
 _EATEN_TAG = re.compile(r"\s*<\s*([^<>\n]*?[\u4e00-\u9fff][^<>\n]*?)\s*>\s*")
 _SPACES = " \t\u00a0\u2002\u2003\u2009\u200a"
@@ -69,6 +71,9 @@ def _neighbour(chars: list[str], i: int, step: int) -> str:
 
 
 _SIMPLE = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_ASCII_PUNCT = re.compile(r"[,;:?!.]")
+_ANY_SPACE = re.compile("[" + " \t\u00a0\u2002\u2003\u2009\u200a" + "]")
+_NEEDS_WORK = re.compile("[,;:?!.()\"" + " \t\u00a0\u2002\u2003\u2009\u200a" + "]")
 
 
 def normalise_punctuation(text: str) -> str:
@@ -85,9 +90,15 @@ def normalise_punctuation(text: str) -> str:
         protected.append(url)
         return chr(_PLACEHOLDER_BASE + len(protected) - 1) + tail
 
-    text = _URL.sub(protect, text)
+    if "@" in text or "www." in text or "://" in text:
+        text = _URL.sub(protect, text)
+    if not _NEEDS_WORK.search(text):
+        return text.strip(_SPACES + "\u3000\n\r")  # plain Chinese text: nothing to repair
     chars = list(text)
-    for i, ch in enumerate(chars):
+    # Only the positions of ASCII punctuation are looked at: most lines have none.
+    for match in _ASCII_PUNCT.finditer(text):
+        i = match.start()
+        ch = chars[i]
         if ch in _SIMPLE:
             before, after = _neighbour(chars, i, -1), _neighbour(chars, i, 1)
             if ch in ",:" and before.isascii() and before.isdigit() and after.isascii() \
@@ -104,10 +115,13 @@ def normalise_punctuation(text: str) -> str:
             after = _neighbour(chars, i, 1)
             if not after or _is_wide(after):
                 chars[i] = "。"
-    _convert_brackets(chars)
-    _convert_quotes(chars)
+    if "(" in text or ")" in text:
+        _convert_brackets(chars)
+    if '"' in text:
+        _convert_quotes(chars)
     text = "".join(chars)
-    text = _squeeze_spaces(text)
+    if _ANY_SPACE.search(text):
+        text = _squeeze_spaces(text)
     for n, url in enumerate(protected):
         text = text.replace(chr(_PLACEHOLDER_BASE + n), url)
     return text.strip(_SPACES + "\u3000\n\r")
@@ -138,8 +152,13 @@ def _convert_brackets(chars: list[str]) -> None:
             else:
                 lonely.append(i)
     lonely.extend(stack)
+    # wide[i]: wide characters before position i, so each pair's inside is counted in O(1)
+    # (scanning every pair's inside is quadratic in nested brackets).
+    wide = [0]
+    for c in chars:
+        wide.append(wide[-1] + _is_wide(c))
     for start, end in pairs:
-        inside = any(_is_wide(c) for c in chars[start + 1:end])
+        inside = wide[end] - wide[start + 1] > 0
         if inside or _is_wide(_neighbour(chars, start, -1)) or _is_wide(_neighbour(chars, end, 1)):
             chars[start], chars[end] = "（", "）"
     for i in lonely:
@@ -331,7 +350,9 @@ def join_wrapped_lines(blocks: list[SourceBlock]) -> list[SourceBlock]:
         raw = block.text.strip().replace("\f", "")
         if not raw:
             continue
-        text = normalise_punctuation(raw)
+        # Headings, dates and page numbers are short or start with a bracket: only those
+        # need the normalised text to be recognised (normalising is most of the time spent).
+        text = normalise_punctuation(raw) if len(raw) <= 60 or raw[0] in "（(" else raw
         found = match_section(text, section)
         if found is not None:
             flush()
