@@ -92,8 +92,8 @@ def normalise_punctuation(text: str) -> str:
 
     if "@" in text or "www." in text or "://" in text:
         text = _URL.sub(protect, text)
-    if not _NEEDS_WORK.search(text):
-        return text.strip(_SPACES + "\u3000\n\r")  # plain Chinese text: nothing to repair
+    if not _NEEDS_WORK.search(text):  # plain Chinese text: nothing to repair
+        return _restore(text, protected).strip(_SPACES + "\u3000\n\r")
     chars = list(text)
     # Only the positions of ASCII punctuation are looked at: most lines have none.
     for match in _ASCII_PUNCT.finditer(text):
@@ -122,9 +122,14 @@ def normalise_punctuation(text: str) -> str:
     text = "".join(chars)
     if _ANY_SPACE.search(text):
         text = _squeeze_spaces(text)
+    return _restore(text, protected).strip(_SPACES + "\u3000\n\r")
+
+
+def _restore(text: str, protected: list[str]) -> str:
+    """Put the URLs and e-mail addresses back where their placeholders stand."""
     for n, url in enumerate(protected):
         text = text.replace(chr(_PLACEHOLDER_BASE + n), url)
-    return text.strip(_SPACES + "\u3000\n\r")
+    return text
 
 
 def _repair_eaten_tags(text: str) -> str:

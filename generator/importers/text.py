@@ -27,11 +27,11 @@ def decode_text(data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    head = data[:4096]
-    if len(head) >= 4 and head.count(b"\x00") * 3 >= len(head):
-        # Mostly-ASCII/CJK UTF-16 without BOM: NULs in every other byte of ASCII characters.
-        even_nuls = head[0::2].count(0)
-        odd_nuls = head[1::2].count(0)
+    head = data[:65536]
+    if head.count(b"\x00") >= 2 and len(data) % 2 == 0:
+        # No text file holds NUL bytes, except UTF-16 without BOM: there every ASCII
+        # character (digits, line ends) has a NUL beside it — after it (LE) or before (BE).
+        even_nuls, odd_nuls = head[0::2].count(0), head[1::2].count(0)
         encoding = "utf-16-be" if even_nuls > odd_nuls else "utf-16-le"
         try:
             return data.decode(encoding)
