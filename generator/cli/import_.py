@@ -39,7 +39,7 @@ from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
 @click.pass_context
 def command(ctx: click.Context, report: Path, output: Path | None, force: bool, run_check: bool,
             agency: str | None, year: int | None) -> None:
-    """把已发布的年度报告 REPORT（.docx、另存的网页 .html、复制的网页文字 .txt）导入为填报工作簿。
+    """把已发布的年度报告 REPORT（.docx、.pdf、另存的网页 .html、复制的网页文字 .txt）导入为填报工作簿。
 
     支持 2021 年格式和 2019 年试行格式；列出未能导入的内容（附原文），读不出的数字留空并列出（退出码 1）。
     """
