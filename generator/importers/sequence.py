@@ -41,7 +41,6 @@ from ..form import (
     T3_OUTCOME_TOTAL,
     T3_OUTCOMES,
     T4_RESULTS,
-    T4_ROW,
     TABLE2,
     TABLE4,
 )
@@ -547,4 +546,4 @@ def read_t4(tokens: list[Token]) -> SequenceRead:
 READERS = {"t2": read_t2, "t3": read_t3, "t4": read_t4}
 
 __all__ = ["Kind", "Token", "SequenceRead", "tokens_of_cell", "tokens_of_line", "read_t2",
-           "read_t3", "read_t4", "READERS", "join_candidates", "T4_ROW"]
+           "read_t3", "read_t4", "READERS", "join_candidates"]

@@ -8,10 +8,11 @@ computed from the spans and named by the header path over it; plain text copied 
 portal loses the spans, so there the values of a row are read in the official column order
 after checking that the header names those columns.
 
-What is printed is what is imported: a blank cell is imported as 0 and listed as a blank
-(never replaced by a balancing total), totals are taken as printed (the checker then shows
-the report's own inconsistencies), and every cell that fits no field is reported with the
-text seen.
+What is printed is what is imported: a blank cell is not imported (it stays blank in the
+workbook) and is listed as a blank — never replaced by 0 or by a balancing total; totals
+are taken as printed (the checker then shows the report's own inconsistencies), and every
+cell that fits no field is reported with the text seen.  Tables without stated merges are
+read from their cell sequence by :mod:`.sequence`.
 
 The 2019 trial format (国办公开办函〔2019〕60号, official_format.md §1.8) is recognised:
 
@@ -54,7 +55,6 @@ from ..form import (
     TABLE3,
     TABLE4,
     TABLE_BY_KEY,
-    Field,
     ValueKind,
 )
 from ..model import Number
