@@ -7,7 +7,7 @@ and the fee sentence can never disagree with 基本信息.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .form import SECTIONS
 from .model import Meta, Number
@@ -29,6 +29,11 @@ def format_number(value: Number) -> str:
         text = format(value.normalize(), "f")
         return "0" if text in ("-0", "") else text
     return str(int(value))
+
+
+def format_yuan(value: Decimal) -> str:
+    """An amount of 元 as printed: two decimals, rounded half up (1234.5678 -> 1234.57)."""
+    return format(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
 
 
 def _section_names() -> str:
@@ -66,4 +71,4 @@ def default_fee_sentence(meta: Meta) -> str:
     basis = f"按照{FEE_RULES}规定的按件、按量收费标准，"
     if not meta.processing_fee:
         return f"{basis}本年度没有产生信息处理费。"
-    return f"{basis}本年度共收取信息处理费{format_number(Decimal(meta.processing_fee))}元。"
+    return f"{basis}本年度共收取信息处理费{format_yuan(Decimal(meta.processing_fee))}元。"

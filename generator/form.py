@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Iterator
 
 
 class ValueKind(str, Enum):
@@ -472,7 +471,6 @@ META_FIELDS: tuple[MetaField, ...] = (
     MetaField("publish_date", "发布日期", True, "如：2026年1月20日（也可填 Excel 日期）"),
     MetaField("signatory", "落款机关", False, "留空则与机关名称相同"),
 )
-META_FIELD_BY_KEY: dict[str, MetaField] = {m.key: m for m in META_FIELDS}
 
 AGENCY_LEVELS: tuple[str, ...] = ("乡镇（苏木、街道）", "县级人民政府", "县级部门", "设区的市级及以上")
 
@@ -483,9 +481,3 @@ def report_title(agency: str, year: int) -> str:
     """The report's title and file stem: ``{机关名称}{年度}年政府信息公开工作年度报告``."""
     return f"{agency}{year}{REPORT_TITLE_SUFFIX}"
 
-
-def iter_grid_labels(table: TableForm) -> Iterator[tuple[int, int, str]]:
-    """(row, col, text) of every fixed label of a table, top-left cell of each merge."""
-    for cell in table.cells:
-        if cell.field_id is None:
-            yield cell.row, cell.col, cell.text

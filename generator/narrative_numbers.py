@@ -24,16 +24,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterator
 
+from .check_cells import Sources, meta_cell, printed_paragraphs, text_cell
 from .defaults import format_number
 from .findings import Finding
 from .form import T3_OUTCOME_GROUPS, TEXT_SLOT_BY_KEY, TEXT_SLOTS
 from .model import Number, Numbers, Report
 from .rules import make_finding
-from .workbook.layout import CellAddress, field_address
-
-Sources = Mapping[str, CellAddress]
+from .workbook.layout import field_address
 
 #: an accepted reading: (what the table calls it, value, field ids whose sum it is)
 Reading = tuple[str, Number, tuple[str, ...]]
@@ -265,12 +264,6 @@ def fee_claims(sentence: str) -> list[Decimal]:
 # ---------------------------------------------------------------------------
 
 
-def _text_cell(slot: str, sources: Sources | None) -> str:
-    from .checker import text_cell
-
-    return text_cell(slot, sources)
-
-
 def check_narrative_numbers(report: Report, sources: Sources | None = None) -> list[Finding]:
     """N-1 warnings: each claim that matches none of its accepted table values."""
     findings: list[Finding] = []
@@ -291,30 +284,23 @@ def check_narrative_numbers(report: Report, sources: Sources | None = None) -> l
         findings.append(make_finding(
             "N-1", f"正文“{slot_label}”中写{topic.label} {claim.number} 件，而表格中{table_text}："
                    f"“{claim.sentence}”",
-            cells=(_text_cell(claim.slot, sources), *table_cells),
+            cells=(text_cell(claim.slot, sources), *table_cells),
             expected=format_number(readings[0][1]), found=claim.number,
             hint="如这句话只统计了部分情况可不修改；否则请改正文或核对表格",
             field_ids=readings[0][2]))
     fee = Decimal(report.meta.processing_fee)
     for slot in TEXT_SLOTS:
-        for paragraph in _printed(report, slot.key):
+        for paragraph in printed_paragraphs(report, slot.key):
             for sentence in _sentences(paragraph):
                 for amount in fee_claims(sentence):
                     if amount == fee:
                         continue
-                    from .checker import meta_cell
-
                     findings.append(make_finding(
                         "N-1", f"正文“{TEXT_SLOT_BY_KEY[slot.key].label}”中写信息处理费 "
                                f"{format_number(amount)} 元，而基本信息中为 {format_number(fee)} 元："
                                f"“{sentence}”",
-                        cells=(_text_cell(slot.key, sources), meta_cell("processing_fee", sources)),
+                        cells=(text_cell(slot.key, sources), meta_cell("processing_fee", sources)),
                         expected=format_number(fee), found=format_number(amount),
                         hint="请核对基本信息“本年度收取信息处理费（元）”；清空正文这一段即可自动生成一致的句子"))
     return findings
 
-
-def _printed(report: Report, slot_key: str) -> tuple[str, ...]:
-    from .checker import printed_paragraphs
-
-    return printed_paragraphs(report, slot_key)

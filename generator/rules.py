@@ -211,7 +211,8 @@ RULES: tuple[Rule, ...] = (
          "缺少信息处理费情况为警告，缺少建议提案办理结果只作提示，国家格式未要求此项）。"),
     Rule("S-3", Severity.ERROR, "基本信息必填项",
          "基本信息中的" + "、".join(m.label for m in META_FIELDS if m.required)
-         + "必须填写：它们印在开头段落和落款中。"),
+         + "必须填写：它们印在开头段落和落款中。发布日期未填写时 check 只给警告（起草时常常还不知道），"
+         "build（生成正式文件）和 batch 按错误处理。"),
     Rule("S-2", Severity.WARNING, "报告年度与发布日期",
          "2021 版格式适用于 2021 年度及以后的报告；发布日期应在报告年度结束之后、次年 1 月 31 日之前。"),
     Rule("N-1", Severity.WARNING, "正文数字与表格",

@@ -344,7 +344,7 @@ def test_text_sheet_keeps_last_years_paragraphs_for_reference(carried: Path, las
         assert cell.fill.fgColor.rgb.endswith(REFERENCE_FILL.fgColor.rgb)
     # last year's fee cell held the default formula: the reference shows what it printed
     fee = ws.cell(text_address("other.fees").row, TEXT_REFERENCE_COL).value
-    assert fee.endswith("本年度共收取信息处理费30元。")
+    assert fee.endswith("本年度共收取信息处理费30.00元。")  # 元 with two decimals
     assert ws.cell(text_address("other.extra2").row, TEXT_REFERENCE_COL).value is None
 
 

@@ -304,7 +304,8 @@ def test_extra_items_of_six_are_numbered_after_the_fixed_ones(example_report: Re
     ("某某镇人民政府", ("某某镇人民政府", "2025年政府信息公开工作年度报告")),
     ("扎赉特旗宝力根花苏木人民政府", ("扎赉特旗宝力根花苏木人民政府", "2025年政府信息公开工作年度报告")),
     ("某某省某某市某某县某某局某某事务服务中心管理办公室",
-     ("某某省某某市某某县某某局某", "某事务服务中心管理办公室", "2025年政府信息公开工作年度报告")),
+     # GB/T 9704 §7.3.3: a wrapped title keeps its words whole (administrative units).
+     ("某某省某某市某某县某某局", "某某事务服务中心管理办公室", "2025年政府信息公开工作年度报告")),
 ])
 def test_title_lines(agency: str, expected: tuple[str, ...]) -> None:
     assert title_lines(agency, 2025) == expected

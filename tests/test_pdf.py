@@ -22,7 +22,8 @@ from generator.form import FIELDS, TABLE3, TABLES, ValueKind
 from generator.model import Numbers, Report, report_from_json
 from generator.render import RenderOptions, renderer
 from generator.render.document import Heading, Paragraph, Signature, TableBlock, Title, blocks
-from generator.render.pdf import _faces, render_bytes, table_look
+from generator.render.glyphs import faces_for as _faces
+from generator.render.pdf import render_bytes, table_look
 from generator.render.pdf_layout import (
     BODY_HEIGHT,
     BODY_WIDTH,
@@ -373,9 +374,10 @@ def test_signature_right_aligned_after_the_text(pdf: bytes, report: Report) -> N
     left = MARGIN_INSIDE if len(doc.pages) % 2 else MARGIN_OUTSIDE
     agency = next(line for line in lines if line["text"].replace(" ", "") == report.meta.agency)
     date = next(line for line in lines if line["text"].replace(" ", "") == "2026年1月20日")
-    right_gap = left + BODY_WIDTH - agency["x1"]
-    assert abs(right_gap - 2 * 15.79) < 1.5  # 右空二字
-    assert abs(date["x0"] - (agency["x0"] + 2 * 15.79)) < 1.5  # date starts two characters in
+    # GB/T 9704 §7.3.5.1, a stamped document (the default): the date 右空四字, the agency
+    # centred over the date.
+    assert abs(left + BODY_WIDTH - date["x1"] - 4 * 15.79) < 1.5
+    assert abs((agency["x0"] + agency["x1"]) / 2 - (date["x0"] + date["x1"]) / 2) < 1.5
     assert date["top"] > agency["top"]
     body = [line for line in lines if line["top"] < agency["top"] and line["x0"] < agency["x0"]]
     assert body, "the signature is not alone on its page"

@@ -14,15 +14,18 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK
-from .font_options import font_options, font_settings
+from .font_options import font_options, font_paths
+from .zh import ZhCommand, output_option
 
-DEFAULT_OUT = "outputs"
 
-
-@click.command("build")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUT, show_default=True, help="输出文件夹。")
+@click.command("build", cls=ZhCommand, examples=(
+    ("nianbao build 填报表.xlsx --pdf", "在工作簿所在的文件夹生成 .docx 和 PDF："),
+    ("nianbao build 填报表.xlsx --pdf --html -o 生成结果", "生成 .docx、PDF 和网页，放进“生成结果”文件夹："),
+    ("nianbao build 填报表.xlsx --draft", "还有错误时先看效果（每页印有草稿标记）："),
+))
+@click.argument("file", type=click.Path(path_type=Path), metavar="工作簿.xlsx")
+@output_option("out_dir", "输出文件夹；默认为工作簿所在的文件夹。",
+               type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="模板.docx", help="使用自定义 .docx 模板（先检查占位符是否齐全）。")
 @click.option("--pdf", "want_pdf", is_flag=True, help="同时生成 PDF。")
@@ -35,18 +38,15 @@ DEFAULT_OUT = "outputs"
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="上年.xlsx",
               help="上年度的填报工作簿，用于跨年度校验。")
 @font_options
-def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pdf_only: bool,
+def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: bool, pdf_only: bool,
             want_html: bool, pdf_engine: str, draft: bool, previous: Path | None,
             fonts: tuple[str, ...], font_config: Path | None) -> None:
-    """由填报工作簿 FILE 生成年度报告：<机关名称><年度>年政府信息公开工作年度报告.docx。
+    """由填报工作簿生成年度报告：<机关名称><年度>年政府信息公开工作年度报告.docx（可加 PDF、网页）。
 
-    工作簿有错误时不生成（退出码 1），请先按提示修改，或用 nianbao check FILE 查看详情。
+    先校验，工作簿有错误时不生成（退出码 1），请先按提示修改，或用 nianbao check 查看详情。
     """
-    from ..checker import check_workbook
-    from ..findings import Severity
-    from ..naming import safe_file_stem
-    from ..render import RenderOptions, output_path
-    from .output import print_findings, summary_text
+    from .. import app
+    from .output import print_findings, split_font_notice, summary_text
 
     if template is not None:
         # A broken template is found before the workbook is read (exit 2, Chinese message).
@@ -54,7 +54,8 @@ def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pd
 
         check_template(template)
 
-    result = check_workbook(file, previous=previous)
+    # A report file needs what a check may still lack (the 发布日期): errors here
+    result = app.check_for_build(file, previous)
     if result.findings:
         print_findings(list(result.findings), title=f"校验：{file.name}")
     else:
@@ -70,41 +71,38 @@ def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pd
     if draft and not errors:
         click.echo("校验未发现错误，按正式文本生成（不加草稿标记）。")
 
-    formats = [name for name, wanted in (("docx", not pdf_only), ("pdf", want_pdf or pdf_only),
-                                         ("html", want_html)) if wanted]
-    options = RenderOptions(template=template, draft=bool(draft and errors), pdf_engine=pdf_engine,
-                            **font_settings(fonts, font_config))
-    report = result.report
-    stem = safe_file_stem(report.title)
-    written: list[Path] = []
-    render_findings = []
-    for format_name in formats:
-        target = output_path(out_dir, stem, format_name)
-        docx = written[0] if written and written[0].suffix == ".docx" else None
-        # Formats share the text clean-up, so the same warning can come from each: show it once.
-        render_findings += [f for f in _render(format_name, report, target, options, docx)
-                            if f not in render_findings]
-        written.append(target)
+    formats = tuple(name for name, wanted in (("docx", not pdf_only),
+                                              ("pdf", want_pdf or pdf_only),
+                                              ("html", want_html)) if wanted)
+    options = app.BuildOptions(
+        out_dir=file.parent if out_dir is None else out_dir,  # next to the workbook by default
+        formats=formats, template=template, draft=draft, pdf_engine=pdf_engine,
+        previous=previous, font_paths=font_paths(fonts), font_config=font_config)
+    if "pdf" in formats and pdf_engine == "reportlab":
+        _announce_font_conversion(options)
+    built = app.build(file, options, checked=result)
 
+    render_findings, font_notice = split_font_notice(list(built.render_findings))
     if render_findings:
         print_findings(render_findings, title="生成时发现：")
-    for path in written:
+    if font_notice:
+        click.echo(font_notice)
+    for path in built.written:
         click.echo(f"已生成：{path}")
-    if options.draft:
+    if built.draft:
         click.secho(f"以上为草稿（{summary_text(result.findings)}），不得用于正式印发。",
                     fg="yellow")
-    has_errors = any(f.severity is Severity.ERROR for f in render_findings) or errors
-    raise SystemExit(EXIT_CHECK_FAILED if has_errors else EXIT_OK)
+    raise SystemExit(EXIT_CHECK_FAILED if built.has_errors else EXIT_OK)
 
 
-def _render(format_name: str, report, target: Path, options,  # noqa: ANN001
-            docx: Path | None = None) -> list:
-    """Call the renderer of one format; the LibreOffice PDF engine converts the .docx, the one
-    just written when there is one."""
-    if format_name == "pdf" and options.pdf_engine == "libreoffice":
-        from ..render.libreoffice import render_pdf_via_libreoffice
+def _announce_font_conversion(options: "app.BuildOptions") -> None:  # noqa: F821 (lazy import)
+    """Say so before the one-time conversion of the bundled fonts, a wait of seconds."""
+    from ..errors import NianbaoError
+    from ..fonts import choose_fonts, conversion_pending
 
-        return list(render_pdf_via_libreoffice(report, target, options, docx=docx))
-    from ..render import renderer
-
-    return list(renderer(format_name)(report, target, options))
+    try:
+        pending = conversion_pending(choose_fonts(options.font_paths, options.font_config))
+    except NianbaoError:
+        return  # the PDF itself reports the font problem
+    if pending:
+        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需半分钟）……", err=True)

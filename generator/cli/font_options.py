@@ -22,6 +22,15 @@ def font_options(command: F) -> F:
     return command
 
 
+def font_paths(fonts: tuple[str, ...]) -> dict[str, Path]:
+    """role → font file for the ``--font ROLE=PATH`` values given (``#N`` face index kept)."""
+    if not fonts:  # the font resolver's module is loaded only when a PDF is made
+        return {}
+    from ..fonts import parse_font_args
+
+    return parse_font_args(fonts)
+
+
 def font_settings(fonts: tuple[str, ...], font_config: Path | None) -> dict[str, object]:
     """The font fields of :class:`~generator.render.RenderOptions` for what the user gave."""
     if not fonts:  # the font resolver's module is loaded only when a PDF is made

@@ -1,11 +1,12 @@
 """``nianbao import REPORT [-o OUT.xlsx] [--force] [--check]``: a published report into a workbook.
 
-Reads last year's report as published — a .docx, a page saved from the portal (.html), or
-text copied from the portal (.txt) — and writes an input workbook holding its numbers and
+Reads last year's report as published — a .docx, the published PDF, a page saved from the
+portal (.html), or text copied from the portal or made by pdftotext (.txt) — and writes an input workbook holding its numbers and
 paragraphs, so the clerk starts from what was published instead of retyping it.
 
 It prints what it could not place (with the text it saw) and what the clerk should look at
-(blank cells imported as 0, labels matched only approximately, 2019-format items).  Totals
+(per table: found, cells read; cells it could not read, left blank; labels matched only
+approximately; 2019-format items).  Totals
 are imported as printed; the workbook recomputes them from their parts, so where the
 published report's totals disagree with its own details this is listed too.  ``--check``
 runs every check over the report *as published* and prints the findings (exit 1 on errors),
@@ -25,12 +26,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
+from .zh import ZhCommand
 
 
-@click.command("import")
-@click.argument("report", type=click.Path(path_type=Path), metavar="REPORT")
+@click.command("import", cls=ZhCommand, examples=(
+    ("nianbao import 2024年年度报告.docx", "把上年发布的 Word 报告导入为工作簿（与报告同名的 .xlsx）："),
+    ("nianbao import 报告网页.html -o 2024年填报表.xlsx --check", "导入另存的网页，指定文件名并按规则检查："),
+))
+@click.argument("report", type=click.Path(path_type=Path), metavar="报告.docx|.pdf|.html|.txt")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="OUT.xlsx", help="写入的工作簿；默认与报告同名、扩展名为 .xlsx。")
+              metavar="工作簿.xlsx", help="写入的工作簿；默认与报告同名、扩展名为 .xlsx。")
 @click.option("--force", is_flag=True, help="工作簿已存在时覆盖。")
 @click.option("--check", "run_check", is_flag=True,
               help="同时按全部校验规则检查导入的报告（按原报告的数字），有错误时退出码为 1。")
@@ -39,7 +44,7 @@ from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
 @click.pass_context
 def command(ctx: click.Context, report: Path, output: Path | None, force: bool, run_check: bool,
             agency: str | None, year: int | None) -> None:
-    """把已发布的年度报告 REPORT（.docx、.pdf、另存的网页 .html、复制的网页文字 .txt）导入为填报工作簿。
+    """把已发布的年度报告（.docx、.pdf、另存的网页 .html、复制的网页文字 .txt）导入为填报工作簿。
 
     支持 2021 年格式和 2019 年试行格式；列出未能导入的内容（附原文），读不出的数字留空并列出（退出码 1）。
     """

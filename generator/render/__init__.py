@@ -32,6 +32,8 @@ class RenderOptions:
     pdf_engine: str = "reportlab"  # or "libreoffice"
     font_paths: dict[str, Path] = field(default_factory=dict)  # role -> font file
     font_config: Path | None = None
+    #: 落款 per GB/T 9704 §7.3.5.1 (stamped, the default) or §7.3.5.2 (unstamped).
+    stamped: bool = True
 
 
 class Renderer(Protocol):

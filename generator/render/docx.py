@@ -383,6 +383,10 @@ def _render_part(name: str, template: jinja2.Template, context: dict[str, Any]) 
         raise TemplateError(f"按模板生成的文档结构有误（{name}：{exc}）。"
                             "请检查模板中 {%p %} 等标记是否各占一个段落。") from exc
     if name == _MAIN_PART:
+        from .context import PRINT_LAYOUT_KEY
+        from .template_builder import apply_print_layout
+
+        apply_print_layout(root, context.get(PRINT_LAYOUT_KEY))
         _keep_signature_with_text(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
@@ -393,7 +397,7 @@ def render_bytes(report: Report, options: RenderOptions | None = None) -> tuple[
     template = load_template(options.template)
     if options.template is not None:
         check_template(Path(options.template))
-    context, findings = template_context(report, draft=options.draft)
+    context, findings = template_context(report, draft=options.draft, stamped=options.stamped)
     parts = dict(template.static)
     for name, compiled in template.compiled.items():
         parts[name] = _render_part(name, compiled, context)

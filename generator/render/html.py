@@ -23,7 +23,8 @@ from ..form import CellRole, GridCell, TableForm
 from ..model import Report
 from ..safeio import atomic_path
 from . import RenderOptions
-from .context import clean_report, title_lines
+from .. import geometry
+from .context import clean_report, signature_lines, table_geometry, title_lines, title_words
 from .document import Heading, Paragraph, Signature, TableBlock, Title, blocks
 from .template_builder import DRAFT_MARK
 
@@ -61,7 +62,10 @@ html{{-webkit-text-size-adjust:100%;text-size-adjust:100%}}
 body{{margin:0;background:#f4f4f4;color:#000;font-family:{_FANGSONG};font-size:18px;line-height:1.8}}
 .report{{max-width:52em;margin:0 auto;padding:1.5em 1.25em 3em;background:#fff}}
 .draft{{border:2px solid #c00;color:#c00;font-family:{_HEI};text-align:center;padding:.25em .5em;margin:0 0 1em}}
-h1{{font-family:{_XBS};font-weight:normal;font-size:1.6em;line-height:1.5;text-align:center;margin:.5em 0 1em}}
+h1{{font-family:{_XBS};font-weight:normal;font-size:1.6em;line-height:1.5;text-align:center;margin:.5em 0 1em;
+word-break:keep-all;text-wrap:balance}}
+h1 .line{{display:block}}
+.sr{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}}
 h2{{font-family:{_HEI};font-weight:normal;font-size:1em;margin:.6em 0 0;text-indent:2em}}
 h3{{font-family:{_KAI};font-weight:normal;font-size:1em;margin:.3em 0 0;text-indent:2em}}
 p{{margin:0;text-indent:2em;text-align:justify;overflow-wrap:anywhere}}
@@ -70,18 +74,16 @@ background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left/2em 100% 
 linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right/2em 100% no-repeat local,
 radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.25),rgba(0,0,0,0)) left/.8em 100% no-repeat scroll,
 radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.25),rgba(0,0,0,0)) right/.8em 100% no-repeat scroll}}
-table{{border-collapse:collapse;width:100%;font-family:{_SONG};font-size:.8em;line-height:1.4}}
+table{{border-collapse:collapse;width:100%;table-layout:fixed;font-family:{_SONG};font-size:.8em;line-height:1.4}}
 table.t3{{min-width:{_TABLE_MIN_WIDTH["t3"]}}}
 table.t4{{min-width:{_TABLE_MIN_WIDTH["t4"]}}}
 th,td{{border:1px solid #000;padding:.3em .35em;text-align:center;vertical-align:middle}}
 th{{font-weight:normal}}
 th.left{{text-align:left}}
 th.vertical{{writing-mode:vertical-rl;text-align:center;letter-spacing:.15em;width:2em}}
-.t3 col.num{{width:4.8em}}
-.t4 col.num{{width:3.3em}}
 td{{font-variant-numeric:tabular-nums;white-space:nowrap}}
-.signature{{margin-top:1.8em;padding-right:2em}}
-.signature p{{text-indent:0;text-align:right}}
+.signature{{margin-top:1.8em}}
+.signature p{{text-indent:0;text-align:right;white-space:nowrap}}
 /* phones: no justification, which would spread a line before an unbreakable web address */
 @media (max-width:30em){{
 body{{font-size:17px;background:#fff}}
@@ -97,8 +99,7 @@ h1{{font-size:22pt;line-height:1.4;margin:0 0 28.95pt}}
 h2,h3{{break-after:avoid;page-break-after:avoid}}
 .table-wrap{{overflow:visible;margin:0 0 14pt;background:none}}
 table{{font-size:10.5pt;line-height:1.3;min-width:0!important}}
-.t3 col.num{{width:2.9em}}
-.t4 col.num{{width:auto}}
+table.small{{font-size:9pt}}
 th,td{{padding:.2em .15em}}
 thead{{display:table-header-group}}
 tr{{break-inside:avoid;page-break-inside:avoid}}
@@ -130,7 +131,8 @@ def _scope(cell: GridCell) -> str:
     return "row" if cell.role is CellRole.LABEL else "col"
 
 
-def _cell(form: TableForm, cell: GridCell, texts: dict[str, str]) -> str:
+def _cell(form: TableForm, cell: GridCell, texts: dict[str, str],
+          geo: geometry.TableGeometry | None = None) -> str:
     spans = ""
     if cell.rowspan > 1:
         spans += f' rowspan="{cell.rowspan}"'
@@ -146,18 +148,34 @@ def _cell(form: TableForm, cell: GridCell, texts: dict[str, str]) -> str:
     # everything else is centred.
     if form.key == "t3" and cell.role is CellRole.LABEL and cell.rowspan == 1:
         classes.append("left")
+    content = _header_text(form, cell, geo.widths, geo.size_pt) if geo else _text(cell.text)
     return (f'<th scope="{_scope(cell)}" class="{" ".join(classes)}"{spans}>'
-            f"{_text(cell.text)}</th>")
+            f"{content}</th>")
 
 
-def _colgroup(form: TableForm) -> str:
-    """One ``<col>`` per grid column; columns holding numbers get class ``num`` so the CSS can
-    keep them wide enough for their two-to-four-character headings."""
+def _colgroup(form: TableForm, widths: tuple[int, ...]) -> str:
+    """One ``<col>`` per grid column, as wide (in % of the table) as in the .docx and the PDF
+    (generator.geometry); columns holding numbers get class ``num``."""
     value_cols = {c for cell in form.cells if cell.field_id is not None
                   for c in range(cell.col, cell.last_col + 1)}
-    cols = "".join('<col class="num">' if c in value_cols else '<col class="label">'
-                   for c in range(form.n_cols))
+    total = sum(widths)
+    cols = "".join(
+        f'<col class="{"num" if c in value_cols else "label"}" '
+        f'style="width:{100 * widths[c] / total:.2f}%">' for c in range(form.n_cols))
     return f"<colgroup>{cols}</colgroup>"
+
+
+def _header_text(form: TableForm, cell: GridCell, widths: tuple[int, ...], size: float) -> str:
+    """A heading broken into the lines its cell holds in print (表四's 结果/维持 2+2)."""
+    text = _text(cell.text)
+    if form.key != "t4" or cell.role is not CellRole.HEADER or cell.colspan > 1:
+        return text
+    inner = geometry.span_width(widths, cell.col, cell.colspan) - 2 * geometry.CELL_MARGIN_X
+    per_line = max(int(inner // round(size * 20)), 1)
+    if len(cell.text) <= per_line:
+        return text
+    return "<br>".join(_text(cell.text[i:i + per_line])
+                       for i in range(0, len(cell.text), per_line))
 
 
 def table_html(block: TableBlock) -> str:
@@ -166,14 +184,22 @@ def table_html(block: TableBlock) -> str:
     rows: list[list[GridCell]] = [[] for _ in range(form.n_rows)]
     for cell in form.cells:
         rows[cell.row].append(cell)
-    lines = [f'<div class="table-wrap"><table class="form {form.key}">', _colgroup(form)]
+    geo = table_geometry(form.key, block.texts)
+    small = " small" if geo.size_pt < geometry.TABLE_SIZES[0] else ""
+    heading = form.name.split("、", 1)[-1]
+    lines = [f'<div class="table-wrap"><table class="form {form.key}{small}">',
+             # The visible heading is the <h2> above; the caption names the table for
+             # screen readers and table navigation.
+             f'<caption class="sr">{_text(heading)}</caption>',
+             _colgroup(form, geo.widths)]
 
     def section(tag: str, row_range: range) -> None:
         if not row_range:
             return
         lines.append(f"<{tag}>")
         for r in row_range:
-            cells = "".join(_cell(form, c, block.texts) for c in sorted(rows[r], key=lambda c: c.col))
+            cells = "".join(_cell(form, c, block.texts, geo)
+                            for c in sorted(rows[r], key=lambda c: c.col))
             lines.append(f"<tr>{cells}</tr>")
         lines.append(f"</{tag}>")
 
@@ -184,7 +210,7 @@ def table_html(block: TableBlock) -> str:
     return "\n".join(lines)
 
 
-def report_html(report: Report, *, draft: bool = False) -> str:
+def report_html(report: Report, *, draft: bool = False, stamped: bool = True) -> str:
     """The whole page as text (``report`` as given; :func:`render` cleans it first)."""
     body: list[str] = []
     if draft:
@@ -194,7 +220,13 @@ def report_html(report: Report, *, draft: bool = False) -> str:
             lines = title_lines(report.meta.agency, report.meta.year)
             if "".join(lines) != block.text:  # pragma: no cover - the two must never disagree
                 lines = (block.text,)
-            body.append(f"<h1>{'<br>'.join(_text(line) for line in lines)}</h1>")
+            # Each printed line is a block; inside it the words may wrap only between
+            # themselves (<wbr> with keep-all), as the printed title does.
+            spans = "".join(
+                '<span class="line">' + "<wbr>".join(
+                    _text(w) for w in title_words(line, report.meta.agency, report.meta.year))
+                + "</span>" for line in lines)
+            body.append(f"<h1>{spans}</h1>")
         elif isinstance(block, Heading):
             tag = "h2" if block.level == 1 else "h3"
             body.append(f"<{tag}>{_text(block.text)}</{tag}>")
@@ -203,9 +235,10 @@ def report_html(report: Report, *, draft: bool = False) -> str:
         elif isinstance(block, TableBlock):
             body.append(table_html(block))
         elif isinstance(block, Signature):
-            lines = [f'<p class="agency">{_text(block.agency)}</p>']
-            if block.date:
-                lines.append(f'<p class="date">{_text(block.date)}</p>')
+            # The 落款 by the rule of the .docx and the PDF: right indents in characters.
+            lines = [f'<p class="{line.role}" style="padding-right:{line.right:g}em">'
+                     f"{_text(line.text)}</p>"
+                     for line in signature_lines(block.agency, block.date, stamped=stamped)]
             body.append('<div class="signature">' + "".join(lines) + "</div>")
         else:  # pragma: no cover - a new block type must be taught to every renderer
             raise TypeError(f"unknown block {type(block).__name__}")
@@ -233,7 +266,7 @@ def render(report: Report, target: Path, options: RenderOptions) -> list[Finding
     from the text) — the same ones the .docx renderer returns for the same report.
     """
     report, findings = clean_report(report)
-    data = report_html(report, draft=options.draft).encode("utf-8")
+    data = report_html(report, draft=options.draft, stamped=options.stamped).encode("utf-8")
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
     return findings

@@ -6,12 +6,14 @@ PDF renderer therefore breaks lines itself with :func:`break_lines`:
 
 * no line starts with a closing bracket, quote or 点号 (:data:`CANNOT_START`);
 * no line ends with an opening bracket or quote (:data:`CANNOT_END`);
-* ``——`` and ``……`` stay whole, and runs of Latin letters and digits (numbers, telephone
-  numbers, web addresses) are not cut unless a run is longer than a line.
+* ``——`` and ``……`` stay whole; numbers and telephone numbers are not cut (unless longer
+  than a line); web and e-mail addresses may break after ``/ . - ? & = @`` (a ``.`` or ``-``
+  only before a letter), and Latin words at their spaces.
 
 Where the greedy break is forbidden, the break moves back (the previous character goes to
 the next line) so nothing ever hangs outside the 版心; justification then spreads the short
-line.  The functions are pure and measure text through a callback, so they are tested
+line, by at most :data:`MAX_SPREAD_EM` between two characters (a line that would need more
+is left short, see :mod:`.pdf_layout`).  The functions are pure and measure text through a callback, so they are tested
 without fonts.
 """
 
@@ -36,7 +38,30 @@ PAIRED = frozenset("—…")
 # numbers, telephone numbers, e-mail and web addresses together.
 _LATIN_RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._:/\-@#&=+~%?]*[A-Za-z0-9/%])?")
 
+#: Characters after which an address may break; ``.`` and ``-`` only before a letter
+#: (``12.5%`` and ``0999-3623456`` stay whole).
+_BREAK_AFTER = frozenset("/?&=@")
+_BREAK_AFTER_BEFORE_LETTER = frozenset(".-_")
+
+#: The most a justified line is spread between two characters, in em.
+MAX_SPREAD_EM = 0.25
+
 Measure = Callable[[str], float]
+
+
+def _address_pieces(run: str) -> list[str]:
+    """A Latin run cut where an address may break (a number or plain word stays whole)."""
+    if not any(ch.isalpha() for ch in run):
+        return [run]
+    pieces: list[str] = []
+    start = 0
+    for i, ch in enumerate(run[:-1]):
+        nxt = run[i + 1]
+        if ch in _BREAK_AFTER or (ch in _BREAK_AFTER_BEFORE_LETTER and nxt.isalpha()):
+            pieces.append(run[start:i + 1])
+            start = i + 1
+    pieces.append(run[start:])
+    return [p for p in pieces if p]
 
 
 @dataclass(frozen=True)
@@ -67,7 +92,7 @@ def units(text: str) -> list[str]:
             continue
         match = _LATIN_RUN.match(text, i)
         if match and match.end() - i > 1:
-            out.append(match.group())
+            out.extend(_address_pieces(match.group()))
             i = match.end()
             continue
         out.append(ch)

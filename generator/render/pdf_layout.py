@@ -9,7 +9,8 @@ Everything here is format mechanics – no knowledge of what a report says:
 * :class:`FormTable` lays out one of the official tables in per-page pieces: header rows
   repeat, and a vertical merge that crosses a page break becomes one merge per page with the
   label repeated (reportlab cannot split a ``SPAN`` across pages);
-* :class:`SignatureBlock` keeps the 落款 with the last lines of text;
+* :class:`SignatureBlock` keeps the 落款 with the last lines of text (its lines and indents
+  come from :func:`generator.render.context.signature_lines`, shared by every output);
 * :func:`page_decorations` draws page numbers (``— N —``) and the draft mark.
 
 Geometry follows GB/T 9704-2012 (official_format.md §2): A4, 版心 156 × 225 mm, top 37 mm,
@@ -28,7 +29,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Frame, NextPageTemplate, PageTemplate, Table, TableStyle
 
 from ..form import CellRole, GridCell, TableForm
-from .kinsoku import Line, break_lines
+from ..geometry import label_left, table_leading
+from .kinsoku import MAX_SPREAD_EM, Line, break_lines
 
 # ---------------------------------------------------------------------------
 # Geometry (points)
@@ -48,7 +50,7 @@ LINE_PITCH = 28.95  # exact line spacing: 22 lines fill the 225 mm 版心
 CHARS_PER_LINE = 28
 #: Character spacing that fits 28 三号 characters into 156 mm, as Word's document grid does.
 BODY_TRACKING = (BODY_WIDTH - CHARS_PER_LINE * BODY_SIZE) / (CHARS_PER_LINE - 1)
-TITLE_LEADING = 36.0
+TITLE_LEADING = LINE_PITCH  # the .docx sets the title on the body's exact pitch too
 PAGE_NUMBER_GAP = 7 * mm  # the 一字线 sits 7 mm below the 版心
 DRAFT_MARK = "校验未通过，不得用于正式印发"
 
@@ -243,7 +245,11 @@ def draw_line(canvas, line: LaidLine, width: float, baseline: float, s: TextStyl
     x = line.indent
     if s.align == "justify" and not line.last and count > 1:
         natural = line.width - s.tracking * (count - 1)
-        tracking = (avail - natural) / (count - 1)
+        spread = (avail - natural) / (count - 1)
+        # Never more than a quarter em between two characters: a line that cannot be
+        # filled otherwise (before an unbreakable number) is left short.
+        if spread - s.tracking <= MAX_SPREAD_EM * s.size + EPS:
+            tracking = spread
     elif s.align == "center":
         x = line.indent + (avail - line.width) / 2
     elif s.align == "right":
@@ -268,12 +274,17 @@ class TableLook:
     face: Face
     size: float
     col_fractions: tuple[float, ...]  # of the 版心 width, summing to 1
-    padding: float = 2.0
+    padding: float = 2.0  # left and right
     line_width: float = 0.5
+    padding_y: float | None = None  # above and below (default: ``padding``)
 
     @property
     def leading(self) -> float:
-        return round(self.size * 1.3, 2)
+        return table_leading(self.size)
+
+    @property
+    def pad_y(self) -> float:
+        return self.padding if self.padding_y is None else self.padding_y
 
 
 @dataclass
@@ -387,19 +398,28 @@ class _Prepared:
                                 widow_control=False)
         self.cells: list[_Cell] = []
         for cell in form.cells:
-            if cell.field_id is not None:
-                self.cells.append(_Cell(cell, texts.get(cell.field_id, "0"), None))
-                continue
             inner = self._inner_width(cell)
+            if cell.field_id is not None:
+                text = texts.get(cell.field_id, "0")
+                block = None
+                if look.face.width(text, look.size) > inner + EPS:
+                    # Wider than its column even at the table's size (the geometry steps a
+                    # whole table down once, never single cells): the number wraps.
+                    block = TextBlock(text, label_style)
+                    block.wrap(inner, PAGE_HEIGHT)
+                self.cells.append(_Cell(cell, text, block))
+                continue
             style = label_style
-            if cell.role is CellRole.LABEL and cell.rowspan == 1:
+            if label_left(form, cell.role, cell.rowspan):
                 style = replace(label_style, align="left")
             if cell.role is CellRole.LABEL and inner < 2.2 * look.size:
                 style = replace(label_style, vertical=True)
             block = TextBlock(cell.text, style)
             block.wrap(inner, PAGE_HEIGHT)
             self.cells.append(_Cell(cell, cell.text, block))
-        pad = 2 * look.padding
+        pad = 2 * look.pad_y
+        # A row's rule adds to its height in Word and LibreOffice: count it here too.
+        pad += look.line_width
         self.natural = [look.leading + pad] * form.n_rows
         self.needs: list[tuple[GridCell, float]] = []  # merged cells: content height
         for c in self.cells:
@@ -494,8 +514,8 @@ class _Prepared:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), look.padding),
             ("RIGHTPADDING", (0, 0), (-1, -1), look.padding),
-            ("TOPPADDING", (0, 0), (-1, -1), look.padding),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), look.padding),
+            ("TOPPADDING", (0, 0), (-1, -1), look.pad_y),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), look.pad_y),
             ("GRID", (0, 0), (-1, -1), look.line_width, black),
         ]
         for c in self.cells:
@@ -505,13 +525,6 @@ class _Prepared:
             first, last = inside[0], inside[-1]
             # A merged cell cut by a page break repeats its label in every piece.
             data[first][c.grid.col] = [c.block] if c.block is not None else c.text
-            if c.block is None:
-                # A number too long for its column is set smaller rather than overflow.
-                inner = self._inner_width(c.grid)
-                width = look.face.width(c.text, look.size)
-                if width > inner:
-                    size = max(5.0, look.size * inner / width)
-                    commands.append(("FONTSIZE", (c.grid.col, first), (c.grid.col, first), size))
             if last > first or c.grid.colspan > 1:
                 commands.append(("SPAN", (c.grid.col, first), (c.grid.last_col, last)))
         return Table(data, colWidths=self.col_widths, rowHeights=self.piece_heights(rows),
@@ -627,22 +640,6 @@ class SignatureBlock(Flowable):
             _, h = line.wrap(self.width, PAGE_HEIGHT)
             y -= h
             line.drawOn(self.canv, 0, y)
-
-
-def signature_indents(agency_width: float, date_width: float, char: float,
-                      width: float) -> tuple[float, float]:
-    """Left indents of the 署名 and the date (GB/T 9704 §7.3.5.1, unstamped copy).
-
-    The 署名 ends two characters from the right edge; the date starts two characters right
-    of the 署名's start; a date longer than that ends two characters from the edge and the
-    署名 moves left with it.
-    """
-    agency_x = width - 2 * char - agency_width
-    date_x = agency_x + 2 * char
-    if date_x + date_width > width - 2 * char:
-        date_x = width - 2 * char - date_width
-        agency_x = date_x - 2 * char
-    return max(agency_x, 0.0), max(date_x, 0.0)
 
 
 # ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from ..form import (
     GridCell,
     TableForm,
 )
+from .. import geometry
 from .determinism import write_zip
 from .ooxml import (
     CT_NS,
@@ -55,33 +56,39 @@ from .ooxml import (
 )
 
 # ---------------------------------------------------------------------------
-# Page and type (GB/T 9704-2012 §5.2, official_format.md §2.2–2.5)
+# Page and type (GB/T 9704-2012 §5.2, official_format.md §2.2–2.5); the numbers are declared
+# once in generator.geometry and shared with the PDF and the HTML.
 
-PAGE_WIDTH = 11906  # A4 210 mm
-PAGE_HEIGHT = 16838  # A4 297 mm
-MARGIN_TOP = mm_to_twips(37)  # 天头 2098
-MARGIN_BOTTOM = mm_to_twips(35)  # 1984
-MARGIN_INSIDE = mm_to_twips(28)  # 订口 1587
-MARGIN_OUTSIDE = mm_to_twips(26)  # 1474
-TEXT_WIDTH = PAGE_WIDTH - MARGIN_INSIDE - MARGIN_OUTSIDE  # 版心 156 mm = 8845 twips
+PAGE_WIDTH = geometry.PAGE_WIDTH
+PAGE_HEIGHT = geometry.PAGE_HEIGHT
+MARGIN_TOP = geometry.MARGIN_TOP  # 天头 2098
+MARGIN_BOTTOM = geometry.MARGIN_BOTTOM  # 1984
+MARGIN_INSIDE = geometry.MARGIN_INSIDE  # 订口 1587
+MARGIN_OUTSIDE = geometry.MARGIN_OUTSIDE  # 1474
+TEXT_WIDTH = geometry.TEXT_WIDTH  # 版心 156 mm = 8845 twips
 HEADER_DISTANCE = mm_to_twips(15)
 #: Bottom of the page-number paragraph above the paper edge; puts the 一字线 about 7 mm
 #: below the 版心 (≈ 28 mm above the paper's bottom edge).
 FOOTER_DISTANCE = mm_to_twips(24.5)
 
 #: Exact line pitch: 28.95 pt, 22 lines = 224.7 mm of the 225 mm 版心.
-LINE_PITCH = 579
-LINES_PER_PAGE = 22
-CHARS_PER_LINE = 28
+LINE_PITCH = geometry.LINE_PITCH
+LINES_PER_PAGE = geometry.LINES_PER_PAGE
+CHARS_PER_LINE = geometry.CHARS_PER_LINE
 BODY_PT = SIZE_PT["三号"]
-#: Character spacing of body text in twentieths of a point: 28 × (16 − 0.25) pt = 441 pt fits
-#: the 442.2 pt 版心 width, so a line holds exactly 28 characters without a document grid.
-BODY_CHAR_SPACING = -5
+#: 28 characters a line: body text is set 0.3 pt closer (28 × 15.7 pt = 439.6 pt of the
+#: 442.25 pt 版心).  Measured in LibreOffice 7.4: −0.25 pt left no room and it dropped
+#: 。、；： at the ends of justified lines; a w:docGrid of type linesAndChars (charSpace
+#: −841, what Word writes for 28 characters) makes LibreOffice give every 16 pt character
+#: two 15.79 pt grid cells, 12–14 characters a line.  The section keeps a line grid.
+BODY_CHAR_SPACING = geometry.BODY_CHAR_SPACING
 CHAR_TWIPS = round(BODY_PT * 20)  # one 三号 character, for indents: 320
 
 TABLE_PT = SIZE_PT["五号"]
-TABLE_CELL_MARGIN = 57  # 1 mm left and right inside each cell
-TABLE_CELL_PADDING = 28  # 0.5 mm above and below, so text does not touch the rules
+TABLE_CELL_MARGIN = geometry.CELL_MARGIN_X  # 1 mm left and right inside each cell
+TABLE_CELL_PADDING = geometry.CELL_MARGIN_Y  # 0.5 mm above and below
+#: Exact line pitch of table text (twips): rows get the same height in every output.
+TABLE_LINE = round(geometry.table_leading(TABLE_PT) * 20)
 
 FONT_TITLE = "方正小标宋简体"
 FONT_HEI = "黑体"
@@ -106,22 +113,15 @@ STYLE_NAMES: dict[str, str] = {
     "DefaultParagraphFont": "Default Paragraph Font",  # 默认段落字体
 }
 
-def _chars(n: int) -> int:
-    """Width of a column holding ``n`` 五号 characters per line, cell margins included."""
-    return n * round(TABLE_PT * 20) + 2 * TABLE_CELL_MARGIN + 6
-
-
-_T3_VALUES = (_chars(3), *([_chars(2)] * 6))  # 自然人 on one line; 商业/企业, 法律/服务/机构
-_T3_A, _T3_B = _chars(1), _chars(7)  # 三、本年度办理结果 top to bottom; （三）不予公开 on one line
-
-#: Column widths in twips per table; each row of widths sums to the 版心 width.
-#: 表三: column C (the item labels) takes what the others leave.  表四: fifteen equal
-#: columns, two characters each (结果/维持, as printed reports break them).
+#: Column widths in twips per table of the committed template (numbers no wider than their
+#: headings); :mod:`generator.render.docx` resizes each table for the report's numbers.
 COLUMN_WIDTHS: dict[str, tuple[int, ...]] = {
-    "t2": (TEXT_WIDTH - 3 * 2000, 2000, 2000, 2000),
-    "t3": (_T3_A, _T3_B, TEXT_WIDTH - _T3_A - _T3_B - sum(_T3_VALUES), *_T3_VALUES),
-    "t4": tuple(TEXT_WIDTH // 15 + (1 if i < TEXT_WIDTH % 15 else 0) for i in range(15)),
+    key: geometry.default_geometry(key).widths for key in ("t2", "t3", "t4")
 }
+
+#: Body rows of a table kept with its heading and header rows (keepNext): a table that
+#: does not fit the rest of a page splits between rows, never leaving its heading alone.
+KEPT_BODY_ROWS = 2
 
 
 # ---------------------------------------------------------------------------
@@ -285,6 +285,11 @@ def _exact_spacing(line: int = LINE_PITCH, before: int = 0, after: int = 0) -> s
                             "w:lineRule": "exact"})
 
 
+def _no_snap() -> str:
+    """Off the document grid: text that is not 三号 body text keeps its own size and pitch."""
+    return val("w:snapToGrid", 0)
+
+
 def _no_indent() -> str:
     return el("w:ind", {"w:firstLineChars": 0, "w:firstLine": 0})
 
@@ -307,9 +312,9 @@ def _styles() -> bytes:
                default=True),
         # 标题: 方正小标宋简体 二号, centred; each line of the title is its own paragraph.
         _style("Title", "paragraph",
-               el("w:pPr", None, el("w:keepNext"), el("w:keepLines"), _exact_spacing(),
-                  _no_indent(), val("w:jc", "center"), val("w:outlineLvl", 0)),
-               _rpr(FONT_TITLE, SIZE_PT["二号"], FONT_TITLE, val("w:spacing", 0)),
+               el("w:pPr", None, el("w:keepNext"), el("w:keepLines"), _no_snap(),
+                  _exact_spacing(), _no_indent(), val("w:jc", "center"), val("w:outlineLvl", 0)),
+               _rpr(FONT_TITLE, SIZE_PT["二号"], FONT_TITLE, _no_snap() + val("w:spacing", 0)),
                based_on="Normal", next_style="Normal"),
         # 一级标题 一、: 黑体 三号, indented like body text.
         _style("Heading1", "paragraph",
@@ -319,18 +324,22 @@ def _styles() -> bytes:
         _style("Heading2", "paragraph",
                el("w:pPr", None, el("w:keepNext"), el("w:keepLines"), val("w:outlineLvl", 1)),
                _rpr(FONT_KAI, BODY_PT), based_on="Normal", next_style="Normal"),
-        # 表格文字: 宋体 五号, single spacing, centred; tables 三 and 四 fit the 版心 at this size.
+        # 表格文字: 宋体 五号 on an exact 13.65 pt pitch, off the character grid, centred.
+        # A table whose widest number does not fit steps down to 小五 as a whole (the
+        # .docx renderer rewrites its runs; generator.geometry decides).
         _style("TableText", "paragraph",
-               el("w:pPr", None, el("w:widowControl"),
-                  el("w:spacing", {"w:before": 0, "w:after": 0, "w:line": 240,
-                                   "w:lineRule": "auto"}),
-                  _no_indent(), val("w:jc", "center")),
-               _rpr(FONT_SONG, TABLE_PT, extra=val("w:spacing", 0)), based_on="Normal"),
-        # 落款: right-aligned two characters from the edge; kept with the text above it.
+               el("w:pPr", None, el("w:widowControl"), _no_snap(),
+                  _exact_spacing(TABLE_LINE), _no_indent(), val("w:jc", "center")),
+               # Digits in 宋体 too: half an em in every renderer (a substituted Times New
+               # Roman – DejaVu Serif on Linux – is 0.64 em and made 9-digit numbers wrap).
+               _rpr(FONT_SONG, TABLE_PT, FONT_SONG, extra=_no_snap() + val("w:spacing", 0)),
+               based_on="Normal"),
+        # 落款 (GB/T 9704 §7.3.5.1, stamped): the date 右空四字, the agency centred over it;
+        # the .docx renderer sets each line's right indent (context.signature_lines).
         _style("Signature", "paragraph",
                el("w:pPr", None, el("w:keepNext"), el("w:keepLines"),
-                  el("w:ind", {"w:rightChars": 200, "w:right": 2 * CHAR_TWIPS,
-                               "w:firstLineChars": 0, "w:firstLine": 0}),
+                  el("w:ind", {"w:right": 4 * CHAR_TWIPS, "w:firstLineChars": 0,
+                               "w:firstLine": 0}),
                   val("w:jc", "right")),
                based_on="Normal"),
         # 页眉: the draft mark; 页脚: page numbers in 四号宋体.
@@ -338,13 +347,13 @@ def _styles() -> bytes:
                el("w:pPr", None, el("w:spacing", {"w:before": 0, "w:after": 0, "w:line": 240,
                                                   "w:lineRule": "auto"}),
                   _no_indent(), val("w:jc", "center")),
-               _rpr(FONT_HEI, SIZE_PT["四号"], extra=el("w:b") + val("w:color", "C00000")
-                    + val("w:spacing", 0)),
+               _rpr(FONT_HEI, SIZE_PT["四号"], extra=el("w:b") + _no_snap()
+                    + val("w:color", "C00000") + val("w:spacing", 0)),
                based_on="Normal"),
         _style("Footer", "paragraph",
                el("w:pPr", None, el("w:spacing", {"w:before": 0, "w:after": 0, "w:line": 240,
                                                   "w:lineRule": "auto"}), _no_indent()),
-               _rpr(FONT_SONG, SIZE_PT["四号"], FONT_SONG, val("w:spacing", 0)),
+               _rpr(FONT_SONG, SIZE_PT["四号"], FONT_SONG, _no_snap() + val("w:spacing", 0)),
                based_on="Normal"),
         _style("DefaultParagraphFont", "character", default=True),
         el("w:style", {"w:type": "table", "w:default": 1, "w:styleId": "TableNormal"},
@@ -354,10 +363,9 @@ def _styles() -> bytes:
         # 公文表格: 0.5 pt single black borders, 1 mm cell margins.
         el("w:style", {"w:type": "table", "w:styleId": "OfficialTable"},
            val("w:name", STYLE_NAMES["OfficialTable"]), val("w:basedOn", "TableNormal"),
-           el("w:pPr", None, el("w:spacing", {"w:before": 0, "w:after": 0, "w:line": 240,
-                                              "w:lineRule": "auto"}), _no_indent(),
+           el("w:pPr", None, _no_snap(), _exact_spacing(TABLE_LINE), _no_indent(),
               val("w:jc", "center")),
-           el("w:rPr", None, fonts(FONT_SONG), size(TABLE_PT)),
+           el("w:rPr", None, fonts(FONT_SONG, FONT_SONG), size(TABLE_PT)),
            el("w:tblPr", None, _borders("w:tblBorders", inner=True), _cell_margins()),
            el("w:tcPr", None, val("w:vAlign", "center"))),
     ]
@@ -427,11 +435,7 @@ def _cell_paragraph(form: TableForm, cell: GridCell, keep_next: bool) -> str:
         content = value_placeholder(cell.field_id)
     else:
         content = cell.text
-    # 表三's row labels read left-aligned (they run over several lines); headers, captions,
-    # numbers and the group labels are centred.
-    left = form.key == "t3" and cell.role is CellRole.LABEL and cell.rowspan == 1
-    # keepNext in every row but the last keeps a table on one page when it fits (Word and
-    # LibreOffice); a table longer than a page still breaks, repeating its header rows.
+    left = geometry.label_left(form, cell.role, cell.rowspan)
     ppr_extra = (el("w:keepNext") if keep_next else "") + (val("w:jc", "left") if left else "")
     return paragraph(content, "TableText", ppr_extra)
 
@@ -457,6 +461,7 @@ def _table(form: TableForm) -> str:
                el("w:tblLook", {"w:val": "0000", "w:firstRow": 0, "w:lastRow": 0,
                                 "w:firstColumn": 0, "w:lastColumn": 0, "w:noHBand": 1,
                                 "w:noVBand": 1}))
+    kept = geometry.kept_rows(form, KEPT_BODY_ROWS)
     rows = []
     for r in range(form.n_rows):
         trpr = el("w:trPr", None, el("w:cantSplit"),
@@ -467,7 +472,7 @@ def _table(form: TableForm) -> str:
             cell = form.cell_at(r, c)
             assert cell is not None and cell.col == c, (form.key, r, c)
             width = layout.span_width(c, cell.colspan)
-            keep = r < form.n_rows - 1
+            keep = r in kept
             if cell.row == r:
                 vmerge = "restart" if cell.rowspan > 1 else None
                 cells.append(_tc(width, cell.colspan, _cell_paragraph(form, cell, keep), vmerge))
@@ -521,6 +526,8 @@ def _body() -> str:
               + _loop("p", "item.paragraphs", paragraph("{{ p }}"))),
         # 正文下空一行, then 署名 and 成文日期, kept together with the last lines of text.
         paragraph("", None, el("w:keepNext")),
+        # One paragraph each; the .docx renderer breaks a long agency name into lines and
+        # sets the indents of the 落款 (context.signature_lines).
         paragraph("{{ signature.agency }}", "Signature"),
         paragraph("{{ signature.date }}", "Signature"),
     ]
@@ -536,8 +543,9 @@ def _body() -> str:
                        "w:header": HEADER_DISTANCE, "w:footer": FOOTER_DISTANCE,
                        "w:gutter": 0}),
         el("w:cols", {"w:space": 425}),
-        # No document grid: exact line spacing gives the 22 lines in Word, WPS and LibreOffice.
-        el("w:docGrid", {"w:linePitch": LINE_PITCH}),
+        # 22 lines: a line grid (页面设置 › 文档网格 › 只指定行网格); 28 characters come from
+        # the Normal style's character spacing (see BODY_CHAR_SPACING).
+        el("w:docGrid", {"w:type": "lines", "w:linePitch": LINE_PITCH}),
     )
     return el("w:body", None, *parts, sect)
 
@@ -580,3 +588,151 @@ def write_template(target: Path) -> Path:
     return write_bytes_atomic(target, build_template())
 
 
+
+
+# ---------------------------------------------------------------------------
+# After the template is filled: the layout that depends on the report
+
+
+def _q(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+def _form_of_table(tbl, used: set[str]) -> TableForm | None:
+    """The official table a ``w:tbl`` is (by its grid), each form at most once."""
+    cols = tbl.findall(f"{_q('tblGrid')}/{_q('gridCol')}")
+    rows = tbl.findall(_q("tr"))
+    for form in TABLE_BY_KEY.values():
+        if form.key not in used and len(cols) == form.n_cols and len(rows) == form.n_rows:
+            used.add(form.key)
+            return form
+    return None
+
+
+#: Children of w:rPr that follow w:sz/w:szCs (ECMA-376 element order, which Word enforces).
+_AFTER_SIZE = ("highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs",
+               "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+
+
+def _set_size(rpr, half_points: int) -> None:
+    """``w:sz`` and ``w:szCs`` of a run set to ``half_points``, in schema order."""
+    from lxml import etree
+
+    for name in ("sz", "szCs"):
+        node = rpr.find(_q(name))
+        if node is None:
+            node = etree.Element(_q(name))
+            later = next((c for c in rpr if c.tag in {_q(t) for t in _AFTER_SIZE}
+                          or (name == "sz" and c.tag == _q("szCs"))), None)
+            (later.addprevious(node) if later is not None else rpr.append(node))
+        node.set(_q("val"), str(half_points))
+
+
+def resize_table(tbl, geo: geometry.TableGeometry) -> None:
+    """Give a filled official table the report's column widths and, when its widest number
+    needs it, the one-step-smaller size for the whole table (runs and line pitch)."""
+    from lxml import etree
+
+    for col, node in zip(geo.widths, tbl.findall(f"{_q('tblGrid')}/{_q('gridCol')}")):
+        node.set(_q("w"), str(col))
+    for tr in tbl.findall(_q("tr")):
+        c = 0
+        for tc in tr.findall(_q("tc")):
+            tcpr = tc.find(_q("tcPr"))
+            span_node = tcpr.find(_q("gridSpan")) if tcpr is not None else None
+            span = int(span_node.get(_q("val"))) if span_node is not None else 1
+            width = tcpr.find(_q("tcW")) if tcpr is not None else None
+            if width is not None:
+                width.set(_q("w"), str(geometry.span_width(geo.widths, c, span)))
+            c += span
+    if abs(geo.size_pt - TABLE_PT) < 0.01:
+        return
+    line = str(round(geo.leading_pt * 20))
+    for p in tbl.iter(_q("p")):
+        ppr = p.find(_q("pPr"))
+        if ppr is None:
+            ppr = etree.Element(_q("pPr"))
+            p.insert(0, ppr)
+        spacing = ppr.find(_q("spacing"))
+        if spacing is None:
+            spacing = etree.Element(_q("spacing"))
+            jc = ppr.find(_q("jc"))
+            (jc.addprevious(spacing) if jc is not None else ppr.append(spacing))
+        spacing.attrib.update({_q("line"): line, _q("lineRule"): "exact",
+                               _q("before"): "0", _q("after"): "0"})
+        for r in p.findall(_q("r")):
+            rpr = r.find(_q("rPr"))
+            if rpr is None:
+                rpr = etree.Element(_q("rPr"))
+                r.insert(0, rpr)
+            _set_size(rpr, geo.half_points)
+
+
+def _paragraph_text(p) -> str:
+    return "".join(t.text or "" for t in p.iter(_q("t")))
+
+
+def _set_right_indent(p, twips: int) -> None:
+    from lxml import etree
+
+    ppr = p.find(_q("pPr"))
+    if ppr is None:
+        ppr = etree.Element(_q("pPr"))
+        p.insert(0, ppr)
+    ind = ppr.find(_q("ind"))
+    if ind is None:
+        ind = etree.Element(_q("ind"))
+        jc = ppr.find(_q("jc"))
+        (jc.addprevious(ind) if jc is not None else ppr.append(ind))
+    for name in ("rightChars", "right"):
+        ind.attrib.pop(_q(name), None)
+    ind.set(_q("right"), str(twips))
+    ind.set(_q("firstLine"), "0")
+    ind.attrib.pop(_q("firstLineChars"), None)
+
+
+def set_signature(body, lines: tuple, agency: str, date: str) -> None:
+    """Break the 落款's agency paragraph into its lines and set every line's right indent
+    (context.signature_lines: stamped 右空四字 with the agency centred over the date)."""
+    import copy
+
+    signature = [p for p in body.findall(_q("p"))
+                 if (s := p.find(f"{_q('pPr')}/{_q('pStyle')}")) is not None
+                 and s.get(_q("val")) == "Signature"]
+    agency_lines = [line for line in lines if line.role == "agency"]
+    date_lines = [line for line in lines if line.role == "date"]
+    for p in signature:
+        text = _paragraph_text(p)
+        if date_lines and text == date:
+            _set_right_indent(p, round(date_lines[0].right * geometry.GRID_CHAR))
+        elif agency_lines and text == agency:
+            previous = p
+            for i, line in enumerate(agency_lines):
+                target = p if i == 0 else copy.deepcopy(p)
+                if i:
+                    previous.addnext(target)
+                runs = target.findall(_q("r"))
+                for extra in runs[1:]:
+                    target.remove(extra)
+                if runs:
+                    ts = runs[0].findall(_q("t"))
+                    for extra in ts[1:]:
+                        runs[0].remove(extra)
+                    if ts:
+                        ts[0].text = line.text
+                _set_right_indent(target, round(line.right * geometry.GRID_CHAR))
+                previous = target
+
+
+def apply_print_layout(root, layout) -> None:
+    """Everything of the filled document that depends on the report: table widths and
+    sizes, and the 落款 (a :class:`~generator.render.context.PrintLayout`)."""
+    body = root.find(_q("body"))
+    if body is None or layout is None:
+        return
+    used: set[str] = set()
+    for tbl in body.iter(_q("tbl")):
+        form = _form_of_table(tbl, used)
+        if form is not None and form.key in layout.tables:
+            resize_table(tbl, layout.tables[form.key])
+    set_signature(body, layout.signature, layout.agency, layout.date)

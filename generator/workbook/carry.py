@@ -97,9 +97,6 @@ class Carried:
     def text_reference(self, slot_key: str) -> Reference | None:
         return next((r for r in self.text if r.key == slot_key), None)
 
-    def in_force_reference(self, field_id: str) -> Reference | None:
-        return next((r for r in self.in_force if r.key == field_id), None)
-
 
 def carry_pairs() -> tuple[tuple[str, str], ...]:
     """(this year's 二、上年结转 field, last year's 四、结转下年度继续办理 field) per applicant

@@ -5,43 +5,64 @@ names that point at one cell, each sheet's cell values (with openpyxl's data typ
 a formula, ``e`` for an Excel error, …), each sheet's merged ranges, and for formula cells
 the value Excel cached.  A full openpyxl load builds far more — a styled ``Cell`` per cell,
 and for every merged range a restyled ``MergedCell`` per covered cell — and the cached values
-used to need a second full load with ``data_only``.
+need a second full load with ``data_only``.
 
-:func:`grid_from_bytes` takes all of it in one pass instead: openpyxl's reader parses the
-workbook part (names, shared strings, number formats) as its ``read_only`` load does, and
-each sheet's XML is run once through openpyxl's own cell parser, so every value and data
-type is exactly what a full load gives.  The same pass notes each formula cell's cached
-``<v>`` (files written by openpyxl have none; Excel, WPS and LibreOffice write one) and the
-``<mergeCells>`` list; what a reader never looks at (sheet views, validations, conditional
-formats, document properties, comments, drawings) is not built.  As in a full load, the
-cells a merge covers, except its top-left one, read as empty.  openpyxl's reader classes are
-used below their public ``load_workbook``: ``tests/test_workbook_grid.py`` compares the
-snapshot with two full loads, so an openpyxl change that breaks this shows there.
+:func:`grid_from_bytes` reads the OOXML parts itself, with lxml, from bytes that
+:func:`generator.workbook.source.inspect_workbook_file` already checked:
 
-:func:`grid_from_workbook` takes the same snapshot from a workbook already loaded.
+* ``xl/workbook.xml`` and its relationships: the sheets in order (chartsheets and sheets
+  whose part is missing are left out, as openpyxl does), the 1904 date system, and the
+  workbook-level defined names;
+* the shared strings (plain and rich text runs; phonetic runs are not text);
+* ``xl/styles.xml``: which cell styles carry a date or time number format, built in
+  (ids 14–22, 45–47, and the East Asian ids 27–36 and 50–58) or declared in ``numFmts``;
+* each worksheet's ``<sheetData>`` (numbers, shared and inline strings, booleans, errors,
+  ISO dates, formulas with the value cached in ``<v>``) and ``<mergeCells>``.
+
+Values and data types are those of a full openpyxl load, and the cached values those of a
+``data_only`` load: ``tests/test_workbook_grid.py`` compares the snapshot with two such
+loads.  Where openpyxl reads the file wrongly this reader deliberately differs (each tested
+there): the ``_xHHHH_`` escapes Excel writes for characters XML cannot hold (a carriage
+return is ``_x000D_``) are decoded, the East Asian built-in date formats (Chinese Excel and
+WPS use id 31 for ``yyyy"年"m"月"d"日"``) read as dates, and a quoted sheet name's doubled
+apostrophe in a defined name is undone.  As in a full load, the cells a merge covers, except
+its top-left one, read as empty.  openpyxl's public helpers (number formats, Excel serial
+dates, shared-formula translation, cell coordinates) are used; its reader classes are not.
+
+:func:`grid_from_workbook` takes the same snapshot from a workbook openpyxl already loaded.
 
 The bytes must have passed :func:`generator.workbook.source.inspect_workbook_file` first
 (size, zip bomb, entity and row-count guards); :func:`generator.workbook.source.load_grid`
-does both.
+does both, and turns anything raised here into a message for the clerk.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import posixpath
 import re
+import zipfile
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.utils import column_index_from_string
-from openpyxl.utils.cell import SHEETRANGE_RE, coordinate_from_string
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._reader import MERGE_TAG, ROW_TAG, VALUE_TAG, WorkSheetParser
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.merge import MergeCells
-from openpyxl.xml.functions import iterparse
+from defusedxml import DTDForbidden
+from lxml import etree
+from openpyxl.formula.translate import Translator
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    coordinate_to_tuple,
+    get_column_letter,
+    range_boundaries,
+)
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, \
+    from_ISO8601
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 #: (row, column), both 1-based
 Position = tuple[int, int]
@@ -119,107 +140,316 @@ class WorkbookGrid:
 
 # --- From the bytes of a file ------------------------------------------------------------
 
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
-class _SheetParser(WorkSheetParser):
-    """openpyxl's sheet parser, also keeping each formula cell's cached value.
+_ROW, _C, _V, _F, _IS, _T, _R = (f"{_MAIN}{tag}" for tag in ("row", "c", "v", "f", "is", "t", "r"))
 
-    A formula cell is parsed as usual (value ``=…``, type ``f``); when it carries a ``<v>``,
-    that element is parsed a second time the way a ``data_only`` load parses it, so the
-    cached value has exactly the type such a load gives (number, date, text, bool, error).
+WORKBOOK_PART = "xl/workbook.xml"
+_SHARED_STRINGS_TYPE = \
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+#: openpyxl's ISO 8601 parser (a ``t="d"`` cell), typed: its stub declares no types.
+_from_iso: Callable[[str], object] = from_ISO8601
+
+#: Built-in number formats that are dates or times although openpyxl's table lacks them:
+#: ECMA-376 leaves ids 27–36 and 50–58 to the East Asian locales, where every one of them
+#: is a date or a time (zh-CN: 27 ``yyyy"年"m"月"``, 31 ``yyyy"年"m"月"d"日"``, 32
+#: ``h"时"mm"分"``, …).  Excel and WPS in Chinese write them without a ``numFmts`` entry.
+EAST_ASIAN_DATE_FORMAT_IDS = frozenset(range(27, 37)) | frozenset(range(50, 59))
+
+
+#: ST_Xstring escapes: ``_x000D_`` is a carriage return, ``_x005F_`` an escaped underscore.
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _parse(data: bytes) -> etree._Element:
+    """One part the guard has read.  No DTD is loaded, no entity resolved, nothing fetched;
+    comments are dropped so that element children are elements only.  A parser per call:
+    lxml parsers must not be shared between threads (a web server reads in several)."""
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                             remove_comments=True, remove_pis=True, huge_tree=False)
+    root = etree.fromstring(data, parser)
+    if root.getroottree().docinfo.doctype:  # the guard refuses these first; never parse one
+        raise DTDForbidden(root.getroottree().docinfo.doctype, None, None)
+    return root
+
+
+def _unescape(text: str) -> str:
+    """Undo Excel's ``_xHHHH_`` escapes (a character XML cannot hold, or a literal ``_x``)."""
+    if "_x" not in text:
+        return text
+    decoded = _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if any("\ud800" <= ch <= "\udfff" for ch in decoded):  # a pair escaped as two halves
+        decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return decoded
+
+
+def _text_of(element: etree._Element) -> str:
+    """The text of an ``<si>`` or ``<is>``: its ``<t>``, then its rich text runs' ``<t>``.
+
+    Phonetic runs (``<rPh>``, furigana) are not part of the text, as in Excel.
     """
+    plain = ""
+    runs: list[str] = []
+    for child in element:
+        if child.tag == _T:
+            plain = child.text or ""
+        elif child.tag == _R:
+            runs.extend(t.text or "" for t in child.iterchildren(_T))
+    return _unescape(plain + "".join(runs))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.cached: dict[Position, object] = {}
-        #: a cached value could not be parsed: a data_only load would have failed
-        self.cached_broken = False
 
-    def parse(self):  # type: ignore[no-untyped-def]
-        """The rows, and the merged ranges kept in ``merged_cells``.
+@dataclass(frozen=True)
+class _Styles:
+    """What the cell styles (``cellXfs``, by index) say about dates."""
 
-        openpyxl's own loop also builds the sheet's views, page setup, validations and
-        conditional formats, which a reader never looks at.
-        """
-        for _, element in iterparse(self.source):
-            if element.tag == ROW_TAG:
-                row = self.parse_row(element)
-                element.clear()
-                yield row
-            elif element.tag == MERGE_TAG:
-                self.merged_cells = MergeCells.from_tree(element)
-                element.clear()
+    dates: frozenset[int] = frozenset()
+    #: date styles whose format is a duration (``[h]:mm``): read as timedelta
+    durations: frozenset[int] = frozenset()
 
-    def parse_cell(self, element):  # type: ignore[no-untyped-def]
-        column_before = self.col_counter
-        cell = super().parse_cell(element)
-        position = (cell["row"], cell["column"])
-        self.cached.pop(position, None)  # a cell written twice: the last one counts
-        if cell["data_type"] == "f" and element.find(VALUE_TAG) is not None \
-                and not self.cached_broken:
-            column_after = self.col_counter
-            self.col_counter = column_before  # a cell without "r" counts its column again
-            self.data_only = True
-            try:
-                value = super().parse_cell(element)["value"]
-            except Exception:  # noqa: BLE001 - cached values are a cross-check, never required
-                self.cached_broken = True
+
+def _read_styles(data: bytes) -> _Styles:
+    root = _parse(data)
+    custom: dict[int, str] = {}
+    for fmt in root.iterfind(f"{_MAIN}numFmts/{_MAIN}numFmt"):
+        custom[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
+    dates: set[int] = set()
+    durations: set[int] = set()
+    for index, xf in enumerate(root.iterfind(f"{_MAIN}cellXfs/{_MAIN}xf")):
+        number_format = int(xf.get("numFmtId", "0"))
+        code = custom.get(number_format, BUILTIN_FORMATS.get(number_format))
+        if is_date_format(code) or (code is None and number_format in EAST_ASIAN_DATE_FORMAT_IDS):
+            dates.add(index)
+        if is_timedelta_format(code):
+            durations.add(index)
+    return _Styles(frozenset(dates), frozenset(durations))
+
+
+class _Values:
+    """Turns a cell's ``t``, style and ``<v>`` text into openpyxl's value and data type."""
+
+    def __init__(self, shared: list[str], styles: _Styles, epoch: datetime) -> None:
+        self.shared = shared
+        self.dates = styles.dates
+        self.durations = styles.durations
+        self.epoch = epoch
+
+    def convert(self, data_type: str, text: str | None, style: int,
+                inline: etree._Element | None) -> tuple[object, str]:
+        if text is not None:
+            if data_type == "n":
+                number = _number(text)
+                if style in self.dates:
+                    try:
+                        return from_excel(number, self.epoch,
+                                          timedelta=style in self.durations), "d"
+                    except (OverflowError, ValueError):  # outside Excel's dates: an error
+                        return "#VALUE!", "e"
+                return number, "n"
+            if data_type == "s":
+                return self.shared[int(text)], "s"
+            if data_type == "b":
+                return bool(int(text)), "b"
+            if data_type == "str":
+                return text, "s"
+            if data_type == "d":
+                return _from_iso(text), "d"
+            return text, data_type  # "e" and anything unknown: the text as it is
+        if data_type == "inlineStr" and inline is not None:
+            return _text_of(inline), "s"
+        return None, data_type
+
+
+def _number(text: str) -> int | float:
+    """A ``<v>`` number as openpyxl casts it: a float when it has a point or an exponent."""
+    return float(text) if "." in text or "e" in text or "E" in text else int(text)
+
+
+def _formula(f: etree._Element, coordinate: str, shared: dict[str, Translator]) -> str:
+    """A formula as openpyxl gives it: ``=`` and its text; shared ones translated."""
+    text = "=" + (f.text or "")
+    if f.get("t") == "shared":
+        index = f.get("si") or ""
+        if index in shared:
+            return str(shared[index].translate_formula(coordinate))
+        if text != "=":
+            shared[index] = Translator(text, coordinate)
+    return text
+
+
+def _row_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        number = float(value)
+        if not number.is_integer():
+            raise ValueError(f"{value} is not a valid row number") from None
+        return int(number)
+
+
+@dataclass
+class _Sheet:
+    cells: dict[Position, CellValue]
+    merged: tuple[MergedRange, ...]
+    cached: dict[Position, object]
+    #: a cached value could not be read: a data_only load would have failed
+    cached_broken: bool
+
+
+def _read_sheet(data: bytes, values: _Values) -> _Sheet:
+    root = _parse(data)
+    cells: dict[Position, CellValue] = {}
+    cached: dict[Position, object] = {}
+    cached_broken = False
+    shared_formulas: dict[str, Translator] = {}
+    # locals: this loop runs for every cell of every sheet
+    convert, position_of, tag_v, tag_f, tag_is = values.convert, _position, _V, _F, _IS
+    dates = values.dates
+    sheet_data = root.find(f"{_MAIN}sheetData")
+    row_number = 0
+    for row in sheet_data.iterchildren(_ROW) if sheet_data is not None else ():
+        r = row.get("r")
+        row_number = _row_number(r) if r is not None else row_number + 1
+        col_number = 0
+        for c in row.iterchildren(_C):
+            attributes = c.attrib  # one proxy for the three look-ups below
+            coordinate = attributes.get("r")
+            if coordinate:
+                position = position_of(coordinate)
+                col_number = position[1]
+            else:  # a cell without "r" is the one after the previous cell
+                col_number += 1
+                position = (row_number, col_number)
+            if cached:
+                cached.pop(position, None)  # a cell written twice: the last one counts
+            data_type = attributes.get("t", "n")
+            v = f = inline = None
+            for child in c:
+                tag = child.tag
+                if tag == tag_v:
+                    v = child if v is None else v
+                elif tag == tag_f:
+                    f = child if f is None else f
+                elif tag == tag_is:
+                    inline = child if inline is None else inline
+            if v is None and f is None and data_type == "n":  # styled but empty: the commonest
+                cells.pop(position, None)
+                continue
+            style_text = attributes.get("s")
+            style = int(style_text) if style_text else 0
+            text = None if data_type == "inlineStr" or v is None else (v.text or None)
+            if f is not None:
+                value: object = _formula(f, coordinate or _coordinate(position), shared_formulas)
+                kind = "f"
+                if v is not None and not cached_broken:
+                    try:
+                        cached_value, _ = convert(data_type, text, style, inline)
+                    except Exception:  # noqa: BLE001 - cached values are a cross-check only
+                        cached_broken = True
+                    else:
+                        if cached_value is not None:
+                            cached[position] = cached_value
+            elif data_type == "n" and text is not None and style not in dates:
+                value, kind = _number(text), "n"  # the commonest value, without a call more
             else:
-                if value is not None:
-                    self.cached[position] = value
-            finally:
-                self.data_only = False
-                self.col_counter = column_after
-        return cell
+                value, kind = convert(data_type, text, style, inline)
+            if value is not None or kind != "n":
+                cells[position] = CellValue(value, kind)
+            else:
+                cells.pop(position, None)
+    merged = tuple(_merged_range(m.get("ref", ""))
+                   for m in root.iterfind(f"{_MAIN}mergeCells/{_MAIN}mergeCell"))
+    return _Sheet(cells, merged, cached, cached_broken)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _position(coordinate: str) -> Position:
+    """``D4`` -> (4, 4); the same few hundred coordinates recur in every workbook."""
+    row, col = coordinate_to_tuple(coordinate)
+    if row < 1:
+        raise ValueError(f"cell {coordinate!r} is in row 0")
+    return row, col
+
+
+def _coordinate(position: Position) -> str:
+    return f"{get_column_letter(position[1])}{position[0]}"
+
+
+def _merged_range(ref: str) -> MergedRange:
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    if None in (min_col, min_row, max_col, max_row):
+        raise ValueError(f"merged range {ref!r} is not a range of cells")
+    assert min_col is not None and min_row is not None and max_col is not None \
+        and max_row is not None
+    if min_col > max_col or min_row > max_row:
+        raise ValueError(f"merged range {ref!r} has its corners the wrong way round")
+    return MergedRange(min_row, min_col, max_row, max_col)
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """A part's internal relationships: id -> (type, target part name)."""
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", name + ".rels")
+    if rels_name not in archive.NameToInfo:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    for rel in _parse(archive.read(rels_name)).iterchildren(f"{_PKG_REL}Relationship"):
+        rel_id, target = rel.get("Id"), rel.get("Target")
+        if not rel_id or not target or rel.get("TargetMode") == "External":
+            continue
+        resolved = target[1:] if target.startswith("/") else \
+            posixpath.normpath(posixpath.join(folder, target))
+        found[rel_id] = (rel.get("Type", ""), resolved)
+    return found
+
+
+def _shared_strings_part(archive: zipfile.ZipFile,
+                         rels: Mapping[str, tuple[str, str]]) -> str | None:
+    """The shared strings part, declared by content type (as openpyxl finds it) or by
+    relationship."""
+    types = _parse(archive.read("[Content_Types].xml"))
+    for override in types.iterchildren(f"{_CONTENT_TYPES}Override"):
+        if override.get("ContentType") == _SHARED_STRINGS_TYPE:
+            return override.get("PartName", "").lstrip("/")
+    return next((target for kind, target in rels.values() if kind.endswith("/sharedStrings")),
+                None)
 
 
 def grid_from_bytes(data: bytes) -> WorkbookGrid:
     """Read an inspected .xlsx file's bytes into a :class:`WorkbookGrid`, in one pass.
 
-    Raises whatever openpyxl or the XML parser raises for a broken file; the caller
+    Raises whatever zipfile, lxml or the value conversions raise for a broken file; the caller
     (:func:`generator.workbook.source.load_grid`) turns that into a message for the clerk.
     """
-    reader = ExcelReader(io.BytesIO(data), read_only=True, keep_vba=False, data_only=False,
-                         keep_links=False)
-    try:
-        # The steps of openpyxl's own read-only load that a reader needs: content types,
-        # shared strings, the workbook part (sheets, names, 1904 dates) and the number
-        # formats (which cells are dates).  Document properties and the theme are skipped.
-        reader.read_manifest()
-        reader.read_strings()
-        reader.read_workbook()
-        apply_stylesheet(reader.archive, reader.wb)
-        wb = reader.wb
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        present = archive.NameToInfo
+        workbook = _parse(archive.read(WORKBOOK_PART))
+        rels = _relationships(archive, WORKBOOK_PART)
+        properties = workbook.find(f"{_MAIN}workbookPr")
+        date1904 = properties is not None and properties.get("date1904") in ("1", "true")
+        strings_part = _shared_strings_part(archive, rels)
+        shared = [] if strings_part is None or strings_part not in present else [
+            _text_of(si) for si in _parse(archive.read(strings_part)).iterchildren(f"{_MAIN}si")]
+        styles_part = next((t for k, t in rels.values() if k.endswith("/styles")), "xl/styles.xml")
+        styles = _read_styles(archive.read(styles_part)) if styles_part in present else _Styles()
+        values = _Values(shared, styles, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
+
         sheets: dict[str, SheetGrid] = {}
         cached_broken = False
-        for sheet, rel in reader.parser.find_sheets():
-            if rel.target not in reader.valid_files or "chartsheet" in rel.Type:
-                continue  # as openpyxl's read_worksheets
-            with reader.archive.open(rel.target) as source:
-                parser = _SheetParser(source, reader.shared_strings, data_only=False,
-                                      epoch=wb.epoch, date_formats=wb._date_formats,
-                                      timedelta_formats=wb._timedelta_formats)
-                cells: dict[Position, CellValue] = {}
-                for _row, row_cells in parser.parse():
-                    for c in row_cells:
-                        if c["value"] is not None or c["data_type"] != "n":
-                            cells[(c["row"], c["column"])] = CellValue(c["value"], c["data_type"])
-                        else:
-                            cells.pop((c["row"], c["column"]), None)
-            merged = tuple(_merged_range(m.ref) for m in parser.merged_cells.mergeCell) \
-                if parser.merged_cells else ()
-            cached_broken = cached_broken or parser.cached_broken
-            sheets[sheet.name] = _sheet(sheet.name, cells, merged, parser.cached)
+        for sheet in workbook.iterfind(f"{_MAIN}sheets/{_MAIN}sheet"):
+            rel = rels.get(sheet.get(f"{_DOC_REL}id") or "")
+            if rel is None or rel[1] not in present or "chartsheet" in rel[0]:
+                continue  # as openpyxl's load: no part, or a chart and no cells
+            title = sheet.get("name", "")
+            read = _read_sheet(archive.read(rel[1]), values)
+            cached_broken = cached_broken or read.cached_broken
+            sheets[title] = _sheet(title, read.cells, read.merged, read.cached)
         if cached_broken:  # as a failed data_only load: no cached value anywhere
             sheets = {t: SheetGrid(s.title, s.cells, s.merged) for t, s in sheets.items()}
-        names = reader.parser.defined_names.by_sheet().get("global", {})
-        return WorkbookGrid(sheets, _named_cells(names, sheets))
-    finally:
-        reader.archive.close()
-
-
-def _merged_range(ref: str) -> MergedRange:
-    bounds = CellRange(ref)
-    return MergedRange(bounds.min_row, bounds.min_col, bounds.max_row, bounds.max_col)
+        return WorkbookGrid(sheets, _named_cells(_global_names(workbook), sheets))
 
 
 def _sheet(title: str, cells: dict[Position, CellValue], merged: tuple[MergedRange, ...],
@@ -240,41 +470,53 @@ def _sheet(title: str, cells: dict[Position, CellValue], merged: tuple[MergedRan
     return SheetGrid(title, cells, merged, cached)
 
 
-#: A defined name's value that is one cell of one sheet (``'表三'!$D$4``, ``Sheet1!B2``): the
-#: formula tokenizer would find exactly one range operand in it, so the slow tokenizer is
-#: skipped and openpyxl's own pattern splits it (a nianbao workbook has some 230 such names).
-_ONE_CELL = re.compile(r"(?:'(?:[^']|'')+'|[\w.]+)!\$?[A-Za-z]{1,3}\$?\d+")
+#: Workbook-level names openpyxl keeps as print settings, not as names.
+_PRINT_NAMES = frozenset({"_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase"})
 
 
-def _destinations(dn: DefinedName) -> list[tuple[str, str]]:
-    """``dn.destinations``, quicker for the common one-cell name; raises as it does."""
-    value = dn.value
-    if isinstance(value, str) and _ONE_CELL.fullmatch(value):
-        m = SHEETRANGE_RE.match(value)
-        if m:
-            return [(m.group("notquoted") or m.group("quoted"), m.group("cells"))]
-    return list(dn.destinations)
+def _global_names(workbook: etree._Element) -> dict[str, str]:
+    """Workbook-level defined names -> their formula text (a later duplicate wins)."""
+    names: dict[str, str] = {}
+    for dn in workbook.iterfind(f"{_MAIN}definedNames/{_MAIN}definedName"):
+        name = dn.get("name")
+        if name and dn.get("localSheetId") is None and name not in _PRINT_NAMES:
+            names[name] = dn.text or ""
+    return names
 
 
-def _named_cells(names: Mapping[str, DefinedName], sheets: Mapping[str, object]
+#: A defined name's value that is one cell of one sheet: ``'表三'!$D$4``, ``Sheet1!B2``.  An
+#: unquoted sheet name has no space, quote, ``!`` or operator (Excel quotes such names).
+_ONE_CELL = re.compile(r"(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^\s'!:()=+\-*/^&,;<>\"]+))"
+                       r"!\$?(?P<col>[A-Za-z]{1,3})\$?(?P<row>\d+)")
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _one_cell(value: str) -> tuple[str, int, int] | None:
+    """(sheet, row, col) when a name's formula is one cell of one sheet, else None.
+
+    Cached: every workbook nianbao writes carries the same 230-odd names.
+    """
+    m = _ONE_CELL.fullmatch(value)
+    if m is None:
+        return None  # a range, #REF!, a constant or a formula
+    row = int(m.group("row"))
+    try:
+        col = column_index_from_string(m.group("col").upper())
+    except ValueError:  # past column ZZZ
+        return None
+    if row < 1:
+        return None
+    return m.group("plain") or m.group("quoted").replace("''", "'"), row, col
+
+
+def _named_cells(names: Mapping[str, str], sheets: Mapping[str, object]
                  ) -> dict[str, tuple[str, int, int]]:
     """Workbook-level names that point at exactly one cell of an existing worksheet."""
     found: dict[str, tuple[str, int, int]] = {}
-    for name, dn in names.items():
-        try:
-            destinations = _destinations(dn)
-        except Exception:  # noqa: BLE001 - a name pointing at #REF! or a formula
-            continue
-        if len(destinations) != 1:
-            continue
-        sheet, ref = destinations[0]
-        if sheet not in sheets or ":" in ref:
-            continue
-        try:
-            col, row = coordinate_from_string(ref.replace("$", ""))
-            found[name] = (sheet, row, column_index_from_string(col))
-        except ValueError:
-            continue
+    for name, value in names.items():
+        target = _one_cell(value)
+        if target is not None and target[0] in sheets:
+            found[name] = target
     return found
 
 
@@ -282,12 +524,18 @@ def _named_cells(names: Mapping[str, DefinedName], sheets: Mapping[str, object]
 
 
 def grid_from_workbook(wb: Workbook, cached: Workbook | None = None) -> WorkbookGrid:
-    """The snapshot of an openpyxl workbook (``cached``: the same file loaded with data_only)."""
+    """The snapshot of an openpyxl workbook (``cached``: the same file loaded with data_only).
+
+    Defined names are resolved with openpyxl's own formula tokenizer, so comparing this with
+    :func:`grid_from_bytes` also checks the latter's quicker one-cell pattern.
+    """
     sheets: dict[str, SheetGrid] = {}
     for ws in wb.worksheets:
         cells: dict[Position, CellValue] = {}
         for row in ws.iter_rows():
             for cell in row:
+                if cell.row is None or cell.column is None:  # never so in a loaded sheet
+                    continue
                 if cell.value is not None or cell.data_type != "n":
                     cells[(cell.row, cell.column)] = CellValue(cell.value, cell.data_type)
         ranges = getattr(ws, "merged_cells", None)  # a read-only worksheet has none
@@ -296,10 +544,27 @@ def grid_from_workbook(wb: Workbook, cached: Workbook | None = None) -> Workbook
         values: dict[Position, object] = {}
         if cached is not None and ws.title in cached.sheetnames:
             other = cached[ws.title]
-            for (row, col), value in cells.items():
+            for (row_number, col), value in cells.items():
                 if value.data_type == "f":
-                    cached_value = other.cell(row, col).value
+                    cached_value = other.cell(row_number, col).value
                     if cached_value is not None:
-                        values[(row, col)] = cached_value
+                        values[(row_number, col)] = cached_value
         sheets[ws.title] = SheetGrid(ws.title, cells, merged, values)
-    return WorkbookGrid(sheets, _named_cells(wb.defined_names, sheets))
+    found: dict[str, tuple[str, int, int]] = {}
+    for name, dn in wb.defined_names.items():
+        try:
+            destinations = list(dn.destinations)
+        except Exception:  # noqa: BLE001 - a name pointing at #REF! or a formula
+            continue
+        if len(destinations) != 1:
+            continue
+        sheet, ref = destinations[0]
+        sheet = sheet.replace("''", "'")
+        if sheet not in sheets or ":" in ref:
+            continue
+        try:
+            letters, row_number = coordinate_from_string(ref.replace("$", ""))
+            found[name] = (sheet, row_number, column_index_from_string(letters))
+        except ValueError:
+            continue
+    return WorkbookGrid(sheets, found)

@@ -9,6 +9,7 @@ reader finds it even after rows were inserted above a table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from openpyxl.utils import get_column_letter
 
@@ -63,7 +64,7 @@ def default_field_address(field: Field) -> CellAddress:
     return CellAddress(TABLE_SHEETS[field.table], field.grid_row + 1, field.grid_col + 1)
 
 
-def field_address(field_id: str, sources: "dict[str, CellAddress] | None" = None) -> CellAddress:
+def field_address(field_id: str, sources: "Mapping[str, CellAddress] | None" = None) -> CellAddress:
     """The address of a field as read (``sources`` from the reader), else the default one."""
     if sources and field_id in sources:
         return sources[field_id]

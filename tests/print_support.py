@@ -1,0 +1,94 @@
+"""Helpers of the print-fidelity tests: the stress report, renders, and PDF measurements.
+
+The stress report is the bundled example pushed to the limits a county office meets: a
+30-character agency name, 8–9-digit numbers in tables 2 and 3, 2,000-character paragraphs
+with web addresses, e-mail addresses, Latin words and long numbers, and a 信息处理费 with
+four decimals.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from generator.form import TABLE_BY_KEY, TEXT_SLOTS
+from generator.model import Narrative, Numbers, Report, TextPart
+
+STRESS_AGENCY = "伊犁哈萨克自治州察布查尔锡伯自治县孙扎齐牛录镇人民政府办公室"
+STRESS_FEE = Decimal("1234.5678")
+
+_SENTENCES = (
+    "本机关通过政府门户网站https://www.cbcr.gov.cn/xxgk/zfxxgkml/index.html?from=nianbao&page=2"
+    "发布政府信息3456条，其中规范性文件128件。",
+    "公众可发送电子邮件至zhengwu.gongkai-office@chabuchaer.gov.cn咨询，"
+    "或拨打0999-3623456、13912345678。",
+    "依托Government Information Disclosure Platform和OpenData接口，累计访问量达123456789人次，"
+    "较上年增长12.5%。",
+    "对照《中华人民共和国政府信息公开条例》，落实“放管服”改革要求；完善主动公开目录、"
+    "依申请公开流程：受理、登记、审核、答复，做到件件有回应。",
+)
+
+
+def long_paragraph(seed: int, length: int = 2000) -> str:
+    """About ``length`` characters mixing Chinese, addresses, Latin words and digits."""
+    parts: list[str] = []
+    i = seed
+    while sum(map(len, parts)) < length:
+        parts.append(_SENTENCES[i % len(_SENTENCES)])
+        i += 1
+    return "".join(parts)
+
+
+def stress_report(example: Report) -> Report:
+    """The example with every limit of the issue pushed (see the module docstring)."""
+    values: dict[str, object] = {}
+    for key, digits in (("t2", 8), ("t3", 9), ("t4", 3)):
+        for n, f in enumerate(TABLE_BY_KEY[key].fields):
+            if f.kind.value == "amount":
+                values[f.id] = Decimal("12345.678901")
+            else:
+                values[f.id] = int(str(10 ** (digits - 1) + 12345 * (n + 1))[:digits])
+    # Totals are 9 digits too (not recomputed): a layout test, the checker is not asked.
+    numbers = Numbers(values)
+    parts = {}
+    for n, slot in enumerate(TEXT_SLOTS):
+        part = example.narrative[slot.key]
+        if slot.key in ("overview.proactive", "problems"):
+            part = TextPart((long_paragraph(n), long_paragraph(n + 1)), part.heading)
+        if slot.key == "other.fees":
+            part = TextPart((), part.heading)  # the generator's fee sentence
+        parts[slot.key] = part
+    meta = replace(example.meta, agency=STRESS_AGENCY, processing_fee=STRESS_FEE)
+    return example.replace(meta=meta, numbers=numbers, narrative=Narrative(parts))
+
+
+def font_env() -> None:
+    """TrueType system fonts for the reportlab PDF (the bundled fonts are being reworked)."""
+    os.environ.setdefault("NIANBAO_FONT_DIRS", "/usr/share/fonts/truetype")
+
+
+def render_all(report: Report, out: Path) -> dict[str, Path]:
+    """The .docx, the reportlab PDF, the HTML, and LibreOffice's PDF of the .docx."""
+    from generator.render import RenderOptions
+    from generator.render import docx as docx_render
+    from generator.render import html as html_render
+    from generator.render import pdf as pdf_render
+    from generator.render.libreoffice import convert_docx_to_pdf
+
+    font_env()
+    out.mkdir(parents=True, exist_ok=True)
+    options = RenderOptions()
+    paths = {"docx": out / "report.docx", "pdf": out / "report.pdf", "html": out / "report.html"}
+    docx_render.render(report, paths["docx"], options)
+    pdf_render.render(report, paths["pdf"], options)
+    html_render.render(report, paths["html"], options)
+    lo_dir = out / "lo"
+    paths["lo"] = convert_docx_to_pdf([paths["docx"]], lo_dir)[0]
+    return paths
+
+
+def temp_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="nianbao-print-"))
