@@ -262,9 +262,9 @@ def _t3_label(text: str, expected: str | None) -> tuple[str, str] | None:
         if c == canon("总计") and expected == T3_OUTCOME_TOTAL[0]:
             return ("row", T3_OUTCOME_TOTAL[0])
         return ("header", "")
-    key, _ = best_match(text, T3_ROWS)
+    key, fuzzy = best_match(text, T3_ROWS)
     if key is not None:
-        return ("row", key)
+        return ("fuzzy" if fuzzy else "row", key)
     group, _ = best_match(text, T3_GROUPS)
     if group is not None:
         return ("group", group)
@@ -283,6 +283,14 @@ def _split_item_and_group(text: str) -> list[str]:
     text = _VERTICAL_CHAR.sub("", text)
     m = re.match(r"^([（(][一二三四五六七][）)][^0-9（(]*?)\s*([0-9]+\s*[.．、].+)$", text)
     return [m.group(1), m.group(2)] if m else [text]
+
+
+_GROUP_OF: dict[str, str] = {key: group for group, items in T3_OUTCOME_GROUPS for key, _ in items}
+
+
+def _short_of(tokens: list[Token]) -> bool:
+    """A row still waiting for its numbers (its label is being continued)."""
+    return sum(t.kind is not Kind.LABEL for t in tokens) < len(T3_COLUMN_KEYS)
 
 
 def read_t3(tokens: list[Token]) -> SequenceRead:
@@ -312,10 +320,20 @@ def read_t3(tokens: list[Token]) -> SequenceRead:
                     started = True
                 if not started:
                     continue
+                if found[0] == "fuzzy":
+                    # Matched only approximately: the wrapped tail of a label (「复申请」 of
+                    # 「4.无正当理由大量反复申请」) must not open a row already seen.
+                    if found[1] in rows:
+                        continue
+                    found = ("row", found[1])
                 if found[0] == "row" and found[1] in rows:
                     duplicates.append(found[1])
                     current = None
                     continue
+                if found[0] == "group" and current is not None and current[0] == "row" \
+                        and current[1] in _GROUP_OF and _GROUP_OF[current[1]] == found[1] \
+                        and _short_of(rows[current[1]]):
+                    continue  # the group's merged cell printed beside its item's numbers
                 current = found
                 if found[0] == "row":
                     rows[found[1]] = []
