@@ -27,6 +27,7 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from .defaults import format_date, format_number
 from .findings import Finding, Severity
 from .form import (
+    FIELD_BY_ID,
     FIELDS,
     META_FIELDS,
     OVERVIEW_TOPICS,
@@ -39,7 +40,7 @@ from .form import (
     ValueKind,
 )
 from .model import Report
-from .rules import IDENTITIES, Identity, describe_field, make_finding
+from .rules import IDENTITIES, Identity, describe_field, make_finding, row_short_label
 from .workbook.layout import (
     SHEET_META,
     SHEET_ORDER,
@@ -201,18 +202,25 @@ def _identity_finding(identity: Identity, values: Mapping[str, Fraction],
     right = sum((values[f] for f in identity.right), Fraction(0))
     named = [fid for fid in identity.terms if fid in candidates]
     if identity.rule == "T3-1":
-        message = (f"表三{identity.label}：第一项加第二项之和为 {_show(left)}，"
-                   f"第三项（七）总计加第四项之和为 {_show(right)}，两者应相等")
-        anchor = identity.field_ids
-        outcome_total = identity.right[0]
+        # In the sheet's own words: the row labels 一、本年新收 … and the column label.
+        new, carried_over = (row_short_label(FIELD_BY_ID[f]) for f in identity.left)
+        outcome_total, carried_forward = identity.right
+        message = (f"表三{identity.label}：“{_brief(new)}”加“{_brief(carried_over)}”为 {_show(left)}，"
+                   f"“（七）总计”加“{_brief(row_short_label(FIELD_BY_ID[carried_forward]))}”"
+                   f"为 {_show(right)}，两者应相等")
         outcome_parts = next((i.right for i in IDENTITIES
                               if i.rule == "T3-2" and i.left == (outcome_total,)), ())
-        check = "、".join(_addr(f, sources) for f in anchor)
-        # With a formula in （七）总计 the wrong number may be any outcome row above it.
-        if outcome_parts:
-            check += f"（（七）总计即 {_range(outcome_parts, sources)} 各项之和）"
-        generic = (f"{identity.label}：{identity.left_text}={_show(left)}，但"
-                   f"{identity.right_text}={_show(right)}，请核对 {check}")
+        if FIELD_BY_ID[identity.left[0]].col == "total" or not outcome_parts:
+            anchor = identity.field_ids
+            check = "、".join(_addr(f, sources) for f in anchor)
+        else:
+            # The clerk types the rows of the column; （七）总计 is their sum (a formula in
+            # the workbook), so the cells to look at are the column's input cells.
+            anchor = (*identity.left, *outcome_parts, carried_forward)
+            check = (f"{_addr(identity.left[0], sources)}、{_addr(identity.left[1], sources)}、"
+                     f"{_range(outcome_parts, sources)}（各项办理结果）、"
+                     f"{_addr(carried_forward, sources)}（“（七）总计”是这些办理结果之和，会自动计算）")
+        generic = f"请核对{identity.label}各格：{check}"
         expected, found = _show(left), _show(right)
     else:
         table = "表四" if identity.rule == "T4-1" else "表三"
@@ -242,12 +250,36 @@ def _identity_finding(identity: Identity, values: Mapping[str, Fraction],
                                                                if f not in named))
 
 
+def _brief(row_label: str) -> str:
+    """「一、本年新收政府信息公开申请数量」 → 「一、本年新收」: the words a clerk looks for."""
+    suffix = "政府信息公开申请数量"
+    return row_label[: -len(suffix)] if row_label.endswith(suffix) else row_label
+
+
+def _implied_total_column(broken: list[Identity]) -> set[int]:
+    """T3-1 of the 总计 column when it only repeats other columns' T3-1.
+
+    When every row's 总计 is the sum of its applicants (T3-3 holds, as with the workbook's
+    formulas), the 总计 column's balance is the sum of the other columns' balances: one
+    wrong input breaks both, and the second finding would name formula cells.
+    """
+    if any(i.rule == "T3-3" for i in broken):
+        return set()
+    t31 = [i for i in broken if i.rule == "T3-1"]
+    totals = [i for i in t31 if FIELD_BY_ID[i.left[0]].col == "total"]
+    if totals and len(t31) > len(totals):
+        return {id(i) for i in totals}
+    return set()
+
+
 def check_identities(report: Report, sources: Sources | None = None) -> list[Finding]:
     """T3-1, T3-2, T3-3, T4-1 over the numbers as given (totals are not recomputed)."""
     values = {f.id: _value(report, f.id) for f in FIELDS}
     broken = [i for i in IDENTITIES if _residual(i, values) != 0]
     if not broken:
         return []
+    implied = _implied_total_column(broken)
+    broken = [i for i in broken if id(i) not in implied]
     candidates = single_cell_candidates(IDENTITIES, values)
     return [_identity_finding(i, values, candidates, sources) for i in broken]
 
@@ -256,7 +288,9 @@ def check_identities(report: Report, sources: Sources | None = None) -> list[Fin
 # V-1: values
 
 
-MAX_AMOUNT_PLACES = 4  # 万元 with 4 decimals is 1 元
+#: 万元 with 6 decimals is 0.01 元: published reports print fees such as 19167.08326 and
+#: 14515.939627 万元, so anything finer than 1 元 must still pass.
+MAX_AMOUNT_PLACES = 6
 
 
 def check_values(report: Report, sources: Sources | None = None) -> list[Finding]:
@@ -278,9 +312,11 @@ def check_values(report: Report, sources: Sources | None = None) -> list[Finding
             places = -amount.normalize().as_tuple().exponent
             if amount < 0 or places > MAX_AMOUNT_PLACES:
                 findings.append(make_finding(
-                    "V-1", f"{what}应为不小于 0、最多 4 位小数的金额（万元），现为 {value}",
+                    "V-1", f"{what}应为不小于 0、最多 {MAX_AMOUNT_PLACES} 位小数的金额（万元），"
+                           f"现为 {value}",
                     cells=(cell,), expected="不小于 0 的金额", found=str(value),
-                    hint="单位是万元，4 位小数即精确到 1 元，例如 0.0350", field_ids=(f.id,)))
+                    hint="单位是万元，6 位小数即精确到分，例如 0.035 或 24252.311082",
+                    field_ids=(f.id,)))
     fee = report.meta.processing_fee
     if fee < 0:
         findings.append(make_finding(
@@ -430,11 +466,15 @@ def check_sections(report: Report, sources: Sources | None = None) -> list[Findi
                 hint=f"“{section.heading}”是年度报告的必备部分，请在“正文”工作表中填写"))
     for slot in TEXT_SLOTS:
         if slot.section == "六" and slot.required and not printed_paragraphs(report, slot.key):
+            # 建议提案办理结果 is not an item of the national format (many real reports have
+            # no such paragraph): a notice at most.  信息处理费 is, so its absence warns.
+            proposals = slot.key == "other.proposals"
             findings.append(make_finding(
                 "S-1", f"六、其他需要报告的事项缺少“{slot.heading}”的内容",
                 cells=(text_cell(slot.key, sources),), expected="有内容", found="（空白）",
-                hint="没有的请写明，如“本年度未收到人大代表建议和政协委员提案”",
-                severity=Severity.WARNING))
+                hint=("国家格式未要求此项；本地要求写的，可写明如“本年度未收到人大代表建议和政协委员提案”"
+                      if proposals else "没有的请写明，如“本年度未收取信息处理费”"),
+                severity=Severity.NOTICE if proposals else Severity.WARNING))
     return findings
 
 

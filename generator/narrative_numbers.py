@@ -11,7 +11,8 @@ with the tables.  It is built not to cry wolf:
 * application keywords count only in sentences about applications (containing 申请, or in the
   slot （二）依申请公开情况); 收到/受理 only with 申请 in the same clause, so "受理群众诉求200件"
   and "收到人大代表建议3件" are ignored;
-* "各N件" (one number for several keywords) is skipped;
+* "各N件" (one number for several keywords) is skipped, and so is a number whose phrase names
+  several rows or another quantity ("不予公开等其他类型164件", "累计答复402件": :data:`AGGREGATE_RE`);
 * negations count as 0 only in plain forms ("未发生行政复议、行政诉讼案件", "未收到政府信息公开申请").
 
 Every warning quotes the sentence so the clerk can judge a narrower scope.
@@ -118,6 +119,10 @@ CLAUSE_SPLIT_RE = re.compile(r"[，,；;：:（）()]")
 JOINERS = ("", "、", "和", "及", "与", "或")
 SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 MAX_GAP = 15  # characters between a keyword and its number
+#: Words between a keyword and its number that make the number about something else or about
+#: several rows at once: 「不予公开等其他类型164件」 (402 − 172 − 66), 「收到申请…累计答复402件」.
+#: N-1 compares a number only when the phrase names exactly one row or total of a table.
+AGGREGATE_RE = re.compile(r"等|其他|其它|类型|各类|累计|答复|回复|(?<!继续)办理|办结|处理|以外|之外")
 NEGATION_RE = re.compile(r"(未|没有|尚无|无(?!法))(发生|收到|出现|产生|接到|受理|涉及|有)?")
 MAX_NEGATION_GAP = 12
 #: after a negated keyword only these may follow in the clause ("…行政诉讼案件")
@@ -186,7 +191,8 @@ def claims_in_sentence(sentence: str, slot: str = "") -> list[Claim]:
             match = NUMBER_RE.search(window)
             if match is not None:
                 gap = window[: match.start()]
-                if len(gap) > MAX_GAP or ANY_NUMBER_RE.search(gap) or gap.endswith("各"):
+                if len(gap) > MAX_GAP or ANY_NUMBER_RE.search(gap) or gap.endswith("各") \
+                        or AGGREGATE_RE.search(gap):
                     continue
                 number = parse_chinese_number(match.group("num"))
                 if number is not None:

@@ -121,7 +121,7 @@ def _derive_identities() -> tuple[Identity, ...]:
         col_key = FIELD_BY_ID[balance.left[0]].col
         left = "+".join(_short_row(FIELD_BY_ID[f].row) for f in balance.left)
         right = "+".join(_short_row(FIELD_BY_ID[f].row) for f in balance.right)
-        identities.append(Identity("T3-1", f"{_column_label(col_key)}列", balance.left,
+        identities.append(Identity("T3-1", f"“{_column_label(col_key)}”列", balance.left,
                                    balance.right, left, right))
     outcome_total_key = T3_OUTCOME_TOTAL[0]
     outcome_rows: tuple[str, ...] = ()
@@ -132,7 +132,7 @@ def _derive_identities() -> tuple[Identity, ...]:
     # T3-2: （七）总计 of every column, the total column included.
     for col_key, _ in T3_COLUMNS:
         parts = tuple(f"t3.{row}.{col_key}" for row in outcome_rows)
-        identities.append(Identity("T3-2", f"{_column_label(col_key)}列",
+        identities.append(Identity("T3-2", f"“{_column_label(col_key)}”列",
                                    (f"t3.{outcome_total_key}.{col_key}",), parts,
                                    _short_row(outcome_total_key), "（一）至（六）各项之和"))
     # T3-3: the 总计 column of every row; T4-1: the 总计 of each group of table 4.
@@ -184,7 +184,7 @@ RULES: tuple[Rule, ...] = (
          "表四行政复议、未经复议直接起诉、复议后起诉三组：总计等于结果维持、结果纠正、其他结果、尚未审结之和。",
          _fields_of("T4-1")),
     Rule("V-1", Severity.ERROR, "数字取值",
-         "件数必须是不小于 0 的整数；收费金额（万元）不能为负数，最多 4 位小数（即精确到 1 元）。",
+         "件数必须是不小于 0 的整数；收费金额（万元）不能为负数，最多 6 位小数（即精确到分）。",
          _ALL_FIELDS),
     Rule("V-2", Severity.NOTICE, "空白单元格",
          "数字单元格空白时按 0 印出并列为提示；正式公开的报告应填 0，不应留空。", _ALL_FIELDS),
@@ -207,7 +207,8 @@ RULES: tuple[Rule, ...] = (
                                             ("issued", "repealed", "in_force"))),
     Rule("S-1", Severity.ERROR, "必备内容",
          "正文必须有：一、总体情况（含主动公开、依申请公开、政府信息管理、平台建设、监督保障五个方面，"
-         "缺少某一方面为警告），五、存在的主要问题及改进情况，六、其他需要报告的事项（为空是错误）。"),
+         "缺少某一方面为警告），五、存在的主要问题及改进情况，六、其他需要报告的事项（为空是错误；"
+         "缺少信息处理费情况为警告，缺少建议提案办理结果只作提示，国家格式未要求此项）。"),
     Rule("S-3", Severity.ERROR, "基本信息必填项",
          "基本信息中的" + "、".join(m.label for m in META_FIELDS if m.required)
          + "必须填写：它们印在开头段落和落款中。发布日期未填写时 check 只给警告（起草时常常还不知道），"

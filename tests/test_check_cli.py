@@ -41,7 +41,8 @@ def test_errors_exit_1_and_are_grouped_by_sheet(example_workbook: Path, tmp_path
     assert "【表二】" in out and "【表三】" in out
     assert out.index("【表三】") < out.index("【表二】")  # errors first, then notices
     assert "T3-1" in out and "V-2" in out
-    assert out.rstrip().splitlines()[-1] == "共 2 个错误、1 个警告、1 条提示"
+    # 表三!D6 wrong: one T3-1 error (the 总计 column's would only repeat it)
+    assert out.rstrip().splitlines()[-1] == "共 1 个错误、1 个警告、1 条提示"
 
 
 def test_warnings_only_exit_0(example_workbook: Path, tmp_path: Path) -> None:
@@ -69,14 +70,15 @@ def test_json_output(example_workbook: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert data["format"] == 1 and data["file"] == str(path) and data["previous"] is None
-    assert data["summary"] == {"errors": 2, "warnings": 1, "notices": 1,
-                               "text": "共 2 个错误、1 个警告、1 条提示"}
+    assert data["summary"] == {"errors": 1, "warnings": 1, "notices": 1,
+                               "text": "共 1 个错误、1 个警告、1 条提示"}
     first = data["findings"][0]
     assert set(first) == {"severity", "severity_label", "rule", "message", "cells", "expected",
                           "found", "hint"}
     assert (first["severity"], first["severity_label"], first["rule"]) == ("error", "错误", "T3-1")
     assert first["cells"][0] == "表三!D4"
-    assert [f["severity"] for f in data["findings"]] == ["error", "error", "warning", "notice"]
+    assert "表三!D6" in first["cells"] and not any(c.startswith("表三!J") for c in first["cells"])
+    assert [f["severity"] for f in data["findings"]] == ["error", "warning", "notice"]
 
 
 def test_json_clean(example_workbook: Path) -> None:

@@ -118,17 +118,21 @@ def test_t3_1_message(example_report: Report) -> None:
     # 一 of 自然人 says 5 but the outcomes add up to 4; totals recomputed as a formula would.
     report = with_numbers(example_report, t3__new__natural_person=5, t3__new__total=5)
     findings = check_report(report)
-    # the prose ("共4件") now disagrees too: N-1 is a warning, after the errors
-    assert rules_of(findings) == ["T3-1", "T3-1", "N-1"]
+    # One wrong input, one error: the 总计 column's T3-1 only repeats 自然人's (its cells are
+    # formulas).  The prose ("共4件") disagrees too: N-1 is a warning, after the error.
+    assert rules_of(findings) == ["T3-1", "N-1"]
     first = findings[0]
     assert first.severity is Severity.ERROR
-    assert first.message == ("表三自然人列：第一项加第二项之和为 5，第三项（七）总计加第四项之和为 4，"
-                             "两者应相等")
-    assert first.cells == ("表三!D4", "表三!D5", "表三!D27", "表三!D28")
-    assert first.hint == ("自然人列：一+二=5，但（七）总计+四=4，请核对 表三!D4、表三!D5、表三!D27、"
-                          "表三!D28（（七）总计即 表三!D6:D26 各项之和）")
+    # In the sheet's words: its row labels and its column label.
+    assert first.message == ("表三“自然人”列：“一、本年新收”加“二、上年结转”为 5，"
+                             "“（七）总计”加“四、结转下年度继续办理”为 4，两者应相等")
+    # The column's input cells — the edited D4 among them — and not D27 (a formula).
+    assert first.cells == ("表三!D4", "表三!D5", *(f"表三!D{r}" for r in range(6, 27)),
+                           "表三!D28")
+    assert first.hint == ("请核对“自然人”列各格：表三!D4、表三!D5、表三!D6:D26（各项办理结果）、"
+                          "表三!D28（“（七）总计”是这些办理结果之和，会自动计算）")
     assert (first.expected, first.found) == ("5", "4")
-    assert findings[1].message.startswith("表三总计列：")
+    assert not any(c.startswith("表三!J") for f in findings for c in f.cells if f.rule == "T3-1")
 
 
 def test_t3_2_and_t3_3_name_the_wrong_cell(example_report: Report) -> None:
@@ -136,7 +140,7 @@ def test_t3_2_and_t3_3_name_the_wrong_cell(example_report: Report) -> None:
     findings = check_report(report)
     assert rules_of(findings) == ["T3-2", "T3-3"]
     t32, t33 = findings
-    assert t32.message == "表三自然人列：（七）总计为 4，但（一）至（六）各项之和为 5"
+    assert t32.message == "表三“自然人”列：（七）总计为 4，但（一）至（六）各项之和为 5"
     assert t33.message == "表三“（一）予以公开”行：总计为 2，但六类申请人之和为 3"
     for finding in findings:
         assert finding.cells[0] == "表三!D6"
@@ -192,12 +196,14 @@ def test_v1_fractional_count(example_report: Report) -> None:
 
 
 def test_v1_amount_places(example_report: Report) -> None:
-    ok = with_numbers(example_report, t2__fees__amount=Decimal("0.0350"))
-    assert check_report(ok) == []
-    report = with_numbers(example_report, t2__fees__amount=Decimal("0.12345"))
+    # Real published fees have five and six decimals (万元): they pass.
+    for amount in ("0.0350", "19167.08326", "14515.939627", "24252.311082"):
+        ok = with_numbers(example_report, t2__fees__amount=Decimal(amount))
+        assert check_report(ok) == [], amount
+    report = with_numbers(example_report, t2__fees__amount=Decimal("0.1234567"))
     (finding,) = check_report(report)
     assert finding.message == ("表二“行政事业性收费”行“本年收费金额（单位：万元）”列应为不小于 0、"
-                               "最多 4 位小数的金额（万元），现为 0.12345")
+                               "最多 6 位小数的金额（万元），现为 0.1234567")
 
 
 # ---------------------------------------------------------------------------
@@ -294,11 +300,13 @@ def test_s1_generator_defaults_count_as_present(example_report: Report) -> None:
     assert check_report(report) == []
 
 
-def test_s1_empty_proposals_is_a_warning(example_report: Report) -> None:
+def test_s1_empty_proposals_is_only_a_notice(example_report: Report) -> None:
+    # 建议提案办理结果 is no item of the national format: a notice, never a warning or error.
     report = with_text(example_report, other__proposals=())
     (finding,) = check_report(report)
-    assert (finding.rule, finding.severity) == ("S-1", Severity.WARNING)
+    assert (finding.rule, finding.severity) == ("S-1", Severity.NOTICE)
     assert finding.message == "六、其他需要报告的事项缺少“（二）建议提案办理结果公开情况”的内容"
+    assert "国家格式未要求" in finding.hint
 
 
 # ---------------------------------------------------------------------------

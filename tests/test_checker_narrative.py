@@ -150,3 +150,22 @@ def test_fee_sentence_disagrees_with_meta(example_report: Report) -> None:
     parts = dict(report.narrative.parts)
     parts["other.fees"] = TextPart(())
     assert n1(report.replace(narrative=Narrative(parts))) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    # 164 = 402 − 172 − 66: 不予公开 *and* the other outcomes, not the 不予公开 row.
+    "全年共收到政府信息公开申请402件，其中予以公开172件，部分公开66件，不予公开等其他类型164件。",
+    # 累计答复 is a count of replies, not of applications received.
+    "收到政府信息公开申请后累计答复402件。",
+])
+def test_aggregate_phrases_are_not_compared(sentence: str) -> None:
+    topics = {claim.topic for claim in claims_in_sentence(sentence)}
+    assert "withheld" not in topics
+    assert all(claim.number != 164 for claim in claims_in_sentence(sentence))
+    assert not [c for c in claims_in_sentence(sentence) if c.topic == "received" and c.number == 402
+                and "累计答复" in sentence]
+
+
+def test_a_phrase_naming_one_row_is_still_compared() -> None:
+    claims = claims_in_sentence("全年收到政府信息公开申请402件，其中不予公开164件。")
+    assert ("withheld", 164) in {(c.topic, c.number) for c in claims}

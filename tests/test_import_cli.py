@@ -127,6 +127,9 @@ def test_agency_and_year_overrides(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--agency" in result.output and "Traceback" not in result.output
     result = run("import", str(source), "--agency", "某县某局", "--year", "2024")
-    assert result.exit_code == 0, result.output
+    # Written, but no table could be read: exit 1, and each table is named.
+    assert result.exit_code == 1, result.output
+    for name in ("表二：没有找到", "表三：没有找到", "表四：没有找到"):
+        assert name in result.output
     meta = read_workbook(tmp_path / "plain.xlsx").report.meta
     assert (meta.agency, meta.year) == ("某县某局", 2024)

@@ -196,19 +196,21 @@ def test_label_variants_map_to_the_2021_fields(tmp_path: Path) -> None:
     assert any("现行有效件" in note for note in result.notes)
 
 
-def test_blank_cells_are_zero_and_listed_never_filled_in(tmp_path: Path) -> None:
+def test_blank_cells_stay_blank_and_are_listed_never_filled_in(tmp_path: Path) -> None:
     result = import_report(write(tmp_path, HEAD + T2_VARIANTS + T3_BLANKS))
     n = result.report.numbers
-    assert n["t2.penalty.decisions"] == 0 and n["t2.coercion.decisions"] == 0
-    assert set(result.blanks) >= {"t2.penalty.decisions", "t2.coercion.decisions",
-                                  "t3.new.research", "t3.new.other_org"}
-    blank_notes = [note for note in result.notes if note.startswith("空白单元格")]
-    assert any("表三 一、本年新收政府信息公开申请数量 / 科研机构" in note for note in blank_notes)
+    # Printed blank (an empty cell, a dash): not in the model, so blank in the workbook.
+    for fid in ("t2.penalty.decisions", "t2.coercion.decisions", "t3.new.research",
+                "t3.new.other_org"):
+        assert fid in result.blanks and fid not in n.values and fid in result.unread
+    assert any("表三 一、本年新收政府信息公开申请数量 / 科研机构" in p for p in result.problems)
     # The printed total 9 ≠ 4 + 1: taken as printed, not recomputed.
     assert n["t3.new.total"] == 9
     assert n["t3.new.natural_person"] == 4 and n["t3.new.commercial"] == 1
     # Rows the report left out are reported, not invented.
-    assert any("二、上年结转" in note and "按 0 导入" in note for note in result.notes)
+    assert "t3.carried_over.natural_person" in result.unread
+    assert any("二、上年结转" in p for p in result.problems)
+    assert not result.complete
 
 
 def test_unknown_rows_are_reported_with_the_text_seen(tmp_path: Path) -> None:

@@ -1,17 +1,19 @@
 """``nianbao import REPORT [-o OUT.xlsx] [--force] [--check]``: a published report into a workbook.
 
-Reads last year's report as published — a .docx, a page saved from the portal (.html), or
-text copied from the portal (.txt) — and writes an input workbook holding its numbers and
+Reads last year's report as published — a .docx, the published PDF, a page saved from the
+portal (.html), or text copied from the portal or made by pdftotext (.txt) — and writes an input workbook holding its numbers and
 paragraphs, so the clerk starts from what was published instead of retyping it.
 
 It prints what it could not place (with the text it saw) and what the clerk should look at
-(blank cells imported as 0, labels matched only approximately, 2019-format items).  Totals
+(per table: found, cells read; cells it could not read, left blank; labels matched only
+approximately; 2019-format items).  Totals
 are imported as printed; the workbook recomputes them from their parts, so where the
 published report's totals disagree with its own details this is listed too.  ``--check``
 runs every check over the report *as published* and prints the findings (exit 1 on errors),
 addressed to the cells of the written workbook.
 
-Exit codes: 0 written (and, with ``--check``, no error), 1 ``--check`` found errors,
+Exit codes: 0 written (and, with ``--check``, no error), 1 some numbers could not be read
+(they stay blank and are listed) or ``--check`` found errors,
 2 the report cannot be read or the workbook cannot be written.
 """
 
@@ -31,7 +33,7 @@ from .zh import ZhCommand
     ("nianbao import 2024年年度报告.docx", "把上年发布的 Word 报告导入为工作簿（与报告同名的 .xlsx）："),
     ("nianbao import 报告网页.html -o 2024年填报表.xlsx --check", "导入另存的网页，指定文件名并按规则检查："),
 ))
-@click.argument("report", type=click.Path(path_type=Path), metavar="报告.docx|.html|.txt")
+@click.argument("report", type=click.Path(path_type=Path), metavar="报告.docx|.pdf|.html|.txt")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="工作簿.xlsx", help="写入的工作簿；默认与报告同名、扩展名为 .xlsx。")
 @click.option("--force", is_flag=True, help="工作簿已存在时覆盖。")
@@ -42,14 +44,14 @@ from .zh import ZhCommand
 @click.pass_context
 def command(ctx: click.Context, report: Path, output: Path | None, force: bool, run_check: bool,
             agency: str | None, year: int | None) -> None:
-    """把已发布的年度报告（.docx、另存的网页 .html、复制的网页文字 .txt）导入为填报工作簿。
+    """把已发布的年度报告（.docx、.pdf、另存的网页 .html、复制的网页文字 .txt）导入为填报工作簿。
 
-    支持 2021 年格式和 2019 年试行格式；列出未能导入的内容（附原文），空白格按 0 导入并列出。
+    支持 2021 年格式和 2019 年试行格式；列出未能导入的内容（附原文），读不出的数字留空并列出（退出码 1）。
     """
     from ..checker import check_report
     from ..form import META_FIELDS
     from ..findings import has_errors
-    from ..importers import FORMAT_NAMES, import_report
+    from ..importers import FORMAT_NAMES, import_report, unread_findings
     from ..workbook.writer import write_workbook
     from .output import make_console, print_findings
 
@@ -65,6 +67,15 @@ def command(ctx: click.Context, report: Path, output: Path | None, force: bool, 
         f"已读取：{report.name}（{FORMAT_NAMES.get(result.source_format, result.source_format)}，"
         f"{result.form_version} 年格式）—— {meta.agency} {meta.year} 年", style="bold"))
 
+    for line in result.table_status:
+        console.print(line)
+    if result.problems:
+        table = Table(title=f"未能读出的数字（{len(result.problems)} 处，工作簿中留空，请对照原报告填写）",
+                      title_justify="left", header_style="bold", show_header=False)
+        table.add_column("内容", overflow="fold")
+        for item in result.problems:
+            table.add_row(Text(item, style="red"))
+        console.print(table)
     if result.unmapped:
         table = Table(title=f"未能导入的内容（{len(result.unmapped)} 处，请对照原报告手工填写）",
                       title_justify="left", header_style="bold", show_header=False)
@@ -87,14 +98,16 @@ def command(ctx: click.Context, report: Path, output: Path | None, force: bool, 
     if run_check:
         # A published report rarely states every 基本信息 item (a portal page has no 发布日期):
         # what it lacks is for the clerk to fill in, not an error of the report.
-        findings = [f for f in check_report(result.report) if f.rule != MISSING_META_RULE]
+        findings = unread_findings(result) + [
+            f for f in check_report(result.report) if f.rule != MISSING_META_RULE]
         missing = [m.label for m in META_FIELDS
                    if m.required and not str(getattr(result.report.meta, m.key) or "").strip()]
         if missing:
             console.print(f"原报告中没有{'、'.join(missing)}，请在工作簿的“基本信息”中补填。")
         print_findings(findings, title=f"按原报告的数字校验：{report.name}", console=console)
         ctx.exit(EXIT_CHECK_FAILED if has_errors(findings) else EXIT_OK)
-    ctx.exit(EXIT_OK)
+    # Numbers that could not be read are blank in the workbook: not a finished import.
+    ctx.exit(EXIT_OK if result.complete else EXIT_CHECK_FAILED)
 
 
 MISSING_META_RULE = "S-3"

@@ -1,12 +1,14 @@
-"""Importing a published annual report (.docx, saved portal page, or copied text) as a model.
+"""Importing a published annual report (.docx, PDF, saved portal page, or copied text) as a model.
 
 :func:`import_report` reads the file into paragraphs and tables
-(:mod:`.text`, :mod:`.html`, :mod:`.docx`), splits the narrative into text slots
+(:mod:`.text`, :mod:`.html`, :mod:`.docx`, :mod:`.pdf`), splits the narrative into text slots
 (:mod:`.narrative`), maps the tables' cells to form fields (:mod:`.tables`) and returns the
 :class:`~generator.model.Report` with everything it could not place (``unmapped``, with the
-text seen) and what the clerk should know (``notes``: blank cells, 2019-format mappings,
-labels matched only approximately).  Nothing is invented: blanks are 0 and listed, totals
-are as printed.
+text seen) and what the clerk should know (``notes``: 2019-format mappings, labels matched
+only approximately, values joined by the form's arithmetic).  Nothing is invented: a number
+the report did not print (a blank cell, a table that could not be read) is left out of the
+model — the workbook cell stays blank — and listed in ``unread`` and ``problems``; totals are
+as printed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..model import Meta, Narrative, Numbers, Report
@@ -23,19 +26,24 @@ from .narrative import (
     agency_from_opening,
     contacts_from_opening,
     drop_trailing_signature,
+    join_wrapped_lines,
     processing_fee_from,
     split_narrative,
     year_from_opening,
 )
-from .tables import field_path, map_tables
+if TYPE_CHECKING:
+    from ..findings import Finding
+from .tables import field_path, map_tables, table_status, unread_fields
 
 #: file suffix -> source format
 SUFFIXES: dict[str, str] = {
     ".docx": "docx",
     ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
     ".txt": "text", ".text": "text", ".md": "text",
+    ".pdf": "pdf",
 }
-FORMAT_NAMES = {"docx": "Word 文档（.docx）", "html": "网页（.html）", "text": "纯文本"}
+FORMAT_NAMES = {"docx": "Word 文档（.docx）", "html": "网页（.html）", "text": "纯文本",
+                "pdf": "PDF 文件"}
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,20 @@ class ImportResult:
     report: Report
     unmapped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    source_format: str = ""  # "docx", "html" or "text"
+    source_format: str = ""  # "docx", "html", "text" or "pdf"
     form_version: str = "2021"  # "2019" when the tables follow the 2019 trial format
-    blanks: tuple[str, ...] = ()  # field ids printed blank (imported as 0)
+    blanks: tuple[str, ...] = ()  # field ids printed blank (left blank)
+    #: input field ids the import holds no number for (blank in the workbook), form order
+    unread: tuple[str, ...] = ()
+    #: why numbers are missing, per table or row, in words for the clerk
+    problems: list[str] = field(default_factory=list)
+    #: per table: found or not, cells read
+    table_status: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every input cell of the three tables was read from the report."""
+        return not self.unread
 
 
 def detect_format(path: Path) -> str:
@@ -56,13 +75,12 @@ def detect_format(path: Path) -> str:
     if suffix in (".doc", ".wps"):
         raise InputError("不能直接读取旧的 .doc/.wps 文件。请在 Word 或 WPS 中打开，"
                          "另存为 .docx 后再导入。", path=path)
-    if suffix == ".pdf":
-        raise InputError("不能导入 PDF。请打开门户网站上的报告网页，另存为 .html，"
-                         "或复制网页文字保存为 .txt 后再导入。", path=path)
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
     with path.open("rb") as handle:
         head = handle.read(4096)
+    if head.startswith(b"%PDF"):
+        return "pdf"
     if head.startswith(b"PK"):
         return "docx"
     if b"<html" in head.lower() or b"<table" in head.lower() or b"<!doctype" in head.lower():
@@ -80,6 +98,9 @@ def read_source(path: Path) -> SourceDocument:
     if kind == "docx":
         from .docx import read_docx
         return read_docx(path)
+    if kind == "pdf":
+        from .pdf import read_pdf
+        return read_pdf(path)
     if kind == "html":
         from .html import read_html
         return read_html(path)
@@ -102,7 +123,10 @@ def import_report(path: str | Path, *, agency: str | None = None,
 def import_source(source: SourceDocument, *, agency: str | None = None,
                   year: int | None = None, path: Path | None = None) -> ImportResult:
     """:func:`import_report` for an already parsed source (tests build sources in memory)."""
-    split = split_narrative(source.blocks)
+    blocks = source.blocks
+    if source.source_format in ("text", "pdf"):
+        blocks = join_wrapped_lines(blocks)  # lines of a crawler or pdftotext: paragraphs again
+    split = split_narrative(blocks)
     tables = map_tables(split.tables)
     if not split.parts and not tables.tables_found:
         raise InputError("没有找到年度报告的内容（既没有“一、总体情况”等章节，也没有统计表）。"
@@ -125,8 +149,10 @@ def import_source(source: SourceDocument, *, agency: str | None = None,
                 **contacts)
     report = Report(meta, Narrative(split.parts), Numbers(tables.values))
     notes = list(split.notes) + list(tables.notes)
-    notes.extend(f"空白单元格：{field_path(fid)}（按 0 导入，正式报告中应填 0）"
-                 for fid in tables.blanks)
+    problems = list(tables.problems)
+    problems.extend(f"空白单元格：{field_path(fid)}（原报告此格为空，工作簿中留空，请对照原文填写）"
+                    for fid in tables.blanks)
+    unread = tuple(unread_fields(tables.values))
     return ImportResult(
         report=report,
         unmapped=list(split.unmapped) + list(tables.unmapped),
@@ -134,8 +160,38 @@ def import_source(source: SourceDocument, *, agency: str | None = None,
         source_format=source.source_format,
         form_version="2019" if tables.format_2019 else "2021",
         blanks=tuple(tables.blanks),
+        unread=unread,
+        problems=problems,
+        table_status=table_status(tables.values, tables.tables_found),
     )
 
 
-__all__ = ["ImportResult", "import_report", "import_source", "read_source", "detect_format",
+UNREAD_RULE = "I-1"
+
+
+def unread_findings(result: ImportResult) -> list["Finding"]:
+    """One error per table naming the workbook cells the import left blank.
+
+    ``import --check`` counts them: a report whose numbers could not all be read has not
+    been checked, whatever its arithmetic says.
+    """
+    from ..findings import Finding, Severity
+    from ..form import FIELD_BY_ID, TABLES
+    from ..workbook.layout import default_field_address
+
+    findings: list[Finding] = []
+    for form in TABLES:
+        ids = [fid for fid in result.unread if FIELD_BY_ID[fid].table == form.key]
+        if not ids:
+            continue
+        cells = tuple(str(default_field_address(FIELD_BY_ID[fid])) for fid in ids)
+        findings.append(Finding(
+            Severity.ERROR, UNREAD_RULE,
+            f"{form.name}有 {len(ids)} 格没能从原报告中读出（工作簿中留空）",
+            cells, hint="请对照原报告把这些格填上；原报告确实印的是 0 才填 0。",
+            field_ids=tuple(ids)))
+    return findings
+
+
+__all__ = ["ImportResult", "unread_findings", "UNREAD_RULE", "import_report", "import_source", "read_source", "detect_format",
            "FORMAT_NAMES"]

@@ -40,9 +40,14 @@ class RawTable:
     rows: tuple[tuple[RawCell, ...], ...]
     spans_known: bool
     ordinal: int = 0
+    #: True for lines of text found where a table belongs (``pdftotext`` output, a copy with
+    #: one cell per line): each row is one line, whose cells are still to be split.
+    lines: bool = False
 
     @property
     def where(self) -> str:
+        if self.lines:
+            return "表格文字"
         return f"第{self.ordinal}个表格" if self.ordinal else "表格"
 
     def all_text(self) -> str:

@@ -13,6 +13,8 @@ paragraphs; a ``<table>`` without a table inside becomes a :class:`RawTable` wit
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
+from html.parser import HTMLParser
 from pathlib import Path
 
 from lxml import etree
@@ -67,10 +69,66 @@ def parse_html(text: str) -> SourceDocument:
         root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"无法解析网页文件（{exc}）。") from exc
+    if any("depth" in str(entry.message).lower() for entry in parser.error_log):
+        # libxml2 stops at 256 nested elements and drops the rest of the page; portals wrap
+        # reports in hundreds of <div>s.  Nesting carries no meaning here: flatten and retry.
+        root = lxml_html.document_fromstring(flatten_deep_html(text), parser=parser)
     doc = SourceDocument(source_format="html")
     body = root.find("body")
     _Walker(doc).walk(body if body is not None else root)
     return doc
+
+
+MAX_DEPTH = 100  # elements nested deeper than this are unwrapped (their content kept)
+_KEEP_DEEP = {"table", "tbody", "thead", "tfoot", "tr", "td", "th", "p", "li", "h1", "h2", "h3",
+              "h4", "h5", "h6", "script", "style"}
+_VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source",
+         "wbr", "param", "track"}
+
+
+class _Flattener(HTMLParser):
+    """Re-serialises HTML with non-table elements beyond :data:`MAX_DEPTH` unwrapped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.stack: list[tuple[str, bool]] = []  # (tag, emitted)
+        self.emitted_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        text = self.get_starttag_text() or f"<{tag}>"
+        if tag in _VOID:
+            self.out.append(text)
+            return
+        emit = self.emitted_depth < MAX_DEPTH or tag in _KEEP_DEEP
+        if emit:
+            self.out.append(text)
+            self.emitted_depth += 1
+        self.stack.append((tag, emit))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or f"<{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                while len(self.stack) > i:
+                    name, emitted = self.stack.pop()
+                    if emitted:
+                        self.out.append(f"</{name}>")
+                        self.emitted_depth -= 1
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(html_escape(data, quote=False))
+
+
+def flatten_deep_html(text: str) -> str:
+    """``text`` with deeply nested wrapper elements unwrapped, in one linear pass."""
+    flattener = _Flattener()
+    flattener.feed(text)
+    flattener.close()
+    return "".join(flattener.out)
 
 
 def _tag(el: etree._Element) -> str:

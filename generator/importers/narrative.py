@@ -31,21 +31,25 @@ from ..form import (
     SECTIONS,
 )
 from ..model import TextPart
-from .document import RawTable, SourceBlock
+from .document import RawCell, RawTable, SourceBlock, SourceParagraph
 from .labels import canon, similarity
 
 # ---------------------------------------------------------------------------
 # Punctuation
 
 _WIDE_PUNCT = set("，。、；：？！（）《》〈〉「」『』【】〔〕“”‘’—…·～")
-_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+"
-                  r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# An address starts where a run of its characters starts (the lookbehinds): tried at every
+# position of a long run of letters, the pattern would take quadratic time.
+_URL = re.compile(r"(?<![A-Za-z0-9.])(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+"
+                  r"|(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _PLACEHOLDER_BASE = 0xE000  # private-use characters stand in for protected URLs
 _EATEN_TAG = re.compile(r"\s*<\s*([^<>\n]*?[\u4e00-\u9fff][^<>\n]*?)\s*>\s*")
 _SPACES = " \t\u00a0\u2002\u2003\u2009\u200a"
 
 
 def _is_ideograph(ch: str) -> bool:
+    if len(ch) != 1:
+        return False  # no neighbour: the start or end of the paragraph
     o = ord(ch)
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FFFF or ch == "〇"
 
@@ -67,6 +71,9 @@ def _neighbour(chars: list[str], i: int, step: int) -> str:
 
 
 _SIMPLE = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_ASCII_PUNCT = re.compile(r"[,;:?!.]")
+_ANY_SPACE = re.compile("[" + " \t\u00a0\u2002\u2003\u2009\u200a" + "]")
+_NEEDS_WORK = re.compile("[,;:?!.()\"" + " \t\u00a0\u2002\u2003\u2009\u200a" + "]")
 
 
 def normalise_punctuation(text: str) -> str:
@@ -83,9 +90,15 @@ def normalise_punctuation(text: str) -> str:
         protected.append(url)
         return chr(_PLACEHOLDER_BASE + len(protected) - 1) + tail
 
-    text = _URL.sub(protect, text)
+    if "@" in text or "www." in text or "://" in text:
+        text = _URL.sub(protect, text)
+    if not _NEEDS_WORK.search(text):  # plain Chinese text: nothing to repair
+        return _restore(text, protected).strip(_SPACES + "\u3000\n\r")
     chars = list(text)
-    for i, ch in enumerate(chars):
+    # Only the positions of ASCII punctuation are looked at: most lines have none.
+    for match in _ASCII_PUNCT.finditer(text):
+        i = match.start()
+        ch = chars[i]
         if ch in _SIMPLE:
             before, after = _neighbour(chars, i, -1), _neighbour(chars, i, 1)
             if ch in ",:" and before.isascii() and before.isdigit() and after.isascii() \
@@ -102,13 +115,21 @@ def normalise_punctuation(text: str) -> str:
             after = _neighbour(chars, i, 1)
             if not after or _is_wide(after):
                 chars[i] = "。"
-    _convert_brackets(chars)
-    _convert_quotes(chars)
+    if "(" in text or ")" in text:
+        _convert_brackets(chars)
+    if '"' in text:
+        _convert_quotes(chars)
     text = "".join(chars)
-    text = _squeeze_spaces(text)
+    if _ANY_SPACE.search(text):
+        text = _squeeze_spaces(text)
+    return _restore(text, protected).strip(_SPACES + "\u3000\n\r")
+
+
+def _restore(text: str, protected: list[str]) -> str:
+    """Put the URLs and e-mail addresses back where their placeholders stand."""
     for n, url in enumerate(protected):
         text = text.replace(chr(_PLACEHOLDER_BASE + n), url)
-    return text.strip(_SPACES + "\u3000\n\r")
+    return text
 
 
 def _repair_eaten_tags(text: str) -> str:
@@ -136,8 +157,13 @@ def _convert_brackets(chars: list[str]) -> None:
             else:
                 lonely.append(i)
     lonely.extend(stack)
+    # wide[i]: wide characters before position i, so each pair's inside is counted in O(1)
+    # (scanning every pair's inside is quadratic in nested brackets).
+    wide = [0]
+    for c in chars:
+        wide.append(wide[-1] + _is_wide(c))
     for start, end in pairs:
-        inside = any(_is_wide(c) for c in chars[start + 1:end])
+        inside = wide[end] - wide[start + 1] > 0
         if inside or _is_wide(_neighbour(chars, start, -1)) or _is_wide(_neighbour(chars, end, 1)):
             chars[start], chars[end] = "（", "）"
     for i in lonely:
@@ -221,6 +247,26 @@ def _heading_key(heading: str) -> str:
     return text[:-2] if text.endswith("情况") else text
 
 
+#: Words by which real reports name the five topics of 一 (「平台建设方面」, 「监督保障方面」,
+#: 「依申请公开方面」…): a title holding one of them and no other topic's means that topic.
+TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "overview.proactive": ("主动公开",),
+    "overview.on_request": ("依申请",),
+    "overview.management": ("信息管理", "政务信息管理"),
+    "overview.platform": ("平台",),
+    "overview.supervision": ("监督", "保障"),
+}
+
+
+def match_topic(title: str) -> str | None:
+    """The topic of 一 a heading names, by its words, else by similarity."""
+    seen = canon(title)
+    hits = {key for key, words in TOPIC_WORDS.items() if any(w in seen for w in words)}
+    if len(hits) == 1:
+        return hits.pop()
+    return match_item(title, OVERVIEW_TOPICS)
+
+
 def match_item(title: str, candidates: tuple[tuple[str, str], ...]) -> str | None:
     """The slot key whose heading ``title`` names (tolerantly), else None.
 
@@ -240,6 +286,17 @@ def match_item(title: str, candidates: tuple[tuple[str, str], ...]) -> str | Non
     return best if best_score >= ITEM_THRESHOLD else None
 
 
+def plain_six_slot(text: str, previous: str | None) -> str:
+    """The item of 六 a paragraph without heading belongs to: 信息处理费, 建议提案, else as before."""
+    if "处理费" in text:
+        return "other.fees"
+    if "建议" in text and "提案" in text:
+        return "other.proposals"
+    return previous or "other.fees"
+
+
+TABLE_SECTIONS = frozenset(s.number for s in SECTIONS if s.table)
+
 SIX_ITEMS: tuple[tuple[str, str], ...] = (("other.fees", FEES_HEADING),
                                           ("other.proposals", PROPOSALS_HEADING))
 
@@ -249,7 +306,7 @@ SIX_ITEMS: tuple[tuple[str, str], ...] = (("other.fees", FEES_HEADING),
 
 _CHROME = re.compile(
     r"公网安备|ICP备|版权所有|主办单位|承办单位|网站标识码|技术支持|^【?打印(本页)?】?$|^【?关闭(窗口)?】?$"
-    r"|^分享到|扫一扫|^上一篇|^下一篇|^相关(链接|阅读|文章)|^附件[:：]?$|^【下载"
+    r"|^分享到|扫一扫|^上一篇|^下一篇|^相关(链接|阅读|文章)|^附件[:：]?$|^【下载|^(?:相关)?附件下载"
     r"|^校验未通过，不得用于正式印发$|^来源[:：]|字号[:：]|浏览(次数)?[:：]|访问量|^【?\s*大\s*中\s*小\s*】?$")
 _DATE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
 _PUBLISHED = re.compile(r"(?:发布|成文|印发)(?:时间|日期)\s*[:：]?\s*(\d{4})\s*[-年/.]\s*(\d{1,2})"
@@ -257,6 +314,93 @@ _PUBLISHED = re.compile(r"(?:发布|成文|印发)(?:时间|日期)\s*[:：]?\s*
 _TITLE = re.compile(
     r"^(?:(?P<y1>\d{4})年度?)?(?P<agency>.*?)(?:(?P<y2>\d{4})年度?)?"
     r"(?:政府|政务)信息公开(?:工作)?(?:年度)?(?:工作)?报告$")
+
+
+_PAGE_FURNITURE = re.compile(r"^(?:[-—－–]\s*\d{1,3}\s*[-—－–]|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?"
+                             r"|\d+\s*/\s*\d+)$")
+_ATTACHMENT = re.compile(r"^(?:相关)?附件(?:下载)?\s*[:：]|\.(?:pdf|docx?|wps|xlsx?|ofd)\s*$", re.I)
+_PORTAL_META = re.compile(r"^(?:标题|发布时间|发布日期|文号|发文字号|发布机构|发文机关|索引号|来源|栏目|原始链接"
+                          r"|本地目录|正文|分类|主题分类|成文日期|生效日期|有效性|信息来源)\s*[:：]")
+_SENTENCE_END = "。！？；!?;…”）)」』"  # not 「：」: a crawler breaks 「电子邮箱：」/「x@163.com」
+_PUBLICITY_NOTE = re.compile(r"^[（(]\s*此件[^）)]{0,12}[）)]$")  # 「（此件主动公开）」 under a signature
+
+
+def is_page_furniture(text: str) -> bool:
+    """A page number (「-2-」, 「第 2 页 共 5 页」) printed between paragraphs of a PDF."""
+    return bool(_PAGE_FURNITURE.match(text.strip()))
+
+
+def join_wrapped_lines(blocks: list[SourceBlock]) -> list[SourceBlock]:
+    """Rejoin paragraphs that a text source broke into lines.
+
+    A crawler writes one text node per line (「三明」「市人民政府20」「21」「年…」) and
+    ``pdftotext`` wraps at the page width.  Outside the table sections a line is joined to
+    the one before when that one ends without closing punctuation and neither is a heading;
+    inside 二、三、四 lines are kept as they are (they are the tables' cells).  Linear.
+    """
+    out: list[SourceBlock] = []
+    buffer: list[str] = []
+    section = -1
+
+    def flush() -> None:
+        if buffer:
+            out.append(SourceParagraph("".join(buffer)))
+            buffer.clear()
+
+    for block in blocks:
+        if isinstance(block, RawTable):
+            flush()
+            out.append(block)
+            continue
+        raw = block.text.strip().replace("\f", "")
+        if not raw:
+            continue
+        # Headings, dates and page numbers are short or start with a bracket: only those
+        # need the normalised text to be recognised (normalising is most of the time spent).
+        text = normalise_punctuation(raw) if len(raw) <= 60 or raw[0] in "（(" else raw
+        found = match_section(text, section)
+        if found is not None:
+            flush()
+            section = found
+            out.append(SourceParagraph(raw))
+            continue
+        if section >= 0 and SECTIONS[section].table:
+            flush()
+            out.append(SourceParagraph(raw))
+            continue
+        if is_page_furniture(text):
+            continue  # a page number between two halves of a paragraph
+        if is_chrome(text) or _ATTACHMENT.search(text):
+            flush()  # 「打印」「关闭」 stay lines of their own: they end the report
+            out.append(SourceParagraph(raw))
+            continue
+        starts_heading = split_item(text) is not None or bool(_SECTION.match(text)) \
+            or parse_date(text) is not None or bool(_PUBLICITY_NOTE.match(text))
+        if buffer and not starts_heading and not _closed(buffer) and not _PORTAL_META.match(text):
+            buffer.append(raw)
+            continue
+        flush()
+        buffer.append(raw)
+    flush()
+    return out
+
+
+def _closed(buffer: list[str]) -> bool:
+    """Whether the paragraph collected so far is complete: it ends a sentence or is a heading."""
+    last = buffer[-1].rstrip()
+    if last and last[-1] in _SENTENCE_END:
+        return True
+    if last.endswith("报告") or ">" in last or "＞" in last:
+        return True  # a title, or a portal's breadcrumb line (首页 > 政务公开 > 年度报告)
+    if len(buffer) > 400:
+        return True  # no paragraph is that long: keep the work per line bounded
+    if sum(map(len, buffer)) > 80:
+        return False  # headings, dates and portal fields are short
+    text = normalise_punctuation("".join(buffer))
+    item = split_item(text)
+    return (item is not None and not item[1]) or bool(_PORTAL_META.match(text)) \
+        or parse_date(text) is not None or bool(_SECTION.match(text)) \
+        or parse_title(text) is not None
 
 
 def is_chrome(text: str) -> bool:
@@ -276,7 +420,7 @@ def parse_date(text: str) -> date | None:
 
 def parse_title(text: str) -> tuple[str, int] | None:
     """(agency, year) from a title such as ``XX镇人民政府2025年政府信息公开工作年度报告``."""
-    compact = re.sub(r"\s+", "", text)
+    compact = _PORTAL_META.sub("", re.sub(r"\s+", "", text))  # 「标题：…」 of a crawler
     if len(compact) > 80:
         return None
     m = _TITLE.match(compact)
@@ -328,12 +472,22 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
     ended = False
     page_date: date | None = None
 
+    table_lines: list[str] = []  # raw lines where a table belongs, not yet emitted
+    plain_six: set[str] = set()  # slots of 六 filled from paragraphs without a heading
+
     def add(key: str, text: str) -> None:
         paragraphs.setdefault(key, []).append(text)
         result.last_slot = key
 
+    def flush_lines() -> None:
+        if table_lines:
+            rows = tuple((RawCell(line),) for line in table_lines)
+            result.tables.append((SECTIONS[section].number, RawTable(rows, False, 0, lines=True)))
+            table_lines.clear()
+
     for block in blocks:
         if isinstance(block, RawTable):
+            flush_lines()
             number = SECTIONS[section].number if section >= 0 else None
             result.tables.append((number, block))
             continue
@@ -341,6 +495,12 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
             continue
         text = normalise_punctuation(block.text)
         if not text:
+            continue
+        if is_page_furniture(text) and not (section >= 0 and SECTIONS[section].table):
+            continue
+        if section >= 0 and _ATTACHMENT.search(text) and len(text) < 120:
+            ended = True  # 「附件下载：….pdf」: the page's attachment list, after the report
+            result.notes.append(f"正文结束于附件行「{text[:30]}」，其后内容已忽略")
             continue
         if is_chrome(text):
             if section < 0 and page_date is None:
@@ -351,6 +511,7 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
             continue
         found = match_section(text, section)
         if found is not None:
+            flush_lines()
             section = found
             slot = {"一": "overview", "五": "problems"}.get(SECTIONS[section].number)
             if canon(text) != canon(SECTIONS[section].heading):
@@ -362,7 +523,7 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
         number = SECTIONS[section].number
         item = split_item(text)
         if number == "一" and item:
-            key = match_item(item[0], OVERVIEW_TOPICS)
+            key = match_topic(item[0])
             if key:
                 slot = key
                 if item[1]:
@@ -381,12 +542,26 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
                 if item[1]:
                     add(key, item[1])
                 continue
+        if number == "六" and (slot is None or slot in plain_six):
+            # 六 written as plain paragraphs (no （一）（二）): by what each one is about.
+            key = plain_six_slot(text, slot)
+            plain_six.add(key)
+            slot = key
+            add(key, text)
+            continue
+        if slot is None and number in TABLE_SECTIONS:
+            # pdftotext output or a one-cell-per-line copy: the table as lines of text, read
+            # by the table readers (which report what they cannot place).
+            table_lines.append(block.text)
+            continue
         if slot is None:
             result.unmapped.append(f"{SECTIONS[section].heading} 下的文字「{_clip(text)}」"
                                    "（此处只应有表格或小标题，未导入）")
             continue
         add(slot, text)
 
+    if section >= 0:
+        flush_lines()
     _take_signature(result, paragraphs)
     _take_front_matter(result, pre, paragraphs)
     result.publish_date = result.publish_date or page_date
@@ -427,8 +602,8 @@ def _take_front_matter(result: NarrativeSplit, pre: list[str],
         if when and (_DATE.match(text) or len(text) < 40):
             result.publish_date = result.publish_date or when
             continue
-        if canon(text) == "编制说明":
-            continue
+        if canon(text) == "编制说明" or _PORTAL_META.match(text):
+            continue  # a crawler's 发布时间：/索引号：/原始链接： fields are no report text
         opening.append(text)
     if not result.title:
         # Without a title, portal navigation may precede the report: keep only the run of
@@ -474,6 +649,8 @@ def _take_signature(result: NarrativeSplit, paragraphs: dict[str, list[str]]) ->
         return
     last_key = result.last_slot
     texts = paragraphs[last_key]
+    while texts and _PUBLICITY_NOTE.match(texts[-1]):
+        texts.pop()
     if texts and _DATE.match(texts[-1]):
         result.publish_date = parse_date(texts[-1])
         texts.pop()

@@ -8,10 +8,11 @@ computed from the spans and named by the header path over it; plain text copied 
 portal loses the spans, so there the values of a row are read in the official column order
 after checking that the header names those columns.
 
-What is printed is what is imported: a blank cell is imported as 0 and listed as a blank
-(never replaced by a balancing total), totals are taken as printed (the checker then shows
-the report's own inconsistencies), and every cell that fits no field is reported with the
-text seen.
+What is printed is what is imported: a blank cell is not imported (it stays blank in the
+workbook) and is listed as a blank — never replaced by 0 or by a balancing total; totals
+are taken as printed (the checker then shows the report's own inconsistencies), and every
+cell that fits no field is reported with the text seen.  Tables without stated merges are
+read from their cell sequence by :mod:`.sequence`.
 
 The 2019 trial format (国办公开办函〔2019〕60号, official_format.md §1.8) is recognised:
 
@@ -34,6 +35,7 @@ from decimal import Decimal
 
 from ..form import (
     FIELD_BY_ID,
+    FIELDS,
     T2_ITEM_COLUMN,
     T3_APPLICANTS,
     T3_CARRIED_FORWARD,
@@ -53,12 +55,12 @@ from ..form import (
     TABLE3,
     TABLE4,
     TABLE_BY_KEY,
-    Field,
     ValueKind,
 )
 from ..model import Number
 from .document import RawCell, RawTable
 from .labels import best_match, canon, core
+from .sequence import READERS, Kind, SequenceRead, Token, tokens_of_cell, tokens_of_line
 
 # ---------------------------------------------------------------------------
 # Naming fields for people
@@ -121,16 +123,36 @@ class TableImport:
     unmapped: list[str] = field(default_factory=list)
     tables_found: list[str] = field(default_factory=list)  # table keys, in order seen
     format_2019: bool = False
+    #: what could not be read and stays blank in the workbook: the clerk must fill it in
+    problems: list[str] = field(default_factory=list)
+
+    def absorb(self, other: "TableImport") -> None:
+        self.values.update(other.values)
+        self.blanks.extend(other.blanks)
+        self.notes.extend(other.notes)
+        self.unmapped.extend(other.unmapped)
+        self.problems.extend(other.problems)
+        self.format_2019 = self.format_2019 or other.format_2019
+
+    def absorb_sequence(self, key: str, read: SequenceRead) -> None:
+        for fid, number in read.values.items():
+            if FIELD_BY_ID[fid].kind is ValueKind.COUNT and number != number.to_integral():
+                self.problems.append(f"{field_path(fid)} 应为整数件数，看到的是「{number}」，未导入")
+                continue
+            self.values[fid] = _typed(fid, number)
+        self.blanks.extend(read.blanks)
+        self.notes.extend(read.notes)
+        self.problems.extend(read.problems)
+        self.unmapped.extend(read.unmapped)
 
     def put(self, field_id: str, cell: CellValue, where: str) -> None:
-        """Store one value cell as printed; blanks are 0 and remembered."""
+        """Store one value cell as printed; a blank stays unset (blank in the workbook)."""
         path = field_path(field_id)
         if field_id in self.values or field_id in self.blanks:
             self.unmapped.append(f"{where}：{path} 出现了两次，第二次的「{cell.text}」未导入")
             return
         if cell.blank:
             self.blanks.append(field_id)
-            self.values[field_id] = _typed(field_id, Decimal(0))
             return
         if cell.number is None:
             self.unmapped.append(f"{where}：{path} 应为数字，看到的是「{cell.text}」，未导入")
@@ -239,40 +261,103 @@ def classify(table: RawTable, section: str | None) -> str | None:
     return {"二": "t2", "三": "t3", "四": "t4"}.get(section or "")
 
 
+def _tokens(table: RawTable) -> list[Token]:
+    if table.lines:
+        return [t for row in table.rows for cell in row for t in tokens_of_line(cell.text)]
+    return [t for row in table.rows for cell in row for t in tokens_of_cell(cell.text)]
+
+
+def _complete(scratch: TableImport, key: str) -> bool:
+    """Whether the label-based reading of a table placed every cell and nothing else."""
+    form = TABLE_BY_KEY[key]
+    return not scratch.unmapped and not scratch.problems and all(
+        f.id in scratch.values or f.id in scratch.blanks for f in form.fields)
+
+
 def map_tables(tables: list[tuple[str | None, RawTable]]) -> TableImport:
-    """Map every source table to fields; tables that are none of the three are reported."""
+    """Map every source table to fields; tables that are none of the three are reported.
+
+    A table whose merges are known (HTML, .docx) is read through its grid.  Otherwise every
+    piece the source gave for that table — text tables split at a caption line, lines of a
+    ``pdftotext`` output — is read as one sequence of cells (:mod:`.sequence`), unless the
+    row-by-row reading of a ``|``/tab table already placed every cell.
+    """
     result = TableImport()
+    groups: dict[str, list[RawTable]] = {}
     for section, table in tables:
         key = classify(table, section)
         if key is None:
+            if table.lines:
+                result.unmapped.extend(
+                    f"{section and f'第{section}部分' or ''}的文字「{_clip(cell.text)}」"
+                    "（此处只应有表格或小标题，未导入）"
+                    for row in table.rows for cell in row if canon(cell.text))
+                continue
             first = next((c.text for row in table.rows for c in row if canon(c.text)), "")
             result.unmapped.append(f"{table.where}（首格「{first[:30]}」）不是规定的三张表之一，未导入")
             continue
-        if key in result.tables_found:
-            result.unmapped.append(f"{table.where}又是一张{TABLE_BY_KEY[key].name}，"
-                                   "只导入了第一张")
+        groups.setdefault(key, []).append(table)
+        if table.lines:  # sentences among a table's lines are text for the clerk to place
+            result.unmapped.extend(
+                f"{TABLE_BY_KEY[key].name}处的文字「{_clip(cell.text)}」（此处只应有表格，未导入）"
+                for row in table.rows for cell in row if "。" in cell.text)
+    for key in ("t2", "t3", "t4"):
+        group = groups.get(key)
+        if not group:
             continue
         result.tables_found.append(key)
-        {"t2": _map_t2, "t3": _map_t3, "t4": _map_t4}[key](table, result)
+        mapper = {"t2": _map_t2, "t3": _map_t3, "t4": _map_t4}[key]
+        with_spans = [t for t in group if t.spans_known]
+        if with_spans:
+            mapper(with_spans[0], result)
+            for extra in with_spans[1:]:
+                result.unmapped.append(f"{extra.where}又是一张{TABLE_BY_KEY[key].name}，"
+                                       "只导入了第一张")
+            continue
+        cell_tables = [t for t in group if not t.lines]
+        if len(cell_tables) == 1 and all(t is cell_tables[0] or not _has_number(t) for t in group):
+            scratch = TableImport()
+            mapper(cell_tables[0], scratch)
+            if _complete(scratch, key):
+                result.absorb(scratch)
+                continue
+        read = READERS[key]([t for table in group for t in _tokens(table)])
+        result.absorb_sequence(key, read)
     for form in (TABLE2, TABLE3, TABLE4):
         if form.key not in result.tables_found:
-            result.notes.append(f"报告中没有找到{form.name}（可能以图片插入），{form.name}全部按 0 导入，"
-                                "请对照原文填写")
-            continue
-        missing = [f for f in form.fields
-                   if f.id not in result.values and f.id not in result.blanks]
-        by_row: dict[str, list[Field]] = {}
-        for f in missing:
-            by_row.setdefault(f.row, []).append(f)
-        for row_fields in by_row.values():
-            whole_row = len(row_fields) == sum(f.row == row_fields[0].row for f in form.fields)
-            if whole_row and len(row_fields) > 1:
-                result.notes.append(f"{form.name}「{row_fields[0].row_label}」这一行的 "
-                                    f"{len(row_fields)} 格在报告中没有对应数字，全部按 0 导入")
-            else:
-                result.notes.extend(f"{field_path(f.id)} 在报告中没有对应数字，按 0 导入"
-                                    for f in row_fields)
+            result.problems.append(f"报告中没有找到{form.name}（可能以图片插入），"
+                                   f"{form.name}全部留空，请对照原文填写")
     return result
+
+
+def _has_number(table: RawTable) -> bool:
+    return any(t.kind is Kind.NUMBER for t in _tokens(table))
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def unread_fields(values: dict[str, Number]) -> list[str]:
+    """Input fields of the form the import holds no number for, in form order."""
+    return [f.id for f in FIELDS if not f.is_total and f.id not in values]
+
+
+def table_status(values: dict[str, Number], found: list[str]) -> list[str]:
+    """One line per table: found or not, and how many of its input cells were read."""
+    lines = []
+    for form in (TABLE2, TABLE3, TABLE4):
+        inputs = form.input_fields
+        read = sum(f.id in values for f in inputs)
+        if form.key not in found:
+            lines.append(f"{form.name}：没有找到，{len(inputs)} 格全部留空")
+        elif read == len(inputs):
+            lines.append(f"{form.name}：已找到，{len(inputs)} 格全部读出")
+        else:
+            lines.append(f"{form.name}：已找到，读出 {read}/{len(inputs)} 格，"
+                         f"{len(inputs) - read} 格未读出（工作簿中留空）")
+    return lines
 
 
 # ---------------------------------------------------------------------------

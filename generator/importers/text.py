@@ -20,7 +20,23 @@ MAX_TEXT_BYTES = 5 * 1024 * 1024
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 — the two encodings portals use."""
+    """UTF-16 (Windows Notepad's "Unicode", told by its BOM or its NUL bytes), UTF-8 (with or
+    without BOM), else GB18030 — the encodings a clerk's text file comes in."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    head = data[:65536]
+    if head.count(b"\x00") >= 2 and len(data) % 2 == 0:
+        # No text file holds NUL bytes, except UTF-16 without BOM: there every ASCII
+        # character (digits, line ends) has a NUL beside it — after it (LE) or before (BE).
+        even_nuls, odd_nuls = head[0::2].count(0), head[1::2].count(0)
+        encoding = "utf-16-be" if even_nuls > odd_nuls else "utf-16-le"
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

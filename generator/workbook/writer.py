@@ -561,13 +561,14 @@ def _table_sheet(wb: Workbook, ws: Worksheet, table: TableForm, report: Report |
             cell.value = sum_formula(f)
             cell.fill = TOTAL_FILL
             continue
-        if report is not None:
-            value = report.numbers[f.id]
-            cell.value = value
+        if report is not None and f.id in report.numbers.values:
+            # A number the report does not hold (an import that could not read it) stays
+            # blank: writing 0 would pass for a number the report printed.
+            cell.value = report.numbers[f.id]
         cell.fill = INPUT_FILL
         cell.protection = UNLOCKED
         if f.kind is ValueKind.AMOUNT:
-            cell.number_format = "0.####"
+            cell.number_format = "0.######"  # V-1 accepts 6 decimals: show them all
             amount.add(cell)
         else:
             cell.number_format = "0"
