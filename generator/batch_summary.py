@@ -28,10 +28,12 @@ class Column:
 
 
 def _relative(path: Path, base: Path) -> str:
+    from .batch import display_name  # a GBK-bytes file name must not break the summary
+
     try:
-        return str(path.relative_to(base))
+        return display_name(path.relative_to(base))
     except ValueError:
-        return str(path)
+        return display_name(path)
 
 
 def _total(name: str) -> Callable[[BatchItem, Path], object]:

@@ -55,13 +55,38 @@ def group_by_sheet(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
 
 
 def make_console() -> Console:
+    """The console every command prints to.
+
+    ``markup=False``: text from workbooks and reports ("[/red]4", an agency name ending in
+    "[/]") is printed literally, never read as rich markup; styles are given as Text objects.
+    """
     from rich.console import Console
 
+    safe_console_streams()
     # A wide console even when piped, so Chinese messages are not cut into narrow columns.
-    console = Console(highlight=False, soft_wrap=False)
+    console = Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
     if not console.is_terminal:
-        console = Console(highlight=False, width=160, no_color=True)
+        console = Console(highlight=False, width=160, no_color=True, markup=False, emoji=False)
     return console
+
+
+def safe_console_streams() -> None:
+    """Let stdout/stderr print any character, whatever the console's encoding.
+
+    A Windows console redirected to a file writes GBK; an emoji or a zero-width space from a
+    paragraph would raise UnicodeEncodeError there.  Characters the encoding lacks are written
+    as ``\\u200b`` escapes instead: the message stays readable and nothing fails.
+    """
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding not in ("utf8", "utf16", "utf32"):
+            try:
+                reconfigure(errors="backslashreplace")
+            except (OSError, ValueError):  # a stream that cannot be reconfigured: leave it
+                pass
 
 
 def print_findings(findings: Sequence[Finding], *, title: str | None = None,
@@ -74,7 +99,7 @@ def print_findings(findings: Sequence[Finding], *, title: str | None = None,
     if title:
         console.print(Text(title, style="bold"))
     for sheet, group in group_by_sheet(findings).items():
-        table = Table(title=f"【{sheet}】", title_justify="left", show_lines=False,
+        table = Table(title=Text(f"【{sheet}】"), title_justify="left", show_lines=False,
                       expand=False, header_style="bold")
         table.add_column("级别", no_wrap=True)
         table.add_column("规则", no_wrap=True)
@@ -83,7 +108,8 @@ def print_findings(findings: Sequence[Finding], *, title: str | None = None,
         table.add_column("怎么改", overflow="fold", ratio=2)
         for finding in group:
             table.add_row(Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity]),
-                          finding.rule, cells_text(finding.cells), finding.message, finding.hint)
+                          Text(finding.rule), Text(cells_text(finding.cells)),
+                          Text(finding.message), Text(finding.hint))
         console.print(table)
     style = "bold red" if any(f.severity is Severity.ERROR for f in findings) else "bold green"
     console.print(Text(summary_text(findings), style=style))
