@@ -196,17 +196,23 @@ def inspect_workbook_file(path: str | Path) -> WorkbookFile:
         _refuse_ole2(path, data)
     if not head.startswith(ZIP_MAGICS):
         _refuse_not_zip(path, data)
+    # zipfile raises whatever its parsing of a corrupted directory runs into: BadZipFile,
+    # but also NotImplementedError (a "version needed" byte flipped), IndexError (an empty
+    # entry name), struct.error, UnicodeError …  All of them mean one thing to the clerk.
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    except MemoryError as exc:
+        raise InputError(f"{TOO_LARGE}，读取时内存不足。请确认选对了文件。", path=path) from exc
+    except Exception as exc:  # noqa: BLE001 - see above
         raise InputError(f"{DAMAGED}（压缩结构不完整）。{DAMAGED_WHAT_TO_DO}", path=path) from exc
     with archive:
         try:
             return _inspect_archive(path, data, archive)
         except InputError:
             raise
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
-                ValueError, OSError, UnicodeError) as exc:
+        except MemoryError as exc:
+            raise InputError(f"{TOO_LARGE}，读取时内存不足。请确认选对了文件。", path=path) from exc
+        except Exception as exc:  # noqa: BLE001 - see above
             raise InputError(f"{DAMAGED}（{type(exc).__name__}）。{DAMAGED_WHAT_TO_DO}",
                              path=path) from exc
 
