@@ -137,9 +137,11 @@ def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
 
 
 def render_bounded(template: jinja2.Template, context: dict[str, Any], *,
-                   seconds: float = MAX_RENDER_SECONDS,
-                   max_chars: int = MAX_OUTPUT_CHARS) -> str:
-    """``template.render(context)`` within a time limit and an output size limit."""
+                   seconds: float | None = None, max_chars: int | None = None) -> str:
+    """``template.render(context)`` within a time limit and an output size limit
+    (:data:`MAX_RENDER_SECONDS`, :data:`MAX_OUTPUT_CHARS` unless given)."""
+    seconds = MAX_RENDER_SECONDS if seconds is None else seconds
+    max_chars = MAX_OUTPUT_CHARS if max_chars is None else max_chars
     deadline = time.monotonic() + seconds
     template_files = {template.filename or "<template>", "<template>"}
     counter = [0]
