@@ -171,6 +171,17 @@ def warm_up(formats: Sequence[str], options: RenderOptions) -> None:
             warm(options)
 
 
+def prepare(formats: Sequence[str], options: RenderOptions, jobs: int) -> None:
+    """Once, in the parent, before any worker starts: what every worker would otherwise do
+    at the same time (the PDF converts the bundled fonts' everyday pieces with ``jobs``
+    processes)."""
+    for format_name in formats:
+        module = __import__(f"generator.render.{FORMATS[format_name][0]}", fromlist=["prepare"])
+        hook = getattr(module, "prepare", None)
+        if hook is not None:
+            hook(options, jobs)
+
+
 def _status(findings: Sequence[Finding]) -> Status:
     if any(f.severity is Severity.ERROR for f in findings):
         return Status.ERRORS
@@ -186,7 +197,7 @@ def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
     ``previous`` maps 机关名称 to last year's workbook; the match is made after reading, so the
     cross-year rules run without reading any file twice.
     """
-    from .checker import check_read
+    from .checker import check_read, for_build
     from .workbook.reader import read_workbook
 
     try:
@@ -195,7 +206,7 @@ def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
         last = read_workbook(last_path).report if last_path else None
     except NianbaoError as error:
         return BatchItem(source, Status.UNREADABLE, first_error=str(error), errors=1)
-    result = check_read(read, previous=last)
+    result = for_build(check_read(read, previous=last))  # S-3: 发布日期 needed to build
     report = result.report
     errors = result.errors
     item = BatchItem(
@@ -392,6 +403,7 @@ def run_batch(plan: BatchPlan, *, on_start: Callable[[int], None] | None = None,
     previous = previous_by_agency(plan.previous_dir) if plan.previous_dir else {}
     if on_start:
         on_start(len(workbooks))
+    prepare(plan.formats, plan.options, plan.jobs)
     results: dict[Path, BatchItem] = {}
     taken: set[str] = set()
 

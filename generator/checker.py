@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -432,16 +432,35 @@ FORMAT_FIRST_YEAR = 2021
 DEADLINE_MONTH, DEADLINE_DAY = 1, 31
 
 
+#: required items a draft may lack: a warning in ``check``, an error when a file is built
+#: (:func:`for_build`); the publication date is often known only at the end
+BUILD_ONLY_META = frozenset({"publish_date"})
+
+
 def check_required_meta(report: Report, sources: Sources | None = None) -> list[Finding]:
     """S-3: every required 基本信息 item is filled (the opening and the signature print them)."""
     findings: list[Finding] = []
     for m in META_FIELDS:
         value = getattr(report.meta, m.key)
         if m.required and (value is None or (isinstance(value, str) and not value.strip())):
+            later = m.key in BUILD_ONLY_META
             findings.append(make_finding(
-                "S-3", f"基本信息“{m.label}”没有填写", cells=(meta_cell(m.key, sources),),
-                expected=m.hint, found="（空）", hint=f"请在“基本信息”工作表填写{m.label}，{m.hint}"))
+                "S-3", f"基本信息“{m.label}”没有填写" + ("，生成正式文件前须填写" if later else ""),
+                cells=(meta_cell(m.key, sources),), expected=m.hint, found="（空）",
+                hint=f"请在“基本信息”工作表填写{m.label}，{m.hint}",
+                severity=Severity.WARNING if later else None))
     return findings
+
+
+def for_build(result: CheckResult) -> CheckResult:
+    """``result`` as it stands when a report file is generated: the 基本信息 items a draft
+    may lack (S-3 warnings, see :data:`BUILD_ONLY_META`) are errors."""
+    promoted = tuple(replace(f, severity=Severity.ERROR)
+                     if f.rule == "S-3" and f.severity is Severity.WARNING else f
+                     for f in result.findings)
+    if promoted == result.findings:
+        return result
+    return replace(result, findings=tuple(sorted(promoted, key=finding_sort_key)))
 
 
 def check_dates(report: Report, sources: Sources | None = None) -> list[Finding]:

@@ -90,3 +90,57 @@ def test_json_stdout_stays_json_with_annotate(broken: Path, tmp_path: Path) -> N
         main, ["check", str(broken), "--format", "json", "--annotate", str(tmp_path / "a.xlsx")])
     assert json.loads(result.stdout)["summary"]["errors"] >= 1
     assert "已另存带批注的工作簿" in result.stderr
+
+
+def _fills(path: Path) -> dict[str, tuple[object, object]]:
+    wb = openpyxl.load_workbook(path)
+    return {f"{ws.title}!{cell.coordinate}": (cell.fill.fill_type, cell.fill.fgColor.rgb)
+            for ws in wb for row in ws.iter_rows() for cell in row}
+
+
+def _fixed_copy(annotated: Path, example: Path, target: Path) -> Path:
+    """The clerk's fix made in the annotated copy: every value back to the example's."""
+    wb = openpyxl.load_workbook(annotated)
+    good = openpyxl.load_workbook(example)
+    for ws in good:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell, openpyxl.cell.cell.MergedCell):
+                    wb[ws.title][cell.coordinate].value = cell.value
+    wb.save(target)
+    return target
+
+
+@pytest.mark.parametrize("record_kept", [True, False])
+def test_a_fixed_annotated_copy_checks_clean_without_old_marks(
+        broken: Path, example_workbook: Path, tmp_path: Path, record_kept: bool) -> None:
+    first = annotate_workbook(broken, tmp_path / "批注版.xlsx", check_workbook(broken).findings)
+    assert commented_cells(first)  # it did mark cells
+    fixed = _fixed_copy(first, example_workbook, tmp_path / "改好的批注版.xlsx")
+    if not record_kept:  # another program dropped our custom properties on saving
+        wb = openpyxl.load_workbook(fixed)
+        for name in [p.name for p in wb.custom_doc_props]:
+            del wb.custom_doc_props[name]
+        wb.save(fixed)
+    result = CliRunner().invoke(main, ["check", str(fixed), "--annotate",
+                                       str(tmp_path / "再次批注.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "未发现问题" in result.output
+    again = tmp_path / "再次批注.xlsx"
+    assert commented_cells(again) == {}
+    # every fill is the blank workbook's again: yellow inputs, grey totals (J4, J5, D6…)
+    assert _fills(again) == _fills(example_workbook)
+
+
+def test_re_annotating_keeps_only_the_current_findings(broken: Path, tmp_path: Path) -> None:
+    first = annotate_workbook(broken, tmp_path / "a.xlsx", check_workbook(broken).findings)
+    wb = openpyxl.load_workbook(first)
+    wb["表三"]["E10"] = 0  # one of the errors fixed in the copy
+    wb.save(tmp_path / "b.xlsx")
+    findings = check_workbook(tmp_path / "b.xlsx").findings
+    second = annotate_workbook(tmp_path / "b.xlsx", tmp_path / "c.xlsx", findings)
+    comments = commented_cells(second)
+    named = {c for f in findings for c in f.cells if split_cell(c) is not None}
+    assert set(comments) == named and "表三!E10" not in comments
+    assert all(text.count("【") == text.count("\n\n") + 1 for text in comments.values())
+    assert _fills(second)["表三!E10"] == ("solid", "00FFF2CC")  # the input cell's yellow again

@@ -67,8 +67,9 @@ def test_batch_statuses_outputs_and_summary(county: Path, tmp_path: Path) -> Non
 
     summary = load_workbook(out / "汇总-2025.xlsx")
     rows = list(summary.active.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADINGS
-    by_file = {row[0]: dict(zip(HEADINGS, row)) for row in rows[1:]}
+    assert list(rows[0]) == [*HEADINGS, "报告（Word）"]
+    assert rows[-1][0] == "合计"
+    by_file = {row[0]: dict(zip(rows[0], row)) for row in rows[1:-1]}
     assert set(by_file) == {"good.xlsx", os.path.join("乡镇", "warning.xlsx"),
                             os.path.join("乡镇", "error.xlsx"), "unreadable.xlsx"}
     good = by_file["good.xlsx"]
@@ -79,7 +80,7 @@ def test_batch_statuses_outputs_and_summary(county: Path, tmp_path: Path) -> Non
     error = by_file[os.path.join("乡镇", "error.xlsx")]
     assert error["状态"] == Status.ERRORS.value and error["错误数"] >= 1
     assert "表三!" in error["第一个错误"]
-    assert error["输出文件"] in (None, "")
+    assert error["报告（Word）"] in (None, "")
     unreadable = by_file["unreadable.xlsx"]
     assert unreadable["状态"] == Status.UNREADABLE.value and unreadable["第一个错误"]
 

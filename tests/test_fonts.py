@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 import re
 import shutil
 from pathlib import Path
@@ -20,13 +21,16 @@ from generator.fonts import (
     FontError,
     FontSearch,
     Source,
+    PieceCache,
     bundled_font_path,
     choose_fonts,
-    convert_to_truetype,
+    convert_piece,
+    default_cache_dir,
     load_fonts,
     parse_font_arg,
     parse_font_args,
     read_config,
+    source_font,
 )
 from generator.model import report_from_json
 from generator.render import RenderOptions
@@ -164,20 +168,51 @@ def test_extra_folders_from_the_config_file(tmp_path: Path, tiny: Path) -> None:
     assert choices["title"].source is Source.OFFICIAL and choices["title"].path.parent == folder
 
 
-@pytest.mark.skipif(bundled_font_path("serif") is None, reason="pylopdf-fonts-zh-cn not installed")
-def test_bundled_font_is_converted_to_truetype_and_cached(tmp_path: Path) -> None:
-    source = bundled_font_path("serif")
-    chars = "政府信息公开镕"
-    first = convert_to_truetype(source, 0, chars, tmp_path / "cache")
-    font = FTFont(str(first))
-    assert "glyf" in font and "CFF " not in font
-    assert {ord(c) for c in chars} <= set(font.getBestCmap())
-    stamp = first.stat().st_mtime_ns
-    again = convert_to_truetype(source, 0, "".join(reversed(chars)), tmp_path / "cache")
-    assert again == first and again.stat().st_mtime_ns == stamp  # the cache is reused
-    other = convert_to_truetype(source, 0, chars, tmp_path / "cache2")
-    assert other.read_bytes() == first.read_bytes()  # same input, same bytes
+def test_bundled_font_is_converted_to_truetype_pieces_and_cached(tmp_path: Path) -> None:
+    path = bundled_font_path("serif")
+    assert path is not None  # pylopdf-fonts-zh-cn is a dependency
+    real = source_font(path)
+    numbers = real.pieces_for("政府信息公开镕堃")
+    assert numbers[0] == 0 and len(numbers) >= 2  # 堃 lies outside GB 2312
+    # The cache's behaviour on small pieces of the real font (whole pieces take seconds each).
+    source = replace(real, pieces=(tuple(map(ord, "政府信息公开 ")), tuple(map(ord, "镕堃"))))
+    files = PieceCache(tmp_path / "cache").files(source, [0, 1], jobs=1)
+    assert [f.path.name for f in files] == [source.piece_file_name(0), source.piece_file_name(1)]
+    fonts = [FTFont(str(file.path)) for file in files]
+    assert all("glyf" in font and "CFF " not in font for font in fonts)
+    assert set(fonts[1].getBestCmap()) == {ord("镕"), ord("堃")}
+    stamps = [file.path.stat().st_mtime_ns for file in files]
+    again = PieceCache(tmp_path / "cache").files(source, [0, 1])
+    assert [f.path for f in again] == [f.path for f in files]
+    assert [f.path.stat().st_mtime_ns for f in again] == stamps  # the cache is reused
+    other = PieceCache(tmp_path / "cache2").files(source, [1], jobs=1)
+    assert other[0].path.read_bytes() == files[1].path.read_bytes()  # same input, same bytes
     assert not list((tmp_path / "cache").glob(".tmp-*"))
+
+
+def test_freetype_and_fonttools_draw_the_same_outlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = bundled_font_path("serif")
+    assert path is not None
+    codepoints = [ord(c) for c in "政府？！ABC"]
+    with_freetype = FTFont(io.BytesIO(convert_piece(path, 0, codepoints, 0)))
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_freetype(name: str, *args: object, **kwargs: object) -> object:
+        if name == "freetype":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_freetype)
+    with_fonttools = FTFont(io.BytesIO(convert_piece(path, 0, codepoints, 0)))
+    for cp in codepoints:
+        a = with_freetype["glyf"][with_freetype.getBestCmap()[cp]]
+        b = with_fonttools["glyf"][with_fonttools.getBestCmap()[cp]]
+        a.recalcBounds(with_freetype["glyf"])
+        b.recalcBounds(with_fonttools["glyf"])
+        assert a.numberOfContours == b.numberOfContours > 0
+        assert abs(a.xMin - b.xMin) <= 2 and abs(a.yMax - b.yMax) <= 2
 
 
 def _pdf_fonts(data: bytes) -> dict[str, object]:
@@ -211,11 +246,10 @@ def test_tiny_font_is_embedded_and_missing_characters_are_reported(tmp_path: Pat
     assert not any(f.rule == "PDF-FONT" for f in findings)  # the user chose these fonts
 
 
-@pytest.mark.skipif(bundled_font_path("serif") is None, reason="pylopdf-fonts-zh-cn not installed")
 def test_missing_body_character_is_printed_with_another_font_and_reported(tmp_path: Path,
                                                                           tiny: Path) -> None:
     report = report_from_json(EXAMPLE.read_text(encoding="utf-8"))
-    search = FontSearch((), fontconfig=False, config_path=None, cache_dir=tmp_path / "cache")
+    search = FontSearch((), fontconfig=False, config_path=None, cache_dir=default_cache_dir())
     data, findings = render_bytes(report, RenderOptions(font_paths={"fangsong": tiny}),
                                   search=search)
     opening = report.narrative["opening"].paragraphs[0]
@@ -247,23 +281,25 @@ def test_fonts_command_shows_roles_sources_and_stand_in_warnings(tmp_path: Path,
     result = runner.invoke(main, ["fonts", "--font-config", str(config)], env=env)
     assert result.exit_code == 0, result.output
     assert "NianbaoTiny" in result.output and "配置文件" in result.output
-    if bundled_font_path("serif") is not None:
-        assert "内置字体（PyPI）" in result.output
-        assert "黑体 使用替代字体" in result.output
-        assert "仿宋 使用替代字体" not in result.output
+    assert "内置字体（PyPI）" in result.output
+    assert "黑体 使用替代字体" in result.output
+    assert "仿宋 使用替代字体" not in result.output
     result = runner.invoke(main, ["fonts", "--font", "仿宋=/no/such/font.ttf"], env=env)
     assert result.exit_code == 2
     assert "字体文件不存在" in result.output
 
 
-@pytest.mark.skipif(bundled_font_path("serif") is None, reason="pylopdf-fonts-zh-cn not installed")
 def test_a_postscript_font_named_by_the_user_is_converted(tmp_path: Path, tiny: Path) -> None:
     otf = bundled_font_path("serif")
+    # Converting is tested above; start from the session's converted pieces (seconds each).
+    shutil.copytree(default_cache_dir(), tmp_path / "cache", dirs_exist_ok=True)
     search = FontSearch((), fontconfig=False, config_path=None, bundled=False,
                         cache_dir=tmp_path / "cache")
     paths = {r: tiny for r in ("title", "heiti", "kaiti", "song")} | {"fangsong": otf}
     choices = choose_fonts(paths, search=search)
     assert choices["fangsong"].convert and choices["fangsong"].source is Source.CLI
     loaded = load_fonts(choices, {"fangsong": "镕喆堃"}, search)
-    assert loaded["fangsong"].file.suffix == ".ttf" and loaded["fangsong"].file.parent == tmp_path / "cache"
+    # Each piece is in this cache folder, named as the process knows it.
+    written = {p.name for p in (tmp_path / "cache").glob("*.ttf")}
+    assert {piece.file.key for piece in loaded["fangsong"].pieces} <= written
     assert loaded["fangsong"].missing("镕喆堃政") == []

@@ -22,7 +22,8 @@ from generator.form import FIELDS, TABLE3, TABLES, ValueKind
 from generator.model import Numbers, Report, report_from_json
 from generator.render import RenderOptions, renderer
 from generator.render.document import Heading, Paragraph, Signature, TableBlock, Title, blocks
-from generator.render.pdf import _faces, render_bytes, table_look
+from generator.render.glyphs import faces_for as _faces
+from generator.render.pdf import render_bytes, table_look
 from generator.render.pdf_layout import (
     BODY_HEIGHT,
     BODY_WIDTH,

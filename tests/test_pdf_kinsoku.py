@@ -14,7 +14,8 @@ from generator.fonts import choose_fonts, load_fonts
 from generator.model import Meta, Narrative, Report, TextPart
 from generator.render import RenderOptions
 from generator.render.kinsoku import break_lines, units, violations
-from generator.render.pdf import _Styles, _faces, render_bytes
+from generator.render.glyphs import faces_for as _faces
+from generator.render.pdf import _Styles, render_bytes
 from generator.render.pdf_layout import BODY_WIDTH, TextBlock
 
 CLOSERS = "，。、；：？！）》」』”’…"

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
-from ..errors import EXIT_BAD_INPUT, NianbaoError
+from ..errors import EXIT_BAD_INPUT, EXIT_OK, NianbaoError
+from .zh import ZhGroup
 
 #: sub-command name -> (module under generator.cli, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -28,11 +31,81 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "template": ("template", "检查或重新生成 .docx 模板"),
     "import": ("import_", "把已发布的年报（.docx/.html/文本）导入为工作簿"),
     "diff": ("diff", "比较上年与本年工作簿的数字变化"),
+    "serve": ("serve", "启动本机网页：在浏览器中检查并生成年度报告"),
 }
 
 
-class LazyGroup(click.Group):
-    """A group that imports a sub-command's module only when that sub-command runs."""
+#: a first argument with one of these endings is a workbook to build (dragged onto nianbao)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+GREETING = """\
+nianbao（年报）：由填好的 Excel 填报工作簿生成政府信息公开工作年度报告
+（Word 文件 .docx 和 PDF）。
+
+填报人员常用的三个命令（在命令提示符或终端中输入）：
+
+  1. 生成空白填报工作簿，再用 Excel 或 WPS 填写其中浅黄色的格子：
+       nianbao init --agency 某某镇人民政府 --year 2025
+
+  2. 检查填好的工作簿，按提示逐格修改：
+       nianbao check 填报表.xlsx
+
+  3. 生成年度报告（.docx 和 PDF，放在工作簿所在的文件夹）：
+       nianbao build 填报表.xlsx --pdf
+
+也可以把填好的工作簿直接拖到 nianbao 图标上：先检查，没有错误就在
+工作簿旁边生成 .docx 和 PDF。
+全部命令：nianbao --help    某个命令的说明和示例：nianbao check --help"""
+
+
+def started_from_file_manager() -> bool:
+    """True when the console window closes as soon as nianbao ends (double-click, drag-and-drop).
+
+    On Windows a console opened for the program alone holds only the launcher and Python
+    (a terminal the clerk typed in holds its shell too).  ``NIANBAO_PAUSE=1``/``0`` decides
+    explicitly (for shortcuts and tests).
+    """
+    forced = os.environ.get("NIANBAO_PAUSE")
+    if forced in ("0", "1"):
+        return forced == "1"
+    if sys.platform != "win32" or not sys.stdin or not sys.stdin.isatty():
+        return False
+    try:
+        import ctypes
+
+        processes = (ctypes.c_uint32 * 8)()
+        count = ctypes.windll.kernel32.GetConsoleProcessList(processes, 8)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return False
+    return 0 < count <= 2
+
+
+def pause_if_file_manager() -> None:
+    """Keep the window open until Enter, so a double-clicked nianbao can be read."""
+    if started_from_file_manager():
+        try:
+            input("\n按回车键关闭本窗口……")
+        except (EOFError, KeyboardInterrupt):
+            pass
+
+
+class LazyGroup(ZhGroup):
+    """A group that imports a sub-command's module only when that sub-command runs.
+
+    A workbook path in place of a command is built (``nianbao 填报表.xlsx`` is
+    ``nianbao build 填报表.xlsx --pdf``), which is what dropping a file onto the program does.
+    """
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        # any existing file too: the reader says in Chinese what a dropped .xls or .docx is
+        if name not in COMMANDS and (Path(name).suffix.lower() in WORKBOOK_SUFFIXES
+                                     or os.path.isfile(name)):
+            ctx.meta["nianbao.dropped"] = True
+            rest = args[1:] or ["--pdf"]
+            return "build", self.get_command(ctx, "build"), [name, *rest]
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if self.get_command(ctx, name) is not None]
@@ -53,6 +126,13 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> object:
+        try:
+            return self._invoke(ctx)
+        finally:
+            if ctx.meta.get("nianbao.dropped") or ctx.meta.get("nianbao.greeted"):
+                pause_if_file_manager()
+
+    def _invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except NianbaoError as error:
@@ -89,13 +169,26 @@ class LazyGroup(click.Group):
         sys.exit(EXIT_BAD_INPUT)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             invoke_without_command=True, no_args_is_help=False,
+             examples=(("nianbao init --agency 某某镇人民政府 --year 2025", "生成空白填报工作簿："),
+                       ("nianbao check 填报表.xlsx", "检查填好的工作簿："),
+                       ("nianbao build 填报表.xlsx --pdf", "在工作簿旁边生成 .docx 和 PDF："),
+                       ("nianbao 填报表.xlsx", "只给一个工作簿（或把它拖到 nianbao 上）：检查后生成 "
+                                            ".docx 和 PDF")))
 @click.option("--debug", is_flag=True, help="出错时显示完整的技术信息（traceback）。")
 @click.version_option(package_name="nianbao", message="nianbao %(version)s")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """nianbao（年报）：由 Excel 工作簿生成政府信息公开工作年度报告。"""
+    """nianbao（年报）：由 Excel 工作簿生成政府信息公开工作年度报告。
+
+    不带任何参数运行时显示简短的使用说明。
+    """
     from .output import safe_console_streams
 
     safe_console_streams()  # a GBK console must not fail on an emoji from a workbook
     ctx.obj = {"debug": debug}
+    if ctx.invoked_subcommand is None:
+        click.echo(GREETING)
+        ctx.meta["nianbao.greeted"] = True
+        ctx.exit(EXIT_OK)

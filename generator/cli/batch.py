@@ -10,26 +10,38 @@ import click
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
 from .font_options import font_options, font_settings
+from .zh import ZhCommand, output_option
 
 DEFAULT_OUT = "outputs"
 
 
-@click.command(name="batch")
-@click.argument("source_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUT, show_default=True, help="输出文件夹。")
+@click.command(name="batch", cls=ZhCommand, examples=(
+    ("nianbao batch 收到的工作簿 -o 生成结果 --pdf", "检查并生成文件夹中的全部工作簿，写出汇总表："),
+    ("nianbao batch 收到的工作簿 -o 生成结果 --previous-dir 去年的工作簿", "同时核对各机关的上年结转："),
+    ("nianbao batch 收到的工作簿 -o 生成结果 --aggregate 全县汇总.xlsx", "另把通过校验的各机关数字相加，"
+     "写成一份全县的填报工作簿："),
+))
+@click.argument("source_dir", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹")
+@output_option("out_dir", "输出文件夹。", type=click.Path(file_okay=False, path_type=Path),
+               default=DEFAULT_OUT, show_default=True)
 @click.option("--pdf", "want_pdf", is_flag=True, help="同时生成 PDF。")
 @click.option("--html", "want_html", is_flag=True, help="同时生成 HTML 网页。")
 @click.option("--no-docx", is_flag=True, help="不生成 .docx（只要 PDF/HTML 时使用）。")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="并行进程数，默认等于 CPU 核数。")
 @click.option("--previous-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              metavar="上年文件夹",
               default=None, help="上年工作簿所在文件夹，按机关名称匹配后做跨年度校验。")
+@click.option("--aggregate", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="汇总工作簿.xlsx",
+              help="另写一份填报工作簿：表二至表四为校验无错误的各工作簿之和（基本信息、正文留给"
+                   "汇总单位填写），附“汇总来源”表。")
+@click.option("--force", is_flag=True, help="--aggregate 的文件已存在时覆盖。")
 @font_options
 def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no_docx: bool,
-            jobs: int | None, previous_dir: Path | None, fonts: tuple[str, ...],
-            font_config: Path | None) -> None:
-    """批量校验并生成 SOURCE_DIR（含子文件夹）中的全部工作簿，并写出汇总表。"""
+            jobs: int | None, previous_dir: Path | None, aggregate: Path | None, force: bool,
+            fonts: tuple[str, ...], font_config: Path | None) -> None:
+    """批量校验并生成文件夹（含子文件夹）中的全部工作簿，并写出汇总表 汇总-<年度>.xlsx。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..batch import SUMMARY_PREFIX, BatchPlan, Status, display_name, run_batch, summary_year
@@ -38,6 +50,8 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
 
     if not source_dir.is_dir():
         raise OutputError(f"找不到文件夹：{source_dir}。请检查路径。")
+    if aggregate is not None:
+        _check_aggregate_target(aggregate, source_dir, force)
     formats = tuple(f for f, wanted in (("docx", not no_docx), ("pdf", want_pdf),
                                         ("html", want_html)) if wanted)
     if not formats:
@@ -66,9 +80,29 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
     summary = write_summary(items, out_dir / f"{SUMMARY_PREFIX}{summary_year(items)}.xlsx",
                             source_dir)
     print_batch_summary(items, skipped, summary, source_dir, console)
+    if aggregate is not None:
+        from ..aggregate import aggregate as sum_up
+        from ..aggregate import write_aggregate
+
+        result = sum_up(items)
+        written = write_aggregate(result, aggregate, source_dir, overwrite=force)
+        console.print(f"汇总工作簿：{written}（{result.year} 年度，计入 {len(result.parts)} 个工作簿，"
+                      f"未计入 {len(result.left_out)} 个；请填写其中的基本信息和正文）")
     failed = any(item.status in (Status.ERRORS, Status.UNREADABLE, Status.INTERNAL,
                                  Status.TIMEOUT) for item in items)
     sys.exit(EXIT_CHECK_FAILED if failed else EXIT_OK)
+
+
+def _check_aggregate_target(target: Path, source_dir: Path, force: bool) -> None:
+    """Refuse before the batch runs, not after it."""
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError(f"汇总工作簿的文件名应以 .xlsx 结尾：{target}")
+    if source_dir.resolve() in target.resolve().parents:
+        raise OutputError(f"汇总工作簿不能放在要处理的文件夹“{source_dir}”里：下次批量处理时它会被"
+                          "当作一个机关的工作簿再加一次。请放到别的文件夹。")
+    if target.exists() and not force:
+        raise OutputError(f"文件已存在：{target}。汇总工作簿可能已填写了基本信息，不会覆盖；"
+                          "请换一个文件名，或加 --force 覆盖。")
 
 
 STATUS_STYLE = {"通过": "green", "有警告": "yellow", "有错误": "bold red", "无法读取": "bold red",
@@ -83,8 +117,9 @@ def print_batch_summary(items, skipped, summary: Path, base: Path, console) -> N
     from rich.text import Text
 
     from ..batch import display_name
-    from ..batch_summary import COLUMNS, summary_rows
+    from ..batch_summary import COLUMNS, ordered, summary_rows
 
+    items = ordered(items)  # problems first, as in the summary workbook
     shown = [i for i, column in enumerate(COLUMNS) if column.on_screen]
     table = Table(title="批量处理汇总", title_justify="left", header_style="bold")
     for i in shown:

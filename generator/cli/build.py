@@ -15,14 +15,17 @@ import click
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK
 from .font_options import font_options, font_settings
+from .zh import ZhCommand, output_option
 
-DEFAULT_OUT = "outputs"
 
-
-@click.command("build")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUT, show_default=True, help="输出文件夹。")
+@click.command("build", cls=ZhCommand, examples=(
+    ("nianbao build 填报表.xlsx --pdf", "在工作簿所在的文件夹生成 .docx 和 PDF："),
+    ("nianbao build 填报表.xlsx --pdf --html -o 生成结果", "生成 .docx、PDF 和网页，放进“生成结果”文件夹："),
+    ("nianbao build 填报表.xlsx --draft", "还有错误时先看效果（每页印有草稿标记）："),
+))
+@click.argument("file", type=click.Path(path_type=Path), metavar="工作簿.xlsx")
+@output_option("out_dir", "输出文件夹；默认为工作簿所在的文件夹。",
+               type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="模板.docx", help="使用自定义 .docx 模板（先检查占位符是否齐全）。")
 @click.option("--pdf", "want_pdf", is_flag=True, help="同时生成 PDF。")
@@ -35,18 +38,18 @@ DEFAULT_OUT = "outputs"
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="上年.xlsx",
               help="上年度的填报工作簿，用于跨年度校验。")
 @font_options
-def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pdf_only: bool,
+def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: bool, pdf_only: bool,
             want_html: bool, pdf_engine: str, draft: bool, previous: Path | None,
             fonts: tuple[str, ...], font_config: Path | None) -> None:
-    """由填报工作簿 FILE 生成年度报告：<机关名称><年度>年政府信息公开工作年度报告.docx。
+    """由填报工作簿生成年度报告：<机关名称><年度>年政府信息公开工作年度报告.docx（可加 PDF、网页）。
 
-    工作簿有错误时不生成（退出码 1），请先按提示修改，或用 nianbao check FILE 查看详情。
+    先校验，工作簿有错误时不生成（退出码 1），请先按提示修改，或用 nianbao check 查看详情。
     """
-    from ..checker import check_workbook
+    from ..checker import check_workbook, for_build
     from ..findings import Severity
     from ..naming import safe_file_stem
     from ..render import RenderOptions, output_path
-    from .output import print_findings, summary_text
+    from .output import print_findings, split_font_notice, summary_text
 
     if template is not None:
         # A broken template is found before the workbook is read (exit 2, Chinese message).
@@ -54,7 +57,8 @@ def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pd
 
         check_template(template)
 
-    result = check_workbook(file, previous=previous)
+    # A report file needs what a check may still lack (the 发布日期): errors here
+    result = for_build(check_workbook(file, previous=previous))
     if result.findings:
         print_findings(list(result.findings), title=f"校验：{file.name}")
     else:
@@ -70,6 +74,8 @@ def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pd
     if draft and not errors:
         click.echo("校验未发现错误，按正式文本生成（不加草稿标记）。")
 
+    if out_dir is None:  # next to the workbook, where the clerk will look for it
+        out_dir = file.parent
     formats = [name for name, wanted in (("docx", not pdf_only), ("pdf", want_pdf or pdf_only),
                                          ("html", want_html)) if wanted]
     options = RenderOptions(template=template, draft=bool(draft and errors), pdf_engine=pdf_engine,
@@ -81,13 +87,18 @@ def command(file: Path, out_dir: Path, template: Path | None, want_pdf: bool, pd
     for format_name in formats:
         target = output_path(out_dir, stem, format_name)
         docx = written[0] if written and written[0].suffix == ".docx" else None
+        if format_name == "pdf" and options.pdf_engine == "reportlab":
+            _announce_font_conversion(options)
         # Formats share the text clean-up, so the same warning can come from each: show it once.
         render_findings += [f for f in _render(format_name, report, target, options, docx)
                             if f not in render_findings]
         written.append(target)
 
+    render_findings, font_notice = split_font_notice(render_findings)
     if render_findings:
         print_findings(render_findings, title="生成时发现：")
+    if font_notice:
+        click.echo(font_notice)
     for path in written:
         click.echo(f"已生成：{path}")
     if options.draft:
@@ -108,3 +119,16 @@ def _render(format_name: str, report, target: Path, options,  # noqa: ANN001
     from ..render import renderer
 
     return list(renderer(format_name)(report, target, options))
+
+
+def _announce_font_conversion(options: "RenderOptions") -> None:  # noqa: F821 (lazy import)
+    """Say so before the one-time conversion of the bundled fonts, a wait of seconds."""
+    from ..errors import NianbaoError
+    from ..fonts import choose_fonts, conversion_pending
+
+    try:
+        pending = conversion_pending(choose_fonts(options.font_paths, options.font_config))
+    except NianbaoError:
+        return  # the PDF itself reports the font problem
+    if pending:
+        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需半分钟）……", err=True)

@@ -35,21 +35,27 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK
+from .zh import ZhCommand
 
 
-@click.command("check")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.command("check", cls=ZhCommand, examples=(
+    ("nianbao check 填报表.xlsx", "检查工作簿，列出要改的单元格："),
+    ("nianbao check 填报表.xlsx --annotate 批注版.xlsx", "另存一份把问题写在单元格批注里的工作簿："),
+    ("nianbao check 填报表.xlsx --previous 上年填报表.xlsx", "同时核对上年结转："),
+))
+@click.argument("file", type=click.Path(path_type=Path), metavar="工作簿.xlsx")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="上年.xlsx",
               help="上年度的填报工作簿，用于核对上年结转等（规则 Y-1、Y-2）。")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式：text 为表格，json 供其他程序读取。")
 @click.option("--annotate", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="OUT.xlsx", help="另存一份带批注的工作簿：每个问题写在相应单元格的批注中。")
+              metavar="批注版.xlsx",
+              help="另存一份带批注的工作簿：每个问题写在相应单元格的批注中（先去掉上次留下的批注）。")
 @click.option("--force", is_flag=True, help="--annotate 的文件已存在时覆盖。")
 @click.pass_context
 def command(ctx: click.Context, file: Path, previous: Path | None, output_format: str,
             annotate: Path | None, force: bool) -> None:
-    """读取并校验填报工作簿 FILE，列出需要修改的单元格。
+    """读取并校验填报工作簿，列出需要修改的单元格。
 
     有错误时退出码为 1，只有警告或提示时为 0，文件无法读取时为 2。
     """

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ..defaults import format_number
 from ..errors import EXIT_OK
+from .zh import ZhCommand
 
 if TYPE_CHECKING:
     from ..yeardiff import CellChange
@@ -30,7 +31,9 @@ def _factor(change: CellChange) -> str:
     return f"本年只有上年的 {ratio * 100:.0f}%"
 
 
-@click.command("diff")
+@click.command("diff", cls=ZhCommand, examples=(
+    ("nianbao diff 上年填报表.xlsx 本年填报表.xlsx", "列出两年之间变化的数字："),
+))
 @click.argument("last", type=click.Path(path_type=Path), metavar="上年.xlsx")
 @click.argument("this", type=click.Path(path_type=Path), metavar="本年.xlsx")
 @click.pass_context

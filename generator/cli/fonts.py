@@ -7,9 +7,13 @@ from pathlib import Path
 import click
 
 from .font_options import font_options
+from .zh import ZhCommand
 
 
-@click.command("fonts")
+@click.command("fonts", cls=ZhCommand, examples=(
+    ("nianbao fonts", "查看 PDF 用的字体："),
+    ("nianbao fonts --font 仿宋=C:/Windows/Fonts/simfang.ttf", "试一试指定仿宋字体后的结果："),
+))
 @font_options
 def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
     """显示 PDF 各字体角色（标题、黑体、楷体、仿宋、宋体）选用的字体文件及来源。"""
@@ -40,7 +44,7 @@ def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
     for role in ROLES:
         choice = choices[role]
         file = str(choice.path) + (f"#{choice.index}" if choice.index else "")
-        reason = choice.reason + ("，按文档用字转为 TrueType 嵌入" if choice.convert else "")
+        reason = choice.reason + ("，首次使用时转为 TrueType（每台电脑一次）" if choice.convert else "")
         style = "yellow" if choice.stand_in else "green"
         table.add_row(ROLE_LABELS[role], ROLE_USES[role], Text(choice.face, style=style),
                       Text(file, overflow="fold"), Text(reason))

@@ -24,12 +24,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
+from .zh import ZhCommand
 
 
-@click.command("import")
-@click.argument("report", type=click.Path(path_type=Path), metavar="REPORT")
+@click.command("import", cls=ZhCommand, examples=(
+    ("nianbao import 2024年年度报告.docx", "把上年发布的 Word 报告导入为工作簿（与报告同名的 .xlsx）："),
+    ("nianbao import 报告网页.html -o 2024年填报表.xlsx --check", "导入另存的网页，指定文件名并按规则检查："),
+))
+@click.argument("report", type=click.Path(path_type=Path), metavar="报告.docx|.html|.txt")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="OUT.xlsx", help="写入的工作簿；默认与报告同名、扩展名为 .xlsx。")
+              metavar="工作簿.xlsx", help="写入的工作簿；默认与报告同名、扩展名为 .xlsx。")
 @click.option("--force", is_flag=True, help="工作簿已存在时覆盖。")
 @click.option("--check", "run_check", is_flag=True,
               help="同时按全部校验规则检查导入的报告（按原报告的数字），有错误时退出码为 1。")
@@ -38,7 +42,7 @@ from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
 @click.pass_context
 def command(ctx: click.Context, report: Path, output: Path | None, force: bool, run_check: bool,
             agency: str | None, year: int | None) -> None:
-    """把已发布的年度报告 REPORT（.docx、另存的网页 .html、复制的网页文字 .txt）导入为填报工作簿。
+    """把已发布的年度报告（.docx、另存的网页 .html、复制的网页文字 .txt）导入为填报工作簿。
 
     支持 2021 年格式和 2019 年试行格式；列出未能导入的内容（附原文），空白格按 0 导入并列出。
     """

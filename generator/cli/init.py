@@ -10,6 +10,7 @@ import click
 
 from ..errors import NianbaoError, OutputError
 from ..naming import safe_file_stem
+from .zh import ZhCommand, output_option
 
 
 def default_path(agency: str, year: int | None) -> Path:
@@ -27,8 +28,15 @@ def _target(path: Path | None, agency: str, year: int | None, force: bool) -> Pa
     return target
 
 
-@click.command("init")
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.command("init", cls=ZhCommand, examples=(
+    ("nianbao init --agency 某某镇人民政府 --year 2025", "生成空白工作簿（文件名按机关名称和年度）："),
+    ("nianbao init --from 2024年填报表.xlsx", "由上年的工作簿生成本年工作簿："),
+    ("nianbao init -o 填报表.xlsx", "指定文件名："),
+))
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path),
+                metavar="[工作簿.xlsx]")
+@output_option("output", "生成的工作簿（也可直接写在命令后面）；默认在当前文件夹按机关名称和年度命名。",
+               type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="工作簿.xlsx")
 @click.option("--from", "last", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="上年.xlsx",
               help="由上年的填报工作簿生成本年工作簿：沿用基本信息（年度加 1），表三“二、上年结转”"
@@ -37,13 +45,16 @@ def _target(path: Path | None, agency: str, year: int | None, force: bool) -> Pa
 @click.option("--year", type=click.IntRange(2021, 2100), default=None, metavar="YYYY",
               help="预先填入的报告年度。")
 @click.option("--force", is_flag=True, help="文件已存在时覆盖。")
-def command(path: Path | None, last: Path | None, agency: str, year: int | None,
-            force: bool) -> None:
+def command(path: Path | None, output: Path | None, last: Path | None, agency: str,
+            year: int | None, force: bool) -> None:
     """生成空白填报工作簿（基本信息、正文、表二、表三、表四）。
 
-    PATH 省略时，在当前文件夹生成“<机关名称><年度>年政府信息公开工作年度报告填报表.xlsx”。
+    不指定文件名时，在当前文件夹生成“<机关名称><年度>年政府信息公开工作年度报告填报表.xlsx”。
     加 --from 上年.xlsx 时，由上年工作簿生成下一年度的工作簿（上年文件不会被改动）。
     """
+    if path is not None and output is not None and path != output:
+        raise NianbaoError("工作簿文件名只需给一次：写在命令后面，或用 -o 指定。")
+    path = output or path
     if last is not None:
         if agency.strip() or year is not None:
             raise NianbaoError("--from 不能与 --agency、--year 同时使用：机关名称沿用上年工作簿，"

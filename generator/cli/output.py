@@ -63,10 +63,12 @@ def make_console() -> Console:
     from rich.console import Console
 
     safe_console_streams()
-    # A wide console even when piped, so Chinese messages are not cut into narrow columns.
     console = Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
     if not console.is_terminal:
-        console = Console(highlight=False, width=160, no_color=True, markup=False, emoji=False)
+        # Piped or redirected: wide, so Chinese messages are not cut into narrow columns,
+        # unless COLUMNS says how wide the reader is.
+        console = Console(highlight=False, width=_env_columns() or PIPE_WIDTH, no_color=True,
+                          markup=False, emoji=False)
     return console
 
 
@@ -89,30 +91,108 @@ def safe_console_streams() -> None:
                 pass
 
 
+def _env_columns() -> int | None:
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return None
+    return columns if columns >= 20 else None
+
+
+#: a piped console's width when COLUMNS is not set
+PIPE_WIDTH = 160
+#: narrower consoles get one block per finding instead of the five-column table
+WIDE_TABLE_MIN_WIDTH = 120
+#: the 单元格 column of the wide table
+CELLS_COLUMN_WIDTH = 28
+#: render findings that say the PDF used stand-in fonts (printed as one line, see below)
+FONT_NOTICE_RULES = frozenset({"PDF-FONT"})
+FONT_NOTICE = "提示：PDF 用了替代字体，可以阅读和打印；正式印发前请安装官方字体（见 nianbao fonts）。"
+
+
+def split_font_notice(findings: Sequence[Finding]) -> tuple[list[Finding], str | None]:
+    """(the other findings, one line for the stand-in font notice or None).
+
+    On a machine without the official fonts (every Windows PC lacks 方正小标宋) the notice
+    comes with every PDF; a table of five fonts each time buries what matters.
+    """
+    # Only the notice: a PDF-FONT warning (no font at all, text may print as boxes) stays whole.
+    others = [f for f in findings
+              if f.rule not in FONT_NOTICE_RULES or f.severity is not Severity.NOTICE]
+    return others, FONT_NOTICE if len(others) < len(findings) else None
+
+
 def print_findings(findings: Sequence[Finding], *, title: str | None = None,
                    console: Console | None = None) -> None:
-    """One table per sheet (级别 · 规则 · 单元格 · 问题 · 怎么改), then the summary line."""
-    from rich.table import Table
+    """Findings grouped by sheet, then the summary line.
+
+    A wide console gets one table per sheet (级别 · 规则 · 单元格 · 问题 · 怎么改); a narrower
+    one a block per finding (级别 规则 单元格 on one line, 问题 and 怎么改 below), wrapped
+    between words so a cell address or a path is never split.  Text from the workbook is
+    printed literally (never read as rich markup).
+    """
     from rich.text import Text
 
     console = console or make_console()
     if title:
         console.print(Text(title, style="bold"))
+    wide = console.width >= WIDE_TABLE_MIN_WIDTH
     for sheet, group in group_by_sheet(findings).items():
-        table = Table(title=Text(f"【{sheet}】"), title_justify="left", show_lines=False,
-                      expand=False, header_style="bold")
-        table.add_column("级别", no_wrap=True)
-        table.add_column("规则", no_wrap=True)
-        table.add_column("单元格", overflow="fold", max_width=28)
-        table.add_column("问题", overflow="fold", ratio=3)
-        table.add_column("怎么改", overflow="fold", ratio=2)
-        for finding in group:
-            table.add_row(Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity]),
-                          Text(finding.rule), Text(cells_text(finding.cells)),
-                          Text(finding.message), Text(finding.hint))
-        console.print(table)
+        if wide:
+            _print_table(console, sheet, group)
+        else:
+            _print_blocks(console, sheet, group)
     style = "bold red" if any(f.severity is Severity.ERROR for f in findings) else "bold green"
     console.print(Text(summary_text(findings), style=style))
+
+
+def _print_table(console: Console, sheet: str, group: Sequence[Finding]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from .zh import wrap
+
+    table = Table(title=f"【{sheet}】", title_justify="left", show_lines=False,
+                  expand=False, header_style="bold")
+    table.add_column("级别", no_wrap=True)
+    table.add_column("规则", no_wrap=True)
+    table.add_column("单元格", max_width=CELLS_COLUMN_WIDTH)
+    table.add_column("问题", overflow="fold", ratio=3)
+    table.add_column("怎么改", overflow="fold", ratio=2)
+    for finding in group:
+        # broken between addresses beforehand, so the column never cuts one in two
+        cells = "\n".join(wrap(cells_text(finding.cells), CELLS_COLUMN_WIDTH))
+        table.add_row(Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity]),
+                      Text(finding.rule), Text(cells), Text(finding.message),
+                      Text(finding.hint or ""))
+    console.print(table)
+
+
+def _print_blocks(console: Console, sheet: str, group: Sequence[Finding]) -> None:
+    from rich.text import Text
+
+    from .zh import wrap
+
+    width = max(console.width - 1, 20)
+    console.print(Text(f"【{sheet}】", style="bold"))
+    for finding in group:
+        head = Text()
+        head.append(finding.severity.value, style=SEVERITY_STYLE[finding.severity])
+        head.append(f" {finding.rule}  ")
+        lead = head.cell_len
+        cells = wrap(cells_text(finding.cells), width, " " * lead, " " * lead) if finding.cells \
+            else [""]
+        head.append(cells[0][lead:])
+        console.print(head, soft_wrap=True)
+        for line in cells[1:]:
+            console.print(Text(line), soft_wrap=True)
+        for label, text in (("问题", finding.message), ("怎么改", finding.hint)):
+            if text:
+                for line in wrap(text, width, f"  {label}：", " " * (len(label) * 2 + 4)):
+                    console.print(Text(line), soft_wrap=True)
+        console.print()
 
 
 def findings_json(findings: Sequence[Finding], *, file: str | Path | None = None,

@@ -6,8 +6,13 @@ import json
 
 import click
 
+from .zh import ZhCommand
 
-@click.command("rules")
+
+@click.command("rules", cls=ZhCommand, examples=(
+    ("nianbao rules", "列出全部规则："),
+    ("nianbao rules --format markdown", "输出可放进说明文档的表格："),
+))
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
               default="text", show_default=True,
               help="text 为表格；markdown 可直接放进 README；json 供其他程序读取。")

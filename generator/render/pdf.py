@@ -13,21 +13,31 @@ import re
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import zlib
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
 
-from ..findings import Finding, Severity
-from ..fonts import OFFICIAL_FONT_NAMES, ROLE_LABELS, FontSearch, LoadedFont, choose_fonts, load_fonts
+from ..findings import Finding
+from ..errors import NianbaoError
+from ..fonts import FontSearch, choose_fonts, load_fonts, prepare_fonts
 from ..model import Report
 from ..safeio import write_bytes_atomic
 from . import RenderOptions
 from .context import clean_report, title_lines
 from .document import Block, Heading, Paragraph, Signature, TableBlock, Title, blocks
+from .glyphs import (
+    chars_by_role,
+    faces_for,
+    missing_glyph_findings,
+    place_text,
+    stand_in_findings,
+    unprinted_findings,
+)
 from .pdf_layout import (
     BODY_SIZE,
     BODY_TRACKING,
@@ -57,14 +67,6 @@ TABLE_LOOKS: dict[str, tuple[float, tuple[float, ...]]] = {
     "t4": (10.0, (1 / 15,) * 15),
 }
 
-#: Roles tried, in order, for a character the role's own font lacks.
-FALLBACK_ORDER = ("fangsong", "song", "title", "kaiti", "heiti")
-
-#: How many missing characters are reported one by one per font role.
-MAX_MISSING_REPORTED = 30
-
-PAGE_NUMBER_CHARS = "".join(sorted(set(page_number_text(0) + "0123456789")))
-
 SUBJECT = "政府信息公开工作年度报告"
 
 _BUILD_LOCK = threading.Lock()
@@ -93,17 +95,37 @@ def render(report: Report, target: Path, options: RenderOptions) -> list[Finding
     return findings
 
 
+def prepare(options: RenderOptions, jobs: int = 1) -> None:
+    """Before a batch, in the parent: convert the everyday pieces of a CFF font the PDF will use
+    (the bundled fonts) with ``jobs`` processes, so the workers find them converted."""
+    if options.pdf_engine != "reportlab":
+        return
+    try:
+        prepare_fonts(choose_fonts(options.font_paths, options.font_config), jobs=jobs)
+    except NianbaoError:
+        pass  # every workbook reports the font problem in its own row
+
+
+def warm_up(options: RenderOptions) -> None:
+    """Once per batch worker: open the chosen fonts (tens of milliseconds per large font)."""
+    if options.pdf_engine != "reportlab":
+        return
+    try:
+        load_fonts(choose_fonts(options.font_paths, options.font_config), {})
+    except NianbaoError:
+        pass
+
+
 def render_bytes(report: Report, options: RenderOptions,
                  search: FontSearch | None = None) -> tuple[bytes, list[Finding]]:
     """The PDF's bytes and the findings, without writing a file (tests, batch)."""
     report, findings = clean_report(report)  # the same characters dropped as in the .docx
     items = list(_one_paragraph_per_line(blocks(report)))
-    placed = _place_text(items, options.draft)
+    placed = place_text(items, options.draft)
     choices = choose_fonts(options.font_paths, options.font_config, search)
-    loaded = load_fonts(choices, {role: "".join(sorted(chars))
-                                  for role, chars in _chars_by_role(placed).items()}, search)
-    faces = _faces(loaded)
-    findings += _missing_glyph_findings(placed, loaded, faces) + _stand_in_findings(loaded)
+    loaded = load_fonts(choices, chars_by_role(placed), search)
+    faces = faces_for(loaded)
+    findings += missing_glyph_findings(placed, loaded, faces) + stand_in_findings(loaded)
 
     setup = PageSetup(number_face=faces["song"], draft=options.draft, draft_face=faces["heiti"])
     buffer = io.BytesIO()
@@ -124,10 +146,20 @@ def render_bytes(report: Report, options: RenderOptions,
         # every stream (pages, fonts) is compressed by the module's one Flate filter object.
         saved, saved_flate = rl_config.useA85, pdfdoc.PDFZCompress
         rl_config.useA85, pdfdoc.PDFZCompress = 0, _QUICK_FLATE
+        canvases: list[Canvas] = []
+
+        class RecordingCanvas(Canvas):
+            """The canvas, kept so the fonts can say what they could not print in this PDF."""
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                canvases.append(self)
+
         try:
-            doc.build(story)
+            doc.build(story, canvasmaker=RecordingCanvas)
         finally:
             rl_config.useA85, pdfdoc.PDFZCompress = saved, saved_flate
+    findings += unprinted_findings(placed, loaded, faces, canvases[0]._doc, findings)
     return buffer.getvalue(), findings
 
 
@@ -140,115 +172,6 @@ def _one_paragraph_per_line(items: Iterable[Block]) -> Iterator[Block]:
                     yield Paragraph(line.strip())
         else:
             yield item
-
-
-# ---------------------------------------------------------------------------
-# Which font prints what, and where it is (for the missing-glyph report)
-
-
-@dataclass
-class _Placed:
-    """A piece of text, the role whose font prints it, and where a clerk finds it."""
-
-    role: str
-    text: str
-    where: str
-
-
-def _place_text(items: Iterable[object], draft: bool) -> list[_Placed]:
-    placed: list[_Placed] = []
-    section = "开头段落（编制说明）"
-    subsection = ""
-    count = 0
-    for item in items:
-        if isinstance(item, Title):
-            placed.append(_Placed("title", item.text, "标题"))
-        elif isinstance(item, Heading):
-            if item.level == 1:
-                section, subsection = item.text, ""
-                placed.append(_Placed("heiti", item.text, f"标题“{item.text}”"))
-            else:
-                subsection = item.text
-                placed.append(_Placed("kaiti", item.text, f"{section}中的标题“{item.text}”"))
-            count = 0
-        elif isinstance(item, Paragraph):
-            count += 1
-            where = f"{section}{subsection}第{count}段"
-            placed.append(_Placed("fangsong", item.text, where))
-        elif isinstance(item, TableBlock):
-            for cell in item.form.cells:
-                text = item.texts.get(cell.field_id, "") if cell.field_id else cell.text
-                placed.append(_Placed("song", text, f"{item.form.name}"))
-        elif isinstance(item, Signature):
-            placed.append(_Placed("fangsong", f"{item.agency}{item.date}", "落款"))
-    placed.append(_Placed("song", PAGE_NUMBER_CHARS, "页码"))
-    if draft:
-        placed.append(_Placed("heiti", DRAFT_MARK, "页眉“未通过校验”标记"))
-    return placed
-
-
-def _chars_by_role(placed: Iterable[_Placed]) -> dict[str, set[str]]:
-    chars: dict[str, set[str]] = {}
-    for p in placed:
-        chars.setdefault(p.role, set()).update(ch for ch in p.text if not ch.isspace())
-    return chars
-
-
-def _faces(loaded: dict[str, LoadedFont]) -> dict[str, Face]:
-    plain = {role: Face(font.name, font.codepoints) for role, font in loaded.items()}
-    ordered = [plain[r] for r in FALLBACK_ORDER if r in plain]
-    return {role: face.with_fallbacks(ordered) for role, face in plain.items()}
-
-
-def _missing_glyph_findings(placed: list[_Placed], loaded: dict[str, LoadedFont],
-                            faces: dict[str, Face]) -> list[Finding]:
-    """One warning per character a role's font lacks, naming where it first occurs."""
-    seen: dict[tuple[str, str], list[str]] = {}
-    for p in placed:
-        for ch in loaded[p.role].missing(p.text):
-            seen.setdefault((p.role, ch), []).append(p.where)
-    findings: list[Finding] = []
-    per_role: dict[str, int] = {}
-    for (role, ch), places in seen.items():
-        per_role[role] = per_role.get(role, 0) + 1
-        if per_role[role] > MAX_MISSING_REPORTED:
-            continue
-        font = loaded[role]
-        substitute = faces[role].pick(ch)
-        where = places[0] + (f"等 {len(places)} 处" if len(places) > 1 else "")
-        if substitute.name != font.name:
-            other = next(f.choice.face for f in loaded.values() if f.name == substitute.name)
-            effect = f"PDF 中该字改用字体 {other} 印出，字形可能与前后文字不一致。"
-        else:
-            effect = "PDF 中该字会显示为空白或方框。"
-        findings.append(Finding(
-            Severity.WARNING, "F-2",
-            f"PDF 的{ROLE_LABELS[role]}字体 {font.choice.face} 中没有“{ch}”字（U+{ord(ch):04X}），"
-            f"出现在：{where}。{effect}",
-            hint="请核对该字是否为错别字或生僻字；如确需使用，请用 --font 或字体配置文件"
-                 "指定包含该字的字体（nianbao fonts 可查看当前字体）。",
-            found=ch,
-        ))
-    for role, total in per_role.items():
-        if total > MAX_MISSING_REPORTED:
-            findings.append(Finding(
-                Severity.WARNING, "F-2",
-                f"PDF 的{ROLE_LABELS[role]}字体 {loaded[role].choice.face} 另缺 "
-                f"{total - MAX_MISSING_REPORTED} 个字（共缺 {total} 个），未逐一列出。",
-                hint="该字体可能不是中文字体，请用 nianbao fonts 检查字体设置。",
-            ))
-    return findings
-
-
-def _stand_in_findings(loaded: dict[str, LoadedFont]) -> list[Finding]:
-    stand_ins = [f"{ROLE_LABELS[role]}用 {font.choice.face}（应为 {OFFICIAL_FONT_NAMES[role]}）"
-                 for role, font in loaded.items() if font.choice.stand_in]
-    if not stand_ins:
-        return []
-    return [Finding(Severity.NOTICE, "PDF-FONT",
-                    "PDF 使用了替代字体，正式印发前请安装官方字体：" + "；".join(stand_ins) + "。",
-                    hint="可用 --font 角色=字体文件 或字体配置文件指定官方字体；"
-                         "运行 nianbao fonts 查看各字体的来源。")]
 
 
 # ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ formulas are not overwritten by accident.  Each input cell carries a defined nam
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,6 +66,8 @@ META_LABEL_COL, META_VALUE_COL, META_HINT_COL = 1, 2, 3
 TEXT_LABEL_COL, TEXT_HEADING_COL, TEXT_BODY_COL = 1, 2, 3
 #: 正文's column of last year's paragraphs in a carried workbook (reference, never read).
 TEXT_REFERENCE_COL, TEXT_REFERENCE_WIDTH = 4, 60
+#: 正文 column C, where the clerk types the paragraphs
+TEXT_BODY_WIDTH = 100
 
 
 def meta_address(attribute: str) -> CellAddress:
@@ -381,10 +384,26 @@ def _meta_sheet(wb: Workbook, ws: Worksheet, values: dict[str, object]) -> None:
     _protect(ws)
 
 
+#: points per wrapped line of 11 pt text (宋体 and Calibri lines are about 14.3 pt)
+LINE_POINTS = 15.5
+#: Excel's largest row height
+MAX_ROW_POINTS = 409
+
+
+def _columns(text: str) -> int:
+    """Width of ``text`` in column-width units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
 def _text_rows(text: str, width: int = 90) -> float:
-    """A row height (points) that shows ``text`` wrapped in a column ``width`` characters wide."""
-    lines = sum(max(1, -(-len(p) * 2 // width)) for p in text.split("\n")) if text else 3
-    return min(409, max(45, 15 * lines))
+    """A row height (points) that shows ``text`` wrapped in a column ``width`` characters wide.
+
+    Only for text written into the workbook: a row without text keeps no height at all, so
+    Excel, WPS and LibreOffice grow it as the clerk types (a fixed height clips the text).
+    """
+    usable = max(width - 2, 10)  # cell padding
+    lines = sum(max(1, -(-_columns(p) // usable)) for p in text.split("\n"))
+    return min(MAX_ROW_POINTS, LINE_POINTS * lines + 4)
 
 
 def _row_label(cell: Cell, text: str, *, required: bool) -> None:
@@ -430,7 +449,7 @@ def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None,
                 carried: "Carried | None" = None) -> None:
     _heading_row(ws, ("部分", "小标题（仅“其他事项”需要填写）",
                       "正文（一个单元格可写多段：按 Alt+Enter 换行即分段）"))
-    for col, width in zip("ABC", (30, 26, 100)):
+    for col, width in zip("ABC", (30, 26, TEXT_BODY_WIDTH)):
         ws.column_dimensions[col].width = width
     if carried is not None:
         header = ws.cell(1, TEXT_REFERENCE_COL, "上年内容（参考，不会进入报告）")
@@ -465,23 +484,24 @@ def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None,
             if text:
                 _set_text(cell, text)
         elif slot.key in FORMULA_SLOTS:
+            # a formula's text appears only when the spreadsheet computes it: the row sizes
+            # itself then, and keeps growing when the clerk types over the formula
             cell.value = FORMULA_SLOTS[slot.key]()  # type: ignore[operator]
-            text = "x" * 300
         cell.fill = INPUT_FILL
         cell.protection = UNLOCKED
         cell.alignment = TOP_LEFT
         cell.border = BORDER
         cell.font = Font(name=FONT)
         prompt.add(cell)
-        height = _text_rows(text)
         if carried is not None:
             reference = reference_text(carried, slot.key)
             _reference_style(ws.cell(row, TEXT_REFERENCE_COL))
             if reference:
+                # no height either: the row fits the reference when opened and still grows
+                # when this year's text, typed in C, is longer
                 _set_text(ws.cell(row, TEXT_REFERENCE_COL), reference)
-                # a CJK character is two columns wide; 10 pt text fits a little more
-                height = max(height, _text_rows(reference, TEXT_REFERENCE_WIDTH + 6))
-        ws.row_dimensions[row].height = height
+        if text:
+            ws.row_dimensions[row].height = _text_rows(text, TEXT_BODY_WIDTH)
         _name(wb, text_key(slot.key), body)
     note_row = TEXT_FIRST_ROW + len(TEXT_SLOTS) + 1
     ws.cell(note_row, 1, "开头段落和“收取信息处理费情况”留空时，生成报告时自动按基本信息填写；"

@@ -1,8 +1,7 @@
-"""Fonts for the PDF: which TrueType file prints each role, and why.
+"""Which font file prints each role of the PDF, and why (discovery only: nothing is loaded).
 
 GB/T 9704 names a typeface per element (标题 小标宋, 一级标题 黑体, 二级标题 楷体, 正文 仿宋,
-页码 宋体).  reportlab embeds only TrueType outlines, and a missing glyph prints as blank, so
-the resolver picks, per role, a file that is really there and really TrueType, in this order:
+页码 宋体).  The resolver picks, per role, a file that is really there, in this order:
 
 1. a file named on the command line (``--font 仿宋=D:/字体/simfang.ttf``);
 2. a file named in the font configuration file (``--font-config`` or the user's default
@@ -10,25 +9,21 @@ the resolver picks, per role, a file that is really there and really TrueType, i
 3. the official fonts on this machine (Windows font folder names, fontconfig, macOS folders);
 4. open TrueType fonts installed on the machine (AR PL, WenQuanYi, LXGW WenKai …), as
    stand-ins;
-5. the OFL Noto Serif/Sans SC fonts shipped on PyPI in ``pylopdf-fonts-zh-cn`` – they have
-   PostScript (CFF) outlines, so the characters a document uses are converted to a small
-   TrueType file (:func:`convert_to_truetype`), cached under the user's cache folder.
+5. the OFL Noto Serif/Sans SC fonts shipped on PyPI in ``pylopdf-fonts-zh-cn``.  They have
+   PostScript (CFF) outlines, which reportlab cannot embed, so :mod:`.convert` turns them
+   into TrueType once per machine.
 
-:func:`choose_fonts` decides (cheap, used by ``nianbao fonts``); :func:`load_fonts` loads and
-registers the chosen fonts with reportlab once per process and converts the bundled font
-for a document's characters.  Where the resolver looks is a :class:`FontSearch`, which tests
+:func:`choose_fonts` decides (cheap, used by ``nianbao fonts``); :func:`.load.load_fonts`
+makes the choice printable.  Where the resolver looks is a :class:`FontSearch`, which tests
 replace to simulate a machine without Chinese fonts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import threading
 import tomllib
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -36,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .errors import NianbaoError
+from .embed import FontError, FontFile, open_truetype
 
 # ---------------------------------------------------------------------------
 # Roles
@@ -88,10 +83,6 @@ def role_of(name: str) -> str:
         known = "、".join(f"{r}（{ROLE_LABELS[r]}）" for r in ROLES)
         raise FontError(f"不认识的字体角色“{name}”。可用的角色：{known}。")
     return role
-
-
-class FontError(NianbaoError):
-    """A font the user named cannot be used (missing, not a font, cannot be embedded)."""
 
 
 class Source(str, Enum):
@@ -180,10 +171,6 @@ SAMPLE_TEXT = "政府信息公开工作年度报告一二三四五六主动申�
 BUNDLED_PACKAGE = "pylopdf_fonts_zh_cn"
 BUNDLED_FACES: dict[str, str] = {"title": "serif", "heiti": "sans", "kaiti": "serif",
                                  "fangsong": "serif", "song": "serif"}
-
-#: Bump when the converted files change, so old cache entries are not reused.
-CONVERTER_VERSION = "1"
-
 
 # ---------------------------------------------------------------------------
 # Where to look
@@ -545,232 +532,22 @@ def _auto_choice(role: str, dirs: tuple[Path, ...], search: FontSearch) -> FontC
     for candidate in CANDIDATES[role]:
         for path, index in _find_candidate(candidate, dirs, search.fontconfig):
             found = probe(path, index)
-            # Only TrueType outlines are taken from the system: a CFF system font would need
-            # a conversion per document, and the bundled font already covers that case.
+            # Only TrueType outlines are taken from the system unasked: a CFF system font would
+            # be converted first (seconds per thousand glyphs), and the bundled font, converted
+            # once per machine, already covers that case.
             if found.error or not found.truetype or not found.covers(SAMPLE_TEXT):
                 continue
-            try:  # the file must also load in reportlab (registered once, kept for the PDF)
-                register_truetype(path, index)
+            try:  # the file must also load in reportlab (kept for the PDF)
+                open_truetype(FontFile.on_disk(path), index)
             except FontError:
                 continue
             return FontChoice(role, path, index, candidate.source, candidate.stand_in,
                               found.face)
     if search.bundled:
-        path = bundled_font_path(BUNDLED_FACES[role])
-        if path is not None:
-            found = probe(path, 0)
+        bundled = bundled_font_path(BUNDLED_FACES[role])
+        if bundled is not None:
+            found = probe(bundled, 0)
             if not found.error:
-                return FontChoice(role, path, 0, Source.BUNDLED, True, found.face,
+                return FontChoice(role, bundled, 0, Source.BUNDLED, True, found.face,
                                   convert=not found.truetype)
     return None
-
-
-# ---------------------------------------------------------------------------
-# Converting PostScript outlines to TrueType (the bundled Noto fonts)
-
-
-def _file_digest(path: Path) -> str:
-    stat = path.stat()
-    return _file_digest_cached(path, stat.st_size, stat.st_mtime)
-
-
-@lru_cache(maxsize=32)
-def _file_digest_cached(path: Path, size: int, mtime: float) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
-_convert_lock = threading.Lock()
-
-
-def convert_to_truetype(source: Path, index: int, chars: Iterable[str], cache_dir: Path) -> Path:
-    """A TrueType font holding the glyphs of ``chars`` from a CFF-outline font.
-
-    Each glyph's cubic outline is redrawn as quadratic curves (``Cu2QuPen`` into
-    ``TTGlyphPen``) and a new font is built with fontTools' ``FontBuilder``, keeping the
-    source's metrics and names.  The file is cached in ``cache_dir`` keyed by the source's
-    hash and the character set's hash, written atomically; a cache folder that cannot be
-    written falls back to a temporary folder.
-    """
-    wanted = "".join(sorted(set(chars) | {" "}))
-    key = hashlib.sha256(f"{CONVERTER_VERSION}|{index}|{wanted}".encode()).hexdigest()[:16]
-    name = f"{source.stem}-{_file_digest(source)}-{key}.ttf"
-    for folder in (cache_dir, Path(tempfile.gettempdir()) / "nianbao-fonts"):
-        target = folder / name
-        if target.is_file():
-            return target
-    with _convert_lock:
-        data = _build_truetype(source, index, wanted)
-        for folder in (cache_dir, Path(tempfile.gettempdir()) / "nianbao-fonts"):
-            target = folder / name
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".ttf", dir=folder)
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, target)
-                return target
-            except OSError:
-                continue
-    raise FontError(f"无法写入字体缓存目录 {cache_dir}。")
-
-
-def _build_truetype(source: Path, index: int, chars: str) -> bytes:
-    import io
-
-    from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTFont as FTFont
-
-    font = FTFont(str(source), fontNumber=index, lazy=True)
-    cmap = font.getBestCmap()
-    glyph_set = font.getGlyphSet()
-    order = [".notdef"]
-    mapping: dict[int, str] = {}
-    for ch in chars:
-        glyph = cmap.get(ord(ch))
-        if glyph is None:
-            continue
-        mapping[ord(ch)] = glyph
-        if glyph not in order:
-            order.append(glyph)
-    glyphs = {}
-    for glyph_name in order:
-        pen = TTGlyphPen(None)
-        # CFF contours run counter-clockwise, TrueType clockwise.
-        glyph_set[glyph_name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
-        glyphs[glyph_name] = pen.glyph()
-    hmtx = font["hmtx"]
-    head = font["head"]
-    hhea = font["hhea"]
-    os2 = font["OS/2"]
-    names = font["name"]
-    family = names.getBestFamilyName() or source.stem
-    ps_name = (names.getDebugName(6) or family).replace(" ", "")
-
-    builder = FontBuilder(head.unitsPerEm, isTTF=True)
-    builder.setupGlyphOrder(order)
-    builder.setupCharacterMap(mapping)
-    builder.setupGlyf(glyphs)
-    builder.setupHorizontalMetrics({g: hmtx[g] for g in order})
-    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
-    builder.setupNameTable({
-        "familyName": family,
-        "styleName": names.getBestSubFamilyName() or "Regular",
-        "psName": ps_name,
-        "copyright": names.getDebugName(0) or "",
-        "licenseDescription": names.getDebugName(13) or "",
-        "licenseInfoURL": names.getDebugName(14) or "",
-    })
-    builder.setupOS2(
-        sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
-        sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent,
-        usWinDescent=os2.usWinDescent, fsType=os2.fsType, usWeightClass=os2.usWeightClass,
-        achVendID=os2.achVendID,
-    )
-    builder.setupPost()
-    # Fixed dates: the converted file (and so every PDF embedding it) is the same each time.
-    builder.updateHead(created=head.created, modified=head.modified, fontRevision=head.fontRevision)
-    out = io.BytesIO()
-    builder.save(out)
-    font.close()
-    return out.getvalue()
-
-
-# ---------------------------------------------------------------------------
-# Loading into reportlab
-
-
-@dataclass(frozen=True)
-class LoadedFont:
-    """A chosen font registered with reportlab under ``name``."""
-
-    choice: FontChoice
-    name: str  # reportlab font name
-    file: Path  # the TrueType file embedded (the converted subset for CFF fonts)
-    codepoints: frozenset[int]
-
-    def covers(self, ch: str) -> bool:
-        return ord(ch) in self.codepoints
-
-    def missing(self, text: str) -> list[str]:
-        """Characters of ``text`` this font has no glyph for, in order of appearance."""
-        seen: dict[str, None] = {}
-        for ch in text:
-            if ord(ch) not in self.codepoints and not ch.isspace():
-                seen.setdefault(ch, None)
-        return list(seen)
-
-
-_registered: dict[tuple[str, int, float], tuple[str, frozenset[int]]] = {}
-_register_lock = threading.Lock()
-
-
-def register_truetype(path: Path, index: int = 0) -> tuple[str, frozenset[int]]:
-    """Register a TrueType file with reportlab once per process; (font name, code points)."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
-    key = (str(path), index, path.stat().st_mtime)
-    with _register_lock:
-        if key in _registered:
-            return _registered[key]
-        name = "nb-" + hashlib.sha256(f"{key}".encode()).hexdigest()[:12]
-        try:
-            font = TTFont(name, str(path), subfontIndex=index)
-        except (TTFError, OSError, ValueError) as exc:
-            raise FontError(f"字体文件 {path} 无法嵌入 PDF：{exc}") from exc
-        _memoize_tables(font.face)
-        pdfmetrics.registerFont(font)
-        result = (name, frozenset(font.face.charToGlyph))
-        _registered[key] = result
-        return result
-
-
-def _memoize_tables(face: object) -> None:
-    """Keep the font's tables once read: reportlab copies the whole ``glyf`` table out of the
-    file for every font subset of every document (tens of milliseconds for a large CJK font),
-    and the registered face lives for the whole process anyway."""
-    read = face.get_table  # type: ignore[attr-defined]
-    tables: dict[str, bytes] = {}
-
-    def get_table(tag: str) -> bytes:
-        data = tables.get(tag)
-        if data is None:
-            data = tables[tag] = read(tag)
-        return data
-
-    face.get_table = get_table  # type: ignore[attr-defined]
-
-
-def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, str],
-               search: FontSearch | None = None) -> dict[str, LoadedFont]:
-    """Register every chosen font; convert CFF fonts for the characters the document prints.
-
-    A converted font holds every character of the document (not only its own roles'), so it
-    can also print a character another role's font lacks; roles sharing one CFF source get
-    one converted file, so a document embeds each font once.
-    """
-    search = search or FontSearch.from_environment()
-    everything = set(SAMPLE_TEXT).union(*chars_by_role.values())
-    wanted: dict[tuple[Path, int], set[str]] = {}
-    for choice in choices.values():
-        if choice.convert:
-            wanted.setdefault((choice.path, choice.index), set()).update(everything)
-    converted = {
-        key: convert_to_truetype(key[0], key[1], chars, search.cache_dir)
-        for key, chars in sorted(wanted.items(), key=lambda item: (str(item[0][0]), item[0][1]))
-    }
-    loaded: dict[str, LoadedFont] = {}
-    for role, choice in choices.items():
-        if choice.convert:
-            file, index = converted[(choice.path, choice.index)], 0
-        else:
-            file, index = choice.path, choice.index
-        name, codepoints = register_truetype(file, index)
-        loaded[role] = LoadedFont(choice, name, file, codepoints)
-    return loaded

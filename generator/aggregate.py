@@ -1,0 +1,134 @@
+"""``nianbao batch --aggregate``: the county's own input workbook, summed from its agencies.
+
+Every number of tables 二/三/四 (表二's 现行有效件数 included) is the sum over the workbooks
+of the batch that have no errors (通过 and 有警告) and report the year most of them report;
+the totals are recomputed from the summed parts, so the form's identities hold whenever they
+hold in each input.  基本信息 is left for the county office to fill (only 报告年度 is
+written), 正文 is blank.  A sheet 「汇总来源」 lists the workbooks summed and those left out.
+
+The result is an ordinary input workbook: the county fills 基本信息 and 正文 and runs
+``nianbao check`` / ``nianbao build`` on it like any agency's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .batch import BatchItem, Status
+from .errors import NianbaoError, OutputError
+from .form import FIELDS, META_FIELDS
+from .model import Meta, Numbers, Report
+from .safeio import atomic_path
+
+SOURCES_SHEET = "汇总来源"
+#: statuses whose numbers are summed: checked without errors
+SUMMED_STATUSES = frozenset({Status.PASSED.value, Status.WARNINGS.value})
+
+
+@dataclass(frozen=True)
+class Part:
+    """One workbook summed into the aggregate."""
+
+    item: BatchItem
+    report: Report
+    blanks: int  # input cells left blank, counted as 0
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    year: int
+    numbers: Numbers
+    parts: tuple[Part, ...]
+    left_out: tuple[tuple[BatchItem, str], ...]  # (item, why)
+
+
+def sum_numbers(reports: Sequence[Report]) -> Numbers:
+    """Every input field summed over ``reports``; totals recomputed from the summed parts."""
+    values = {f.id: sum((r.numbers[f.id] for r in reports), 0) for f in FIELDS if not f.is_total}
+    return Numbers(values).with_totals()
+
+
+def aggregate(items: Sequence[BatchItem]) -> Aggregate:
+    """Read again the workbooks of ``items`` that passed and sum them (the batch keeps no
+    reports in memory: a county's 60 workbooks are read one by one here)."""
+    from .workbook.reader import read_workbook
+
+    candidates = [item for item in items if item.status.value in SUMMED_STATUSES]
+    years = Counter(item.year for item in candidates if item.year)
+    if not years:
+        raise OutputError("没有通过校验的工作簿，无法生成汇总工作簿（--aggregate）。"
+                          "请先按汇总表修改有错误的工作簿后重新运行。")
+    year = years.most_common(1)[0][0]
+    parts: list[Part] = []
+    left_out: list[tuple[BatchItem, str]] = []
+    for item in items:
+        if item.status.value not in SUMMED_STATUSES:
+            left_out.append((item, f"未计入：{item.status.value}"))
+            continue
+        if item.year != year:
+            left_out.append((item, f"未计入：报告年度为 {item.year}，不是 {year}"))
+            continue
+        try:
+            read = read_workbook(item.source)
+        except NianbaoError as error:  # changed since the batch read it
+            left_out.append((item, f"未计入：现在无法读取（{error}）"))
+            continue
+        parts.append(Part(item, read.report, len(read.blanks)))
+    return Aggregate(year, sum_numbers([p.report for p in parts]), tuple(parts), tuple(left_out))
+
+
+def write_aggregate(result: Aggregate, target: Path, base: Path, *,
+                    overwrite: bool = False) -> Path:
+    """The aggregate as an input workbook at ``target`` (atomically)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from .workbook.writer import build_workbook, meta_address
+
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError(f"汇总工作簿的文件名应以 .xlsx 结尾：{target}")
+    if target.exists() and not overwrite:
+        raise OutputError(f"文件已存在：{target}。汇总工作簿可能已填写了基本信息，不会覆盖；"
+                          "请换一个文件名，或加 --force 覆盖。")
+    report = Report(meta=Meta(agency="", year=result.year), numbers=result.numbers)
+    wb = build_workbook(report)
+    for m in META_FIELDS:  # 基本信息 is the county's to fill: only 报告年度 is written
+        if m.key != "year":
+            address = meta_address(m.key)
+            sheet, cell = str(address).split("!")
+            wb[sheet][cell].value = None
+
+    ws = wb.create_sheet(SOURCES_SHEET)
+    ws.append(["文件", "机关名称", "状态", "新收申请总计", "空白格（按 0 计）", "说明"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for part in result.parts:
+        ws.append([_relative(part.item.source, base), part.report.meta.agency,
+                   part.item.status.value, int(part.report.numbers["t3.new.total"]),
+                   part.blanks, "已计入"])
+    for item, why in result.left_out:
+        ws.append([_relative(item.source, base), item.agency, item.status.value, None, None, why])
+    ws.append([])
+    ws.append([f"共计入 {len(result.parts)} 个工作簿（{result.year} 年度、校验无错误），"
+               f"未计入 {len(result.left_out)} 个。表二至表四为计入的工作簿之和。"])
+    for column, width in zip("ABCDEF", (32, 30, 10, 12, 12, 40)):
+        ws.column_dimensions[column].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # an agency name is text, never a formula
+    ws.freeze_panes = "A2"
+    with atomic_path(target, overwrite=overwrite) as tmp:
+        wb.save(tmp)
+    return target
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)

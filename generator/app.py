@@ -1,0 +1,367 @@
+"""The use-case layer: what nianbao does, once, for every front end (command line, web page).
+
+Each function takes typed inputs (paths and an options dataclass), does the whole job by
+calling the modules that own the pieces (reader and checker, renderers, workbook writer,
+importers, year-over-year diff, batch), and returns a typed result holding the findings and
+the paths written.  Nothing here prints or exits: a front end decides how to show a result
+(``generator.cli`` as tables and exit codes, ``generator.web`` as a page).
+
+Errors the user can act on are raised as :class:`~generator.errors.NianbaoError` (in
+Chinese), exactly as the modules below raise them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .checker import CheckResult
+from .errors import NianbaoError, OutputError
+from .findings import Finding, Severity
+from .naming import safe_file_stem
+
+if TYPE_CHECKING:
+    from .batch import BatchItem, BatchPlan
+    from .importers import ImportResult
+    from .model import Report
+    from .workbook.carry import Carried
+    from .yeardiff import CellChange
+
+#: every output format, in the order a build writes them (the LibreOffice PDF converts the .docx)
+ALL_FORMATS: tuple[str, ...] = ("docx", "pdf", "html")
+PDF_ENGINES: tuple[str, ...] = ("reportlab", "libreoffice")
+#: the rule of a missing required 基本信息 item; a published report is not blamed for it
+MISSING_META_RULE = "S-3"
+WORKBOOK_NAME_SUFFIX = "政府信息公开工作年度报告填报表"
+
+
+# ---------------------------------------------------------------------------
+# check
+
+
+def check(source: str | Path, previous: str | Path | None = None) -> CheckResult:
+    """Read and check a workbook (``previous``: last year's, for Y-1/Y-2).
+
+    Raises :class:`~generator.errors.InputError` when a file cannot be read."""
+    from .checker import check_workbook
+
+    return check_workbook(source, previous=previous)
+
+
+# ---------------------------------------------------------------------------
+# build
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and how; the defaults are ``nianbao build FILE`` without options."""
+
+    out_dir: Path = Path("outputs")
+    formats: tuple[str, ...] = ("docx",)
+    template: Path | None = None
+    draft: bool = False  # build even with errors, marked 「校验未通过，不得用于正式印发」
+    pdf_engine: str = "reportlab"
+    previous: Path | None = None
+    font_paths: dict[str, Path] = field(default_factory=dict)  # role -> font file
+    font_config: Path | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.formats if f not in ALL_FORMATS]
+        if unknown or not self.formats:
+            raise ValueError(f"formats must be a non-empty subset of {ALL_FORMATS}: {self.formats}")
+        if self.pdf_engine not in PDF_ENGINES:
+            raise ValueError(f"unknown PDF engine {self.pdf_engine!r}")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A build: the check, what was written (in format order) and what rendering found."""
+
+    check: CheckResult
+    written: tuple[Path, ...] = ()
+    render_findings: tuple[Finding, ...] = ()
+    #: True when errors stopped the build (nothing written)
+    refused: bool = False
+    #: True when the outputs carry the draft mark (draft asked and the workbook has errors)
+    draft: bool = False
+
+    @property
+    def has_errors(self) -> bool:
+        """Errors in the workbook or while rendering: the outputs are not for publication."""
+        return self.check.has_errors or any(f.severity is Severity.ERROR
+                                            for f in self.render_findings)
+
+    def path(self, format_name: str) -> Path | None:
+        from .render import FORMATS
+
+        suffix = FORMATS[format_name][1]
+        return next((p for p in self.written if p.suffix == suffix), None)
+
+
+def output_stem(report: Report) -> str:
+    """The file name of every output without its suffix: the report's title, made safe."""
+    return safe_file_stem(report.title)
+
+
+def build(source: str | Path, options: BuildOptions = BuildOptions(),
+          *, checked: CheckResult | None = None) -> BuildResult:
+    """Check ``source`` and, unless it has errors (and no draft is asked), write the formats.
+
+    ``checked`` reuses a check already made of the same file (a front end that showed the
+    findings first).  The LibreOffice PDF engine converts the .docx this build writes when it
+    writes one, else a temporary one.
+    """
+    from .render import RenderOptions, output_path
+
+    if options.template is not None:
+        # A broken template is found before the workbook is read (InputError-like, exit 2).
+        from .render.docx import check_template
+
+        check_template(options.template)
+    result = checked if checked is not None else check(source, options.previous)
+    errors = result.has_errors
+    if errors and not options.draft:
+        return BuildResult(result, refused=True)
+
+    render_options = RenderOptions(template=options.template, draft=bool(options.draft and errors),
+                                   pdf_engine=options.pdf_engine, font_paths=dict(options.font_paths),
+                                   font_config=options.font_config)
+    stem = output_stem(result.report)
+    written: list[Path] = []
+    render_findings: list[Finding] = []
+    for format_name in (f for f in ALL_FORMATS if f in options.formats):
+        target = output_path(options.out_dir, stem, format_name)
+        docx = next((p for p in written if p.suffix == ".docx"), None)
+        # Formats share the text clean-up, so the same warning can come from each: keep it once.
+        render_findings += [f for f in _render(format_name, result.report, target, render_options, docx)
+                            if f not in render_findings]
+        written.append(target)
+    return BuildResult(result, tuple(written), tuple(render_findings), draft=render_options.draft)
+
+
+def _render(format_name: str, report: Report, target: Path, options: object,
+            docx: Path | None) -> list[Finding]:
+    from .render import RenderOptions, renderer
+
+    assert isinstance(options, RenderOptions)
+    if format_name == "pdf" and options.pdf_engine == "libreoffice":
+        from .render.libreoffice import render_pdf_via_libreoffice
+
+        return list(render_pdf_via_libreoffice(report, target, options, docx=docx))
+    return list(renderer(format_name)(report, target, options))
+
+
+# ---------------------------------------------------------------------------
+# workbooks: blank and next year's
+
+
+def workbook_file_name(agency: str, year: int | None) -> str:
+    """``<机关名称><年度>年政府信息公开工作年度报告填报表.xlsx``, safe as a file name."""
+    stem = f"{agency}{f'{year}年' if year else ''}{WORKBOOK_NAME_SUFFIX}"
+    return f"{safe_file_stem(stem, reserve_suffix_bytes=len('.xlsx'))}.xlsx"
+
+
+def _workbook_target(target: Path, overwrite: bool) -> Path:
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError(f"文件名应以 .xlsx 结尾：{target}")
+    if target.exists() and not overwrite:
+        raise OutputError(f"文件已存在：{target}。如需覆盖，请加 --force。")
+    return target
+
+
+def blank_workbook(agency: str, year: int | None, target: Path | None = None, *,
+                   out_dir: Path | None = None, overwrite: bool = False) -> Path:
+    """Write a blank input workbook with 机关名称 and 年度 filled in; return its path.
+
+    ``target`` is the file; without it, :func:`workbook_file_name` in ``out_dir`` (default:
+    the current folder)."""
+    from .workbook.writer import write_workbook
+
+    agency = agency.strip()
+    if target is None:
+        target = (out_dir or Path.cwd()) / workbook_file_name(agency, year)
+    return write_workbook(_workbook_target(target, overwrite), agency=agency, year=year,
+                          overwrite=overwrite)
+
+
+@dataclass(frozen=True)
+class RollForwardResult:
+    """``init --from``: next year's workbook and what came over from last year's."""
+
+    written: Path
+    carried: Carried
+    #: what was carried, one paragraph in Chinese (:func:`generator.workbook.carry.summary`)
+    summary: str
+    #: errors in last year's workbook (carried anyway)
+    last_errors: tuple[Finding, ...] = ()
+    #: how many of them touch 表三 四、结转下年度继续办理, the numbers carried forward
+    touching_carry: int = 0
+
+    @property
+    def year_unknown(self) -> bool:
+        return self.carried.year is None
+
+
+def roll_forward(last: str | Path, target: Path | None = None, *, out_dir: Path | None = None,
+                 overwrite: bool = False) -> RollForwardResult:
+    """Write next year's workbook from last year's (``last`` is only read)."""
+    from .checker import check_read
+    from .workbook.carry import carry_from, carry_pairs, summary
+    from .workbook.reader import read_workbook
+    from .workbook.writer import write_workbook
+
+    last = Path(last)
+    read = read_workbook(last)  # InputError when last year's file cannot be read
+    carried = carry_from(read, last.name)
+    if target is None:
+        target = (out_dir or Path.cwd()) / workbook_file_name(
+            str(carried.meta.get("agency") or ""), carried.year)
+    written = write_workbook(_workbook_target(target, overwrite), overwrite=overwrite,
+                             carried=carried)
+    errors = check_read(read).errors
+    forward = {last_id for _, last_id in carry_pairs()}
+    touching = sum(1 for f in errors if forward & set(f.field_ids))
+    return RollForwardResult(written, carried, summary(carried), errors, touching)
+
+
+# ---------------------------------------------------------------------------
+# import a published report
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    target: Path | None = None  # the workbook to write; default: the report's name, .xlsx
+    overwrite: bool = False
+    agency: str | None = None  # when the report does not name it (or names it wrongly)
+    year: int | None = None
+    run_check: bool = False  # also check the report as published
+
+
+@dataclass(frozen=True)
+class ImportReportResult:
+    """A published report turned into a workbook, with everything the clerk must look at."""
+
+    imported: ImportResult
+    written: Path
+    #: what the clerk should verify: the importer's notes, then printed totals that differ
+    notes: tuple[str, ...] = ()
+    #: findings over the report as published (``run_check``), without the S-3 gaps
+    findings: tuple[Finding, ...] = ()
+    #: required 基本信息 items the report does not state (to fill in the workbook)
+    missing_meta: tuple[str, ...] = ()
+
+    @property
+    def unmapped(self) -> tuple[str, ...]:
+        return tuple(self.imported.unmapped)
+
+
+def import_report(report: str | Path, options: ImportOptions = ImportOptions()) -> ImportReportResult:
+    """Read a published report (.docx, .html, .txt) and write it as an input workbook."""
+    from .checker import check_report
+    from .form import META_FIELDS
+    from .importers import import_report as read_report
+    from .workbook.writer import write_workbook
+
+    report = Path(report)
+    target = options.target or report.with_suffix(".xlsx")
+    if target.exists() and not options.overwrite:  # say so before the work, not after it
+        raise OutputError(f"文件已存在：{target}。如需覆盖，请加 --force；或用 -o 指定另一个文件名。")
+    if target.resolve() == report.resolve():
+        raise OutputError("输出文件不能与要导入的报告是同一个文件，请用 -o 指定另一个文件名。")
+    imported = read_report(report, agency=options.agency, year=options.year)
+    notes = (*imported.notes, *total_notes(imported.report))
+    written = write_workbook(target, imported.report, overwrite=options.overwrite)
+    meta = imported.report.meta
+    missing = tuple(m.label for m in META_FIELDS
+                    if m.required and not str(getattr(meta, m.key) or "").strip())
+    findings: tuple[Finding, ...] = ()
+    if options.run_check:
+        # A published report rarely states every 基本信息 item (a portal page has no 发布日期):
+        # what it lacks is for the clerk to fill in, not an error of the report.
+        findings = tuple(f for f in check_report(imported.report) if f.rule != MISSING_META_RULE)
+    return ImportReportResult(imported, written, notes, findings, missing)
+
+
+def total_notes(report: Report) -> list[str]:
+    """Printed totals that differ from the sum of their parts (the workbook recomputes them)."""
+    from .form import FIELDS
+    from .importers.tables import field_path
+
+    recomputed = report.numbers.with_totals()
+    return [f"原报告 {field_path(f.id)} 印的是 {report.numbers[f.id]}，明细合计为 "
+            f"{recomputed[f.id]}；工作簿中的合计按明细自动计算"
+            for f in FIELDS if f.is_total and report.numbers[f.id] != recomputed[f.id]]
+
+
+# ---------------------------------------------------------------------------
+# year-over-year diff
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    last_year: int
+    this_year: int
+    changes: tuple[CellChange, ...]
+
+    @property
+    def adjacent(self) -> bool:
+        """Whether the two workbooks are of consecutive years (else one may be the wrong file)."""
+        return self.this_year == self.last_year + 1
+
+    @property
+    def implausible(self) -> int:
+        return sum(c.implausible for c in self.changes)
+
+
+def diff(last: str | Path, this: str | Path) -> DiffResult:
+    """Every table number that changed between last year's and this year's workbook."""
+    from .workbook.reader import read_workbook
+    from .yeardiff import diff_reports
+
+    last_read = read_workbook(last)
+    this_read = read_workbook(this)
+    changes = diff_reports(last_read.report, this_read.report, this_read.sources)
+    return DiffResult(last_read.report.meta.year, this_read.report.meta.year, tuple(changes))
+
+
+# ---------------------------------------------------------------------------
+# batch
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    items: tuple[BatchItem, ...]
+    skipped: tuple[Path, ...]
+    summary: Path  # the summary workbook (汇总-<年度>.xlsx)
+
+    @property
+    def failed(self) -> bool:
+        from .batch import Status
+
+        return any(i.status in (Status.ERRORS, Status.UNREADABLE) for i in self.items)
+
+
+def batch(plan: BatchPlan, *, on_start: Callable[[int], None] | None = None,
+          on_done: Callable[[BatchItem], None] | None = None) -> BatchResult:
+    """Check and render every workbook under ``plan.source_dir``, then write the summary.
+
+    The batch renders with the reportlab PDF engine only (``plan.options.pdf_engine`` is not
+    used by :mod:`generator.batch`)."""
+    from .batch import find_workbooks, run_batch, summary_year
+    from .batch_summary import write_summary
+
+    if not plan.source_dir.is_dir():
+        raise OutputError(f"找不到文件夹：{plan.source_dir}。请检查路径。")
+    items = run_batch(plan, on_start=on_start, on_done=on_done)
+    _, skipped = find_workbooks(plan.source_dir)
+    summary = write_summary(items, plan.out_dir / f"汇总-{summary_year(items)}.xlsx", plan.source_dir)
+    return BatchResult(tuple(items), tuple(skipped), summary)
+
+
+__all__ = [
+    "ALL_FORMATS", "BatchResult", "BuildOptions", "BuildResult", "CheckResult", "DiffResult",
+    "ImportOptions", "ImportReportResult", "NianbaoError", "RollForwardResult", "batch",
+    "blank_workbook", "build", "check", "diff", "import_report", "output_stem", "roll_forward",
+    "total_notes", "workbook_file_name",
+]

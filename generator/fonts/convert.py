@@ -1,0 +1,376 @@
+"""PostScript-outline (CFF) fonts made embeddable: converted to TrueType once, in fixed pieces.
+
+reportlab embeds only TrueType (``glyf``) outlines, and the fonts nianbao ships (Noto Serif SC /
+Noto Sans SC) are CFF.  Converting a whole 30,000-glyph font takes about half a minute, and
+converting per document made every report pay for it and the cache grow without bound.  So a
+font's repertoire is cut into **pieces** that depend only on the font itself:
+
+* the everyday piece: Latin, CJK punctuation, full-width forms, the symbols of GB 2312 and
+  its level-1 hanzi (the 3,755 commonest characters);
+* a piece for GB 2312's level-2 hanzi (3,008 rarer ones, place names among them);
+* the rest of the font's characters, by code point, 1,600 at a time.
+
+A piece is converted the first time a document needs one of its characters, kept in the cache
+folder as one TrueType file named after the source font's hash and nianbao's version (files of
+other versions are removed), and never changes afterwards.  Because piece boundaries depend on
+the font only, the same report always embeds the same glyphs from the same pieces: the PDF is
+byte-identical whatever the cache held before.  A cache folder that cannot be written is not an
+error: the pieces are then kept in memory for the process.
+
+Outlines are read with FreeType (``freetype-py``, fast) when it is installed, otherwise with
+fontTools' CFF interpreter; cubic curves become quadratic ones (``Cu2QuPen``, error ≤ 1 unit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from .. import __version__
+from .embed import FontError, FontFile
+
+#: Bump when the converted glyphs or the piece boundaries change.
+CONVERTER_VERSION = "2"
+
+#: Glyphs per piece beyond GB 2312: about one to two seconds of conversion each.
+PIECE_SIZE = 1600
+
+#: Ranges of the everyday pieces besides GB 2312 (Latin, punctuation, symbols, full-width forms).
+EVERYDAY_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0020, 0x007E), (0x00A0, 0x00FF), (0x2000, 0x206F), (0x2100, 0x218F),
+    (0x2190, 0x21FF), (0x2460, 0x24FF), (0x2500, 0x257F), (0x25A0, 0x25FF),
+    (0x3000, 0x303F), (0xFF00, 0xFFEF),
+)
+
+
+def _gb2312_rows(first: int, last: int) -> set[int]:
+    """Code points of GB 2312 rows ``first``..``last`` (row 1 is 0xA1; level-1 hanzi are 16–55)."""
+    found: set[int] = set()
+    for row in range(0xA0 + first, 0xA0 + last + 1):
+        for cell in range(0xA1, 0xFF):
+            try:
+                found.add(ord(bytes((row, cell)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return found
+
+
+@lru_cache(maxsize=1)
+def _tiers() -> tuple[frozenset[int], frozenset[int]]:
+    everyday = {cp for lo, hi in EVERYDAY_RANGES for cp in range(lo, hi + 1)}
+    everyday |= _gb2312_rows(1, 9) | _gb2312_rows(16, 55)
+    return frozenset(everyday), frozenset(_gb2312_rows(56, 87))
+
+
+def partition(codepoints: Iterable[int]) -> tuple[tuple[int, ...], ...]:
+    """A font's characters cut into pieces: the everyday tier as one piece, GB 2312 level 2 as
+    another, then the rest in code point order, in runs of :data:`PIECE_SIZE`.
+
+    The everyday tier stays whole because a line switches font at every change of piece:
+    text set from one piece is drawn in one run.
+    """
+    everyday, level2 = _tiers()
+    all_points = sorted(set(codepoints))
+    first = tuple(cp for cp in all_points if cp in everyday)
+    second = tuple(cp for cp in all_points if cp in level2 and cp not in everyday)
+    rest = [cp for cp in all_points if cp not in everyday and cp not in level2]
+    pieces = [piece for piece in (first, second) if piece]
+    pieces.extend(tuple(rest[i:i + PIECE_SIZE]) for i in range(0, len(rest), PIECE_SIZE))
+    return tuple(pieces)
+
+
+# ---------------------------------------------------------------------------
+# The source font
+
+
+@dataclass(frozen=True)
+class SourceFont:
+    """A CFF font file (face ``index`` of a collection) and what converting it depends on."""
+
+    path: Path
+    index: int
+    digest: str  # of the file's bytes
+    pieces: tuple[tuple[int, ...], ...]
+
+    @property
+    def stem(self) -> str:
+        return re.sub(r"[^A-Za-z0-9_.-]", "_", self.path.stem)[:60] or "font"
+
+    def piece_file_name(self, number: int) -> str:
+        return (f"{self.stem}-{self.index}-{self.digest}-v{__version__}.{CONVERTER_VERSION}"
+                f"-p{number:02d}.ttf")
+
+    def everyday_pieces(self) -> list[int]:
+        """Numbers of the pieces of the everyday tier (what almost every report needs)."""
+        everyday, _ = _tiers()
+        return [n for n, piece in enumerate(self.pieces) if piece and piece[0] in everyday]
+
+    def pieces_for(self, chars: Iterable[str]) -> list[int]:
+        """Numbers of the pieces holding ``chars`` (piece 0 always: the face's first piece)."""
+        wanted = {ord(ch) for ch in chars}
+        numbers = {0}
+        for number, piece in enumerate(self.pieces):
+            if number and not wanted.isdisjoint(piece):
+                numbers.add(number)
+        return sorted(numbers)
+
+
+@lru_cache(maxsize=16)
+def _source_cached(path: Path, index: int, size: int, mtime_ns: int) -> SourceFont:
+    from fontTools.ttLib import TTFont as FTFont
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    try:
+        font = FTFont(str(path), fontNumber=index, lazy=True)
+        cmap = font.getBestCmap() or {}
+        font.close()
+    except Exception as exc:  # noqa: BLE001 - any unreadable font is reported the same way
+        raise FontError(f"字体文件 {path} 无法读取（{type(exc).__name__}）。") from exc
+    return SourceFont(path, index, digest.hexdigest()[:16], partition(cmap))
+
+
+def source_font(path: Path, index: int = 0) -> SourceFont:
+    stat = path.stat()
+    return _source_cached(path.resolve(), index, stat.st_size, stat.st_mtime_ns)
+
+
+# ---------------------------------------------------------------------------
+# Converting one piece
+
+
+def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int) -> bytes:
+    """A TrueType font holding the glyphs of ``codepoints`` from the CFF font at ``path``.
+
+    Metrics and names come from the source; the PostScript name gets the piece number, so no
+    two pieces share a face name in the PDF.  Dates are the source's: the bytes are the same
+    every time.
+    """
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont as FTFont
+
+    font = FTFont(str(path), fontNumber=index, lazy=True)
+    cmap = font.getBestCmap() or {}
+    glyph_order = font.getGlyphOrder()
+    mapping: dict[int, str] = {}
+    order = [".notdef"]
+    for cp in codepoints:
+        glyph = cmap.get(cp)
+        if glyph is None:
+            continue
+        mapping[cp] = glyph
+        if glyph not in order:
+            order.append(glyph)
+    draw = _outline_drawer(path, index, font, glyph_order)
+    glyphs = {}
+    for glyph_name in order:
+        pen = TTGlyphPen(None)
+        # CFF contours run counter-clockwise, TrueType clockwise.
+        draw(glyph_name, Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyphs[glyph_name] = pen.glyph()
+    hmtx = font["hmtx"]
+    head, hhea, os2, names = font["head"], font["hhea"], font["OS/2"], font["name"]
+    family = names.getBestFamilyName() or path.stem
+    ps_name = (names.getDebugName(6) or family).replace(" ", "") + f"-P{number:02d}"
+
+    builder = FontBuilder(head.unitsPerEm, isTTF=True)
+    builder.setupGlyphOrder(order)
+    builder.setupCharacterMap(mapping)
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({g: hmtx[g] for g in order})
+    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
+    builder.setupNameTable({
+        "familyName": family,
+        "styleName": names.getBestSubFamilyName() or "Regular",
+        "psName": ps_name,
+        "copyright": names.getDebugName(0) or "",
+        "licenseDescription": names.getDebugName(13) or "",
+        "licenseInfoURL": names.getDebugName(14) or "",
+    })
+    builder.setupOS2(
+        sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
+        sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent,
+        usWinDescent=os2.usWinDescent, fsType=os2.fsType, usWeightClass=os2.usWeightClass,
+        achVendID=os2.achVendID,
+    )
+    builder.setupPost()
+    builder.updateHead(created=head.created, modified=head.modified, fontRevision=head.fontRevision)
+    out = io.BytesIO()
+    builder.save(out)
+    font.close()
+    return out.getvalue()
+
+
+def _outline_drawer(path: Path, index: int, font: Any,
+                    glyph_order: list[str]) -> Callable[[str, Any], None]:
+    """``draw(glyph_name, pen)``: FreeType when available (about five times faster than
+    interpreting the CFF charstrings in Python), fontTools otherwise."""
+    try:
+        import freetype
+    except (ImportError, OSError):  # OSError: the package is there but its library is not
+        glyph_set = font.getGlyphSet()
+        return lambda name, pen: glyph_set[name].draw(pen)
+
+    face = freetype.Face(str(path), index)
+    gid_of = {name: gid for gid, name in enumerate(glyph_order)}
+    flags = freetype.FT_LOAD_NO_SCALE | freetype.FT_LOAD_NO_HINTING | freetype.FT_LOAD_NO_BITMAP
+
+    def draw(name: str, pen: Any) -> None:
+        face.load_glyph(gid_of[name], flags)
+        contour = _Contour(pen)
+        face.glyph.outline.decompose(contour, move_to=_move_to, line_to=_line_to,
+                                     conic_to=_conic_to, cubic_to=_cubic_to)
+        contour.close()
+
+    return draw
+
+
+class _Contour:
+    """Feeds FreeType's decomposition into a pen, closing each contour (FreeType only opens them)."""
+
+    def __init__(self, pen: Any) -> None:
+        self.pen = pen
+        self.open = False
+
+    def close(self) -> None:
+        if self.open:
+            self.pen.closePath()
+            self.open = False
+
+
+def _move_to(a: Any, contour: _Contour) -> None:
+    contour.close()
+    contour.pen.moveTo((a.x, a.y))
+    contour.open = True
+
+
+def _line_to(a: Any, contour: _Contour) -> None:
+    contour.pen.lineTo((a.x, a.y))
+
+
+def _conic_to(a: Any, b: Any, contour: _Contour) -> None:
+    contour.pen.qCurveTo((a.x, a.y), (b.x, b.y))
+
+
+def _cubic_to(a: Any, b: Any, c: Any, contour: _Contour) -> None:
+    contour.pen.curveTo((a.x, a.y), (b.x, b.y), (c.x, c.y))
+
+
+# ---------------------------------------------------------------------------
+# The cache
+
+
+_in_memory: dict[str, bytes] = {}  # pieces that could not be written to any cache folder
+_swept: set[tuple[Path, Path, str]] = set()  # cache folders already cleared of stale pieces
+_memory_lock = threading.Lock()
+
+
+class PieceCache:
+    """Converted pieces on disk (``folder``; ``None`` for memory only)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def files(self, source: SourceFont, numbers: Sequence[int], jobs: int = 1) -> list[FontFile]:
+        """The TrueType files of ``numbers``' pieces, converting the missing ones (in ``jobs``
+        processes when there are several)."""
+        found: dict[int, FontFile] = {}
+        missing: list[int] = []
+        for number in numbers:
+            file = self._lookup(source, number)
+            if file is None:
+                missing.append(number)
+            else:
+                found[number] = file
+        for number, data in zip(missing, _convert_many(source, missing, jobs)):
+            found[number] = self._store(source, number, data)
+        self._remove_stale(source)
+        return [found[number] for number in numbers]
+
+    def has(self, source: SourceFont, number: int) -> bool:
+        return self._lookup(source, number) is not None
+
+    def _lookup(self, source: SourceFont, number: int) -> FontFile | None:
+        # A piece is known by its name (source hash, versions, number), wherever it is kept, so
+        # the same piece is one font for the process: the PDF does not depend on the cache.
+        name = source.piece_file_name(number)
+        if self.folder is not None and (self.folder / name).is_file():
+            return FontFile(name, path=self.folder / name)
+        with _memory_lock:
+            data = _in_memory.get(name)
+        return FontFile(name, data=data) if data is not None else None
+
+    def _store(self, source: SourceFont, number: int, data: bytes) -> FontFile:
+        name = source.piece_file_name(number)
+        if self.folder is not None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".ttf", dir=self.folder)
+                try:
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(data)
+                    os.replace(tmp, self.folder / name)
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+                return FontFile(name, path=self.folder / name)
+            except OSError:
+                pass  # a read-only home still builds: keep the piece for this process
+        with _memory_lock:
+            _in_memory[name] = data
+        return FontFile(name, data=data)
+
+    def _remove_stale(self, source: SourceFont) -> None:
+        """Delete this font's pieces of other source versions or nianbao versions, and the
+        per-document files of the converter before pieces existed (once per process)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        with _memory_lock:
+            key = (self.folder, source.path, source.digest)
+            if key in _swept:
+                return
+            _swept.add(key)
+        current = source.piece_file_name(0).removesuffix("-p00.ttf") + "-p"
+        stem = re.escape(source.stem)
+        mine = re.compile(rf"{stem}-\d+-[0-9a-f]{{16}}-v.*\.ttf"  # pieces
+                          rf"|{stem}-[0-9a-f]{{16}}-[0-9a-f]{{16}}\.ttf")  # per-document files
+        for entry in self.folder.iterdir():
+            if mine.fullmatch(entry.name) and not entry.name.startswith(current):
+                try:
+                    entry.unlink()
+                except OSError:
+                    pass  # another process may be reading it; it goes next time
+
+
+def _convert_one(args: tuple[str, int, tuple[int, ...], int]) -> bytes:
+    path, index, codepoints, number = args
+    return convert_piece(Path(path), index, codepoints, number)
+
+
+def _convert_many(source: SourceFont, numbers: Sequence[int], jobs: int) -> list[bytes]:
+    work = [(str(source.path), source.index, source.pieces[n], n) for n in numbers]
+    if jobs > 1 and len(work) > 1:
+        try:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+                return list(pool.map(_convert_one, work))
+        except (OSError, RuntimeError, ImportError):
+            pass  # no processes here (a sandbox, a frozen program): convert one by one
+    return [_convert_one(item) for item in work]
+
+
+def default_jobs() -> int:
+    """Processes for a conversion: the machine's cores, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))

@@ -1,0 +1,104 @@
+"""The chosen fonts made printable for one document: opened, converted where needed.
+
+Nothing here is per document but the answer: files are opened once per process
+(:mod:`.embed`) and CFF fonts are converted once per machine in fixed pieces (:mod:`.convert`),
+so one report can never change what another prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Mapping
+
+from .convert import PieceCache, default_jobs, source_font
+from .discover import SAMPLE_TEXT, FontChoice, FontSearch
+from .embed import FontFile, TrueTypeFont, open_truetype
+
+
+@dataclass(frozen=True)
+class LoadedFont:
+    """A role's font, ready for reportlab: one TrueType face, or the converted pieces of a CFF
+    font that together hold the document's characters (the first piece is the role's face)."""
+
+    choice: FontChoice
+    pieces: tuple[TrueTypeFont, ...]
+
+    @property
+    def name(self) -> str:
+        return self.pieces[0].name
+
+    @cached_property
+    def codepoints(self) -> frozenset[int]:
+        return frozenset().union(*(piece.codepoints for piece in self.pieces))
+
+    def covers(self, ch: str) -> bool:
+        return ord(ch) in self.codepoints
+
+    def missing(self, text: str) -> list[str]:
+        """Characters of ``text`` this font has no glyph for, in order of appearance."""
+        seen: dict[str, None] = {}
+        for ch in text:
+            if not ch.isspace() and not self.covers(ch):
+                seen.setdefault(ch, None)
+        return list(seen)
+
+
+def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, str],
+               search: FontSearch | None = None, jobs: int | None = None) -> dict[str, LoadedFont]:
+    """Every role's font, able to print that role's characters where the font has them.
+
+    A CFF font serving several roles is converted for the union of their characters; the
+    pieces come from the cache folder of ``search`` (memory when it cannot be written).
+    """
+    search = search or FontSearch.from_environment()
+    wanted: dict[tuple[Path, int], set[str]] = {}
+    for role, choice in choices.items():
+        if choice.convert:
+            chars = wanted.setdefault((choice.path, choice.index), set(SAMPLE_TEXT))
+            chars.update(chars_by_role.get(role, ""))
+    cache = PieceCache(search.cache_dir)
+    converted: dict[tuple[Path, int], tuple[TrueTypeFont, ...]] = {}
+    for (path, index), chars in sorted(wanted.items(), key=lambda item: (str(item[0][0]),
+                                                                            item[0][1])):
+        source = source_font(path, index)
+        files = cache.files(source, source.pieces_for(chars), jobs or default_jobs())
+        converted[(path, index)] = tuple(open_truetype(file) for file in files)
+    loaded: dict[str, LoadedFont] = {}
+    for role, choice in choices.items():
+        if choice.convert:
+            pieces = converted[(choice.path, choice.index)]
+        else:
+            pieces = (open_truetype(FontFile.on_disk(choice.path), choice.index),)
+        loaded[role] = LoadedFont(choice, pieces)
+    return loaded
+
+
+def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None = None,
+                  jobs: int | None = None) -> int:
+    """Convert the everyday pieces of every chosen CFF font ahead of a batch, with ``jobs``
+    processes; returns how many pieces had to be converted (0 when the cache had them)."""
+    search = search or FontSearch.from_environment()
+    cache = PieceCache(search.cache_dir)
+    converted = 0
+    for path, index in sorted({(c.path, c.index) for c in choices.values() if c.convert},
+                              key=lambda key: (str(key[0]), key[1])):
+        source = source_font(path, index)
+        everyday = source.everyday_pieces()
+        converted += sum(1 for n in everyday if not cache.has(source, n))
+        cache.files(source, everyday, jobs or default_jobs())
+    return converted
+
+
+def conversion_pending(choices: Mapping[str, FontChoice], search: FontSearch | None = None) -> bool:
+    """Whether a PDF with these fonts will first convert a CFF font's everyday pieces (seconds,
+    once per machine): front ends say so before the wait."""
+    search = search or FontSearch.from_environment()
+    cache = PieceCache(search.cache_dir)
+    for choice in choices.values():
+        if choice.convert:
+            source = source_font(choice.path, choice.index)
+            if any(not cache.has(source, n) for n in source.everyday_pieces()):
+                return True
+    return False

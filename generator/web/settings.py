@@ -1,0 +1,94 @@
+"""Django for the local page, configured in code: no settings module, no database.
+
+Sessions are signed cookies (the session only holds a random owner token); CSRF protection,
+clickjacking and no-sniff headers are Django's own middleware; a Content-Security-Policy
+keeps the page to its own scripts and styles, so it never reaches for a CDN.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .. import limits
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'; form-action 'self'")
+
+
+def configure(*, upload_dir: Path, local_only: bool = True) -> None:
+    """Configure and set up Django once per process; a later server in the same process (the
+    tests, the bench) only points the upload spool and host check at its own values."""
+    import django
+    from django.conf import settings
+
+    if settings.configured:
+        settings.FILE_UPLOAD_TEMP_DIR = str(upload_dir)
+        settings.ALLOWED_HOSTS = LOCAL_HOSTS if local_only else ["*"]
+        return
+    settings.configure(
+        DEBUG=False,
+        # A new key per server start: sessions and CSRF tokens end with the server, as the files do.
+        SECRET_KEY=secrets.token_urlsafe(50),
+        # Host header check: a page on 127.0.0.1 is not reachable through DNS rebinding.
+        ALLOWED_HOSTS=LOCAL_HOSTS if local_only else ["*"],
+        ROOT_URLCONF="generator.web.views",
+        INSTALLED_APPS=[],
+        DATABASES={},
+        MIDDLEWARE=[
+            "django.middleware.security.SecurityMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.middleware.clickjacking.XFrameOptionsMiddleware",
+            "generator.web.settings.content_security_policy",
+        ],
+        SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_EXPIRE_AT_BROWSER_CLOSE=True,
+        SESSION_COOKIE_NAME="nianbao_session",
+        CSRF_COOKIE_SAMESITE="Strict",
+        CSRF_COOKIE_AGE=None,  # ends with the browser, like the session
+        CSRF_COOKIE_HTTPONLY=True,  # the page sends the form's token: no script needs the cookie
+        CSRF_COOKIE_NAME="nianbao_csrf",
+        CSRF_FAILURE_VIEW="generator.web.views.csrf_failure",
+        TEMPLATES=[{
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [str(TEMPLATE_DIR)],
+            "APP_DIRS": False,
+            "OPTIONS": {"autoescape": True,
+                        "context_processors": ["django.template.context_processors.csrf"]},
+        }],
+        # Uploads larger than 2.5 MB spool to the server's private folder, not the system's.
+        FILE_UPLOAD_TEMP_DIR=str(upload_dir),
+        FILE_UPLOAD_PERMISSIONS=0o600,
+        FILE_UPLOAD_DIRECTORY_PERMISSIONS=0o700,
+        DATA_UPLOAD_MAX_NUMBER_FILES=2,
+        DATA_UPLOAD_MAX_MEMORY_SIZE=limits.MIB,  # the form fields other than files
+        SECURE_CONTENT_TYPE_NOSNIFF=True,
+        SECURE_REFERRER_POLICY="same-origin",
+        X_FRAME_OPTIONS="DENY",
+        USE_I18N=False,
+        USE_TZ=True,
+        LANGUAGE_CODE="zh-hans",
+        LOGGING_CONFIG=None,
+    )
+    django.setup()
+
+
+def content_security_policy(get_response: Callable[[HttpRequest], HttpResponse]
+                            ) -> Callable[[HttpRequest], HttpResponse]:
+    """Middleware: only this server's own scripts, styles and images."""
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+    return middleware
