@@ -403,7 +403,10 @@ def run_batch(plan: BatchPlan, *, on_start: Callable[[int], None] | None = None,
     previous = previous_by_agency(plan.previous_dir) if plan.previous_dir else {}
     if on_start:
         on_start(len(workbooks))
-    prepare(plan.formats, plan.options, plan.jobs)
+    try:
+        prepare(plan.formats, plan.options, plan.jobs)
+    except Exception:  # noqa: BLE001 - each workbook then reports what fails for it
+        pass
     results: dict[Path, BatchItem] = {}
     taken: set[str] = set()
 
