@@ -439,6 +439,24 @@ def test_a_full_disk_is_said_so(tmp_path: Path, example_workbook: Path,
     assert not [p for p in out.iterdir()] if out.exists() else True
 
 
+@pytest.mark.parametrize("code, said", [(errno.EACCES, "没有在"), (errno.EROFS, "只读"),
+                                         (errno.EDQUOT, "磁盘空间不足")])
+def test_an_unwritable_folder_is_said_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         code: int, said: str) -> None:
+    import tempfile
+
+    from generator.errors import OutputError
+    from generator.safeio import write_bytes_atomic
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # what a folder we may not write gives
+    with pytest.raises(OutputError, match=said):
+        write_bytes_atomic(tmp_path / "report.docx", b"x")
+    assert not (tmp_path / "report.docx").exists()
+
+
 # ---------------------------------------------------------------------------
 # 12. One corrupted byte in the central directory
 
