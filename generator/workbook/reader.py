@@ -12,7 +12,11 @@ What a value means:
   sheet).  Full-width digits, spaces and thousands separators are normalised (``１,２３４``).
   Text, an Excel error value, a date or TRUE/FALSE where a number belongs is a V-3 error
   naming the cell; the model holds 0 there.  A non-whole count (2.5) or a negative number is
-  kept as it is (``Decimal`` / negative ``int``): the checker's V-1 flags it.
+  kept as it is (``Decimal`` / negative ``int``): the checker's V-1 flags it.  Infinity
+  (a cell stored as ``1e999``), NaN and numbers of 10¹⁵ or more are V-3 errors, never
+  printed.  报告年度 must be a four-digit year (1000–9998); blank is S-3, anything else
+  (0, 2025.5, -2025, 9999, 1e20) V-3, and the model holds 0.
+* An array formula is quoted by its formula text, not by a Python object's repr.
 * Totals (fields with ``sum_of``) are never trusted as formulas: openpyxl cannot evaluate
   them and files it wrote carry no cached value.  **Choice:** a total cell holding a formula
   gets the value recomputed from its parts (in form order, the way Excel would); when the
