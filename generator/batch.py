@@ -1,21 +1,30 @@
 """A whole county in one run: check and render every workbook under a folder.
 
-The parent process finds the workbooks, hands each to a worker, and collects one
+The parent process finds the workbooks, hands each to a worker process, and collects one
 :class:`BatchItem` per file.  Workers render into temporary files beside the final outputs;
 only the parent names and renames them, so names never collide and a killed worker leaves
 nothing but its temporary files, which the parent removes.
 
+Isolation: one workbook can take down only its own row.  An exception becomes a row with
+状态 内部错误; a workbook that runs past :attr:`BatchPlan.timeout` has its worker killed and
+gets 超时; a worker that dies (a crash, the OOM killer) gives 内部错误 — and a fresh worker
+takes the next file.  Workers watch their parent and exit when it is gone (even after
+SIGKILL), so none outlives a killed batch.  Temporary names carry this run's own prefix, so
+two batches writing into one folder never remove each other's files.
+
 Per-process work (importing renderers, parsing the .docx template, registering fonts) happens
-once in :func:`warm_up`, run as the pool initializer.
+once in :func:`warm_up`, when a worker starts.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
+import secrets
+import threading
+import time
 from collections import Counter
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
@@ -27,13 +36,25 @@ from .form import report_title
 from .model import Report
 from .naming import safe_file_stem
 from .render import FORMATS, RenderOptions, output_path, renderer
-from .safeio import TEMP_PREFIX
+from .safeio import TEMP_PREFIX, alive, environment_message
 
 #: file endings taken as workbooks (others are listed as skipped); .xls/.et are reported as
 #: unreadable with the advice to save as .xlsx, rather than silently ignored.
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
 LOCK_FILE_PREFIX = "~$"
 WORKER_DIED = "处理该文件时工作进程意外退出（可能文件过大或已损坏），已跳过。请单独运行 nianbao check 查看原因。"
+INTERNAL = ("内部错误：{kind}：{detail}。这是 nianbao 的问题，不是该工作簿填写的问题；其他工作簿不受影响。"
+            "请单独运行 nianbao --debug check 该文件，并把输出发给技术支持。")
+TIMED_OUT = ("处理该文件超过 {seconds} 秒仍未完成，已停止并跳过（其他工作簿不受影响）。"
+             "请单独运行 nianbao check 该文件查看原因。")
+#: Seconds one workbook may take (read, check and every format) before its worker is killed.
+#: A real workbook takes a few seconds even with PDF; a hostile one must not hold the county
+#: batch for ever.
+DEFAULT_TIMEOUT = 300.0
+#: Summary files a batch writes (汇总-2025.xlsx); never read back as workbooks.
+SUMMARY_PREFIX = "汇总-"
+#: Temporary files of batch runs: TEMP_PREFIX + "batch<parent pid>-<random>-".
+_BATCH_TEMP = re.compile(rf"^{re.escape(TEMP_PREFIX)}batch(\d+)-")
 
 
 class Status(str, Enum):
@@ -43,6 +64,8 @@ class Status(str, Enum):
     WARNINGS = "有警告"
     ERRORS = "有错误"
     UNREADABLE = "无法读取"
+    INTERNAL = "内部错误"
+    TIMEOUT = "超时"
 
 
 @dataclass(frozen=True)
@@ -83,6 +106,8 @@ class BatchPlan:
     jobs: int = 1
     previous_dir: Path | None = None
     options: RenderOptions = field(default_factory=RenderOptions)
+    #: seconds per workbook before its worker is stopped (:data:`DEFAULT_TIMEOUT`)
+    timeout: float = DEFAULT_TIMEOUT
 
 
 def find_workbooks(root: Path) -> tuple[list[Path], list[Path]]:
@@ -199,8 +224,13 @@ def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
     except Exception as error:  # noqa: BLE001 - one broken report must not stop the batch
         for tmp in pending.values():
             tmp.unlink(missing_ok=True)
-        message = str(error) if isinstance(error, NianbaoError) else f"生成失败：{type(error).__name__}：{error}"
-        return replace(item, status=Status.ERRORS, errors=item.errors + 1, first_error=message)
+        if isinstance(error, OSError) and environment_message(error, out_dir):
+            return replace(item, status=Status.ERRORS, errors=item.errors + 1,
+                           first_error=str(environment_message(error, out_dir)))
+        if not isinstance(error, NianbaoError):
+            return replace(internal_error(source, error), agency=item.agency, year=item.year,
+                           warnings=item.warnings, totals=item.totals)
+        return replace(item, status=Status.ERRORS, errors=item.errors + 1, first_error=str(error))
     return replace(item, pending=pending)
 
 
@@ -212,12 +242,55 @@ def _first_error_text(errors: Sequence[Finding]) -> str:
     return f"{where}{first.message}"
 
 
+#: The prefix of this run's temporary files; a worker gets its parent's (see :func:`_worker`).
+_run_prefix = f"{TEMP_PREFIX}batch{os.getpid()}-{secrets.token_hex(4)}-"
+
+
 def _temporary_output(out_dir: Path, suffix: str) -> Path:
     import tempfile
 
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=suffix, dir=out_dir)
+    fd, name = tempfile.mkstemp(prefix=_run_prefix, suffix=suffix, dir=out_dir)
     os.close(fd)
     return Path(name)
+
+
+def internal_error(source: Path, error: BaseException) -> BatchItem:
+    """The row of a workbook whose processing raised something nianbao did not foresee."""
+    detail = readable(str(error))[:300] or "（无说明）"
+    return BatchItem(source, Status.INTERNAL, errors=1,
+                     first_error=INTERNAL.format(kind=type(error).__name__, detail=detail))
+
+
+def process_isolated(source: Path, out_dir: Path, formats: Sequence[str],
+                     options: RenderOptions, previous: dict[str, Path] | None = None) -> BatchItem:
+    """:func:`process_workbook`, with any exception turned into that workbook's row."""
+    try:
+        return process_workbook(source, out_dir, formats, options, previous)
+    except Exception as error:  # noqa: BLE001 - one workbook must never stop the batch
+        return internal_error(source, error)
+
+
+def readable(text: str) -> str:
+    """``text`` with undecodable file-name bytes shown as characters.
+
+    A file unzipped from a Windows archive may have a GBK-encoded name; Python keeps its
+    bytes as lone surrogates, which no console or workbook can write.  They are decoded as
+    GB18030 (a superset of GBK), the encoding such names come in, or replaced.
+    """
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    raw = text.encode("utf-8", errors="surrogateescape")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def display_name(path: Path) -> str:
+    """A path as it can be printed and stored (see :func:`readable`)."""
+    return readable(str(path))
 
 
 # ---------------------------------------------------------------------------
@@ -233,7 +306,7 @@ def previous_by_agency(previous_dir: Path) -> dict[str, Path]:
     for path in workbooks:
         try:
             agency = read_workbook(path).report.meta.agency
-        except NianbaoError:
+        except Exception:  # noqa: BLE001 - an unreadable last-year file is simply not matched
             continue
         found.setdefault(agency.strip(), path)
     return found
@@ -255,32 +328,85 @@ def unique_stem(stem: str, taken: set[str]) -> str:
 
 def finalise(item: BatchItem, out_dir: Path, taken: set[str]) -> BatchItem:
     """Give a worker's temporary outputs their final, unique names (parent process only)."""
+    item = replace(item, agency=readable(item.agency), first_error=readable(item.first_error))
     if not item.pending:
         return item
     stem = unique_stem(safe_file_stem(report_title(item.agency, item.year or 0)), taken)
     outputs = []
-    for format_name, tmp in item.pending.items():
-        final = output_path(out_dir, stem, format_name)
-        os.replace(tmp, final)
-        outputs.append(final)
+    try:
+        for format_name, tmp in item.pending.items():
+            final = output_path(out_dir, stem, format_name)
+            os.replace(tmp, final)
+            outputs.append(final)
+    except OSError as error:
+        from .safeio import os_error_message
+
+        for tmp in item.pending.values():
+            Path(tmp).unlink(missing_ok=True)
+        return replace(item, status=Status.ERRORS, errors=item.errors + 1, pending={},
+                       outputs=tuple(outputs), first_error=os_error_message(error, out_dir))
     return replace(item, outputs=tuple(outputs), pending={})
 
 
-def remove_temporary_files(out_dir: Path) -> None:
-    for leftover in out_dir.glob(f"{TEMP_PREFIX}*"):
-        leftover.unlink(missing_ok=True)
+def remove_temporary_files(out_dir: Path, prefix: str | None = None) -> None:
+    """Remove this run's temporary files, and those of batch runs whose process is gone.
+
+    Another batch writing into the same folder at the same time keeps its own files.
+    """
+    prefix = prefix or _run_prefix
+    try:
+        names = os.listdir(out_dir)
+    except OSError:
+        return
+    for name in names:
+        match = _BATCH_TEMP.match(name)
+        if name.startswith(prefix) or (match and os.name == "posix"
+                                       and not alive(int(match.group(1)))):
+            try:
+                (out_dir / name).unlink()
+            except OSError:
+                pass
+
+
+def is_summary_file(path: Path) -> bool:
+    return path.name.startswith(SUMMARY_PREFIX) and path.suffix.lower() == ".xlsx"
+
+
+def workbooks_to_process(plan: BatchPlan) -> list[Path]:
+    """The workbooks under the source folder, less what this batch writes itself.
+
+    An output folder inside the source folder is not looked into (it holds last run's
+    outputs); an output folder that *is* the source folder, or contains it (``batch d -o d``),
+    still has every workbook processed — only summary files (汇总-*.xlsx) are left out.
+    """
+    workbooks, _ = find_workbooks(plan.source_dir)
+    source, out = plan.source_dir.resolve(), plan.out_dir.resolve()
+    kept = []
+    for path in workbooks:
+        resolved = path.resolve()
+        if out != source and source in out.parents and out in resolved.parents:
+            continue
+        if resolved.parent == out and is_summary_file(path):
+            continue
+        kept.append(path)
+    return kept
 
 
 def run_batch(plan: BatchPlan, *, on_start: Callable[[int], None] | None = None,
               on_done: Callable[[BatchItem], None] | None = None) -> list[BatchItem]:
-    """Process every workbook of ``plan``; results in the order the files were found."""
+    """Process every workbook of ``plan``; results in the order the files were found.
+
+    Every workbook gets a row, whatever happens to it (see the module docstring).
+    """
     plan.out_dir.mkdir(parents=True, exist_ok=True)
-    workbooks, _ = find_workbooks(plan.source_dir)
-    workbooks = [w for w in workbooks if plan.out_dir.resolve() not in w.resolve().parents]
+    workbooks = workbooks_to_process(plan)
     previous = previous_by_agency(plan.previous_dir) if plan.previous_dir else {}
     if on_start:
         on_start(len(workbooks))
-    prepare(plan.formats, plan.options, plan.jobs)
+    try:
+        prepare(plan.formats, plan.options, plan.jobs)
+    except Exception:  # noqa: BLE001 - each workbook then reports what fails for it
+        pass
     results: dict[Path, BatchItem] = {}
     taken: set[str] = set()
 
@@ -291,49 +417,168 @@ def run_batch(plan: BatchPlan, *, on_start: Callable[[int], None] | None = None,
             on_done(item)
 
     try:
-        if plan.jobs <= 1:
-            warm_up(plan.formats, plan.options)
-            for path in workbooks:
-                done(process_workbook(path, plan.out_dir, plan.formats, plan.options, previous))
-        else:
-            _run_in_pool(plan, workbooks, previous, done)
+        _run_in_workers(plan, workbooks, previous, done)
     finally:
         remove_temporary_files(plan.out_dir)
     return [results[path] for path in workbooks if path in results]
 
 
-def _run_in_pool(plan: BatchPlan, workbooks: Sequence[Path], previous: dict[str, Path],
-                 done: Callable[[BatchItem], None]) -> None:
-    """Run in worker processes; a worker that dies takes only its own file down with it.
+# ---------------------------------------------------------------------------
+# Worker processes
 
-    A killed worker breaks the pool and every unfinished file fails with it.  Those files are
-    then run one per fresh single-worker pool, so the one that kills its worker again is
-    reported on its own and the others complete.
+
+#: How often a worker checks that its parent is still there, in seconds.
+PARENT_POLL_SECONDS = 0.5
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """End this worker as soon as the batch that started it is gone.
+
+    On Linux the kernel sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG); on
+    every POSIX system a thread also notices the worker being re-parented; on Windows the
+    thread waits on the parent's process handle.
     """
-    from concurrent.futures import as_completed
+    if os.name == "posix":
+        try:
+            import ctypes
+            import signal
 
-    broken: list[Path] = []
-    with ProcessPoolExecutor(max_workers=plan.jobs, initializer=warm_up,
-                             initargs=(plan.formats, plan.options)) as pool:
-        futures: dict[Future[BatchItem], Path] = {
-            pool.submit(process_workbook, path, plan.out_dir, plan.formats, plan.options,
-                        previous): path
-            for path in workbooks
-        }
-        for future in as_completed(futures):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+        def poll() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(PARENT_POLL_SECONDS)
+            os._exit(1)
+    else:
+        parent = multiprocessing.parent_process()
+        if parent is None:
+            return
+
+        def poll() -> None:
+            from multiprocessing.connection import wait
+
+            wait([parent.sentinel])
+            os._exit(1)
+
+    if os.getppid() != parent_pid and os.name == "posix":
+        os._exit(1)  # the parent died before we started watching
+    threading.Thread(target=poll, name="nianbao-parent-watch", daemon=True).start()
+
+
+def _worker(conn: "multiprocessing.connection.Connection", parent_pid: int, run_prefix: str,
+            formats: tuple[str, ...], options: RenderOptions) -> None:
+    """A worker's life: warm up, then take (source, out_dir, previous) tasks until told to stop."""
+    global _run_prefix
+    _watch_parent(parent_pid)
+    _run_prefix = run_prefix
+    try:
+        warm_up(formats, options)
+    except Exception:  # noqa: BLE001 - each workbook will report what fails for it
+        pass
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        source, out_dir, previous = task
+        conn.send(process_isolated(source, out_dir, formats, options, previous))
+
+
+@dataclass
+class _Slot:
+    """One worker process and the workbook it is working on."""
+
+    process: multiprocessing.process.BaseProcess
+    conn: "multiprocessing.connection.Connection"
+    task: Path | None = None
+    deadline: float = 0.0
+
+
+def _run_in_workers(plan: BatchPlan, workbooks: Sequence[Path], previous: dict[str, Path],
+                    done: Callable[[BatchItem], None]) -> None:
+    """Run the workbooks in up to ``plan.jobs`` worker processes, each under a time limit."""
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context()
+    queue = list(reversed(workbooks))
+    slots: list[_Slot] = []
+
+    def start() -> _Slot:
+        parent_end, child_end = context.Pipe()
+        process = context.Process(target=_worker, name="nianbao-batch-worker", daemon=True,
+                                  args=(child_end, os.getpid(), _run_prefix, plan.formats,
+                                        plan.options))
+        process.start()
+        child_end.close()
+        return _Slot(process, parent_end)
+
+    def stop(slot: _Slot) -> None:
+        if slot.process.is_alive():
+            slot.process.kill()
+        slot.process.join()
+        slot.conn.close()
+        slots.remove(slot)
+
+    def assign(slot: _Slot) -> None:
+        if not queue:
+            return
+        slot.task = queue.pop()
+        slot.deadline = time.monotonic() + plan.timeout
+        try:
+            slot.conn.send((slot.task, plan.out_dir, previous))
+        except (OSError, ValueError):  # died while idle: its sentinel reports it next round
+            pass
+
+    try:
+        while queue or any(s.task is not None for s in slots):
+            while queue and len(slots) < max(plan.jobs, 1):
+                slot = start()
+                slots.append(slot)
+                assign(slot)  # the time limit includes the worker's warm-up (a few seconds)
+            now = time.monotonic()
+            busy = [s for s in slots if s.task is not None]
+            timeout = max(0.0, min((s.deadline for s in busy), default=now + 1.0) - now)
+            waitables: list[object] = [s.conn for s in slots] + [s.process.sentinel for s in slots]
+            ready = wait(waitables, timeout=min(timeout, 1.0))
+            for slot in list(slots):
+                if slot.conn in ready or slot.process.sentinel in ready:
+                    try:
+                        item = slot.conn.recv()
+                    except (EOFError, OSError):  # the worker died
+                        if slot.task is not None:
+                            done(BatchItem(slot.task, Status.INTERNAL, errors=1,
+                                           first_error=WORKER_DIED))
+                        stop(slot)
+                        continue
+                    slot.task = None
+                    done(item)
+                    assign(slot)
+                elif slot.task is not None and time.monotonic() > slot.deadline:
+                    source = slot.task
+                    stop(slot)
+                    done(BatchItem(source, Status.TIMEOUT, errors=1,
+                                   first_error=TIMED_OUT.format(seconds=f"{plan.timeout:g}")))
+            for slot in list(slots):  # idle workers with nothing left to do may go
+                if slot.task is None and not queue:
+                    try:
+                        slot.conn.send(None)
+                    except (OSError, ValueError):
+                        pass
+                    stop(slot)
+    finally:
+        for slot in list(slots):
             try:
-                done(future.result())
-            except BrokenProcessPool:
-                broken.append(futures[future])
-    for path in broken:
-        with ProcessPoolExecutor(max_workers=1, initializer=warm_up,
-                                 initargs=(plan.formats, plan.options)) as pool:
-            future = pool.submit(process_workbook, path, plan.out_dir, plan.formats,
-                                 plan.options, previous)
-            try:
-                done(future.result())
-            except BrokenProcessPool:
-                done(BatchItem(path, Status.UNREADABLE, errors=1, first_error=WORKER_DIED))
+                slot.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for slot in list(slots):
+            slot.process.join(timeout=5)
+            stop(slot)
 
 
 def summary_year(items: Iterable[BatchItem]) -> str:

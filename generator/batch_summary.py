@@ -53,10 +53,12 @@ class Column:
 
 
 def _relative(path: Path, base: Path) -> str:
+    from .batch import display_name  # a GBK-bytes file name must not break the summary
+
     try:
-        return str(path.relative_to(base))
+        return display_name(path.relative_to(base))
     except ValueError:
-        return str(path)
+        return display_name(path)
 
 
 def _total(name: str) -> Callable[[BatchItem, Path], object]:
@@ -136,9 +138,14 @@ def neutralise(value: object) -> tuple[object, bool]:
 def _link(target: Path, summary: Path) -> str:
     """A hyperlink target relative to the summary, so the folder can be moved or shared."""
     try:
-        return Path(os.path.relpath(target, summary.parent)).as_posix()
+        link = Path(os.path.relpath(target, summary.parent)).as_posix()
     except ValueError:  # another drive on Windows
         return target.resolve().as_uri()
+    if any("\udc80" <= ch <= "\udcff" for ch in link):  # a GBK-bytes name: its bytes, %-encoded
+        from urllib.parse import quote
+
+        return quote(os.fsencode(link))
+    return link
 
 
 def write_summary(items: Sequence[BatchItem], target: Path, base: Path) -> Path:

@@ -516,6 +516,12 @@ def for_build(result: CheckResult) -> CheckResult:
 def check_dates(report: Report, sources: Sources | None = None) -> list[Finding]:
     findings: list[Finding] = []
     year = report.meta.year
+    if year == 0:  # blank or unreadable: the reader's S-3 or V-3 names the cell
+        return findings
+    if not 1 <= year <= 9998:  # no calendar date can be made from it
+        return [make_finding(
+            "S-2", f"报告年度 {year} 不是有效的年份", cells=(meta_cell("year", sources),),
+            expected="四位数字的年份", found=year, hint="请在“基本信息”填写报告年度，如 2025")]
     if year < FORMAT_FIRST_YEAR:
         findings.append(make_finding(
             "S-2", f"报告年度为 {year} 年，而 2021 版年报格式自 2021 年度报告起适用",

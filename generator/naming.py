@@ -25,9 +25,16 @@ def safe_file_stem(title: str, *, reserve_suffix_bytes: int = 8) -> str:
     """A file stem for ``title``: forbidden characters become ``_``, never empty or ``..``.
 
     ``reserve_suffix_bytes`` leaves room for the suffix (``.docx``) and atomic-write prefixes
-    within the 255-byte limit.
+    within the 255-byte limit.  Invisible format characters (bidi overrides such as U+202E,
+    zero-width spaces and joiners, BOMs) are removed: in a file name they make it display
+    as something else ("报告\u202excod.exe").  Linear in the title's length: a title of a
+    megabyte is cut first, then cleaned.
     """
-    stem = unicodedata.normalize("NFC", title)
+    limit = MAX_NAME_BYTES - reserve_suffix_bytes - 30  # 30: room for temp-file prefixes
+    # Nothing longer than the limit in characters can survive; cutting first keeps the work
+    # bounded (every step below is linear, and the result is at most `limit` bytes).
+    stem = unicodedata.normalize("NFC", title[: limit * 4])
+    stem = "".join(ch for ch in stem if unicodedata.category(ch) != "Cf")
     stem = _FORBIDDEN.sub("_", stem)
     stem = re.sub(r"\s+", " ", stem).strip()
     stem = stem.rstrip(". ")  # Windows strips trailing dots and spaces silently
@@ -36,7 +43,6 @@ def safe_file_stem(title: str, *, reserve_suffix_bytes: int = 8) -> str:
         stem = FALLBACK_STEM
     if stem.split(".")[0].upper() in _RESERVED:
         stem = f"_{stem}"
-    limit = MAX_NAME_BYTES - reserve_suffix_bytes - 30  # 30: room for temp-file prefixes
-    while len(stem.encode("utf-8")) > limit:
-        stem = stem[:-1]
+    # Cut at the byte limit once; a character split by the cut is dropped whole.
+    stem = stem.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
     return stem.rstrip(". ") or FALLBACK_STEM

@@ -12,6 +12,7 @@ with :func:`mark_input`, and :func:`atomic_path` refuses to replace one of them.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -78,20 +79,55 @@ def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]
         fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{target.name}.",
                                         suffix=target.suffix, dir=target.parent)
     except OSError as exc:
-        raise OutputError(f"无法在 {target.parent} 写入文件（{exc.strerror}），请检查目录权限。") from exc
+        raise OutputError(os_error_message(exc, target.parent)) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        yield tmp
-        _give_mode(tmp, target)
-        _flush_to_disk(tmp)
-        if target.is_dir():
-            raise OutputError(f"无法写入 {target}：同名的文件夹已存在，请换一个输出文件名。")
-        os.replace(tmp, target)
+        try:
+            yield tmp
+            _give_mode(tmp, target)
+            _flush_to_disk(tmp)
+            if target.is_dir():
+                raise OutputError(f"无法写入 {target}：同名的文件夹已存在，请换一个输出文件名。")
+            os.replace(tmp, target)
+        except OSError as exc:  # a full disk while writing: the environment's fault, said so
+            message = environment_message(exc, target.parent)
+            if message is None:
+                raise
+            raise OutputError(message) from exc
         _flush_directory(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+#: errno values that are the machine's fault, not nianbao's nor the workbook's.
+_DISK_FULL = frozenset(code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG)
+                       if code is not None)
+
+
+def environment_message(error: OSError, where: str | Path) -> str | None:
+    """A Chinese message for an OSError caused by the disk or folder, None for any other.
+
+    A full disk, an exceeded quota, a read-only medium or a folder without write permission
+    is something the clerk (or the administrator) can fix; saying "internal error" would send
+    them to the wrong person.
+    """
+    if error.errno in _DISK_FULL:
+        return (f"磁盘空间不足，无法在 {where} 写入文件。请清理该磁盘（或换一个有空间的输出文件夹）"
+                "后重试。")
+    if error.errno == errno.EROFS:
+        return f"{where} 所在的磁盘是只读的（如光盘、写保护的 U 盘），无法写入。请换一个输出文件夹。"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"没有在 {where} 写入文件的权限。请换一个输出文件夹，或请管理员开放写入权限。"
+    return None
+
+
+def os_error_message(error: OSError, where: str | Path) -> str:
+    """:func:`environment_message`, or a plain description of any other write failure."""
+    return environment_message(error, where) or (
+        f"无法在 {where} 写入文件（{error.strerror or type(error).__name__}）。"
+        "请检查磁盘和文件夹权限后重试。")
 
 
 def write_bytes_atomic(target: str | Path, data: bytes, *, overwrite: bool = True) -> Path:
@@ -176,3 +212,7 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True  # exists, owned by someone else
     return True
+
+
+#: Whether a process id is alive (POSIX; batch uses it to clear its dead runs' temp files).
+alive = _alive

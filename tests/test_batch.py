@@ -153,7 +153,7 @@ def test_killed_worker_leaves_no_partial_output(tmp_path: Path, example_report: 
     items = run_batch(BatchPlan(root, out, ("docx",), jobs=2))
 
     statuses = {item.source.name: item.status for item in items}
-    assert statuses == {"a.xlsx": Status.PASSED, "poison.xlsx": Status.UNREADABLE,
+    assert statuses == {"a.xlsx": Status.PASSED, "poison.xlsx": Status.INTERNAL,
                         "z.xlsx": Status.PASSED}
     left = sorted(p.name for p in out.iterdir())
     assert not [name for name in left if name.startswith(TEMP_PREFIX)], left

@@ -66,7 +66,7 @@ def test_a_renderer_crashing_midway_keeps_the_old_docx(tmp_path: Path, monkeypat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Workbook, "save", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="磁盘空间不足"):  # the disk's fault, said in Chinese
         writer.write_workbook(target, agency="测试局", year=2026, overwrite=True)
     assert target.read_bytes() == before
     assert _temps(tmp_path) == []

@@ -146,14 +146,28 @@ class LazyGroup(ZhGroup):
         except KeyboardInterrupt:
             click.echo("已中断。", err=True)
             sys.exit(130)
-        except Exception as error:  # noqa: BLE001 - last line of defence: never a bare traceback
+        except OSError as error:  # a full disk or read-only folder met outside safeio
+            from ..safeio import environment_message
+
+            message = environment_message(error, error.filename or "输出文件夹")
+            if message is None:
+                self._internal_error(ctx, error)
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
-            click.secho(
-                f"内部错误：{type(error).__name__}：{error}\n"
-                "这是 nianbao 的问题，不是您的操作错误。请加 --debug 重新运行，并把输出发给技术支持。",
-                fg="red", err=True)
+            click.secho(f"错误：{message}", fg="red", err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except Exception as error:  # noqa: BLE001 - last line of defence: never a bare traceback
+            self._internal_error(ctx, error)
+
+    @staticmethod
+    def _internal_error(ctx: click.Context, error: Exception) -> None:
+        if ctx.obj and ctx.obj.get("debug"):
+            traceback.print_exc()
+        click.secho(
+            f"内部错误：{type(error).__name__}：{error}\n"
+            "这是 nianbao 的问题，不是您的操作错误。请加 --debug 重新运行，并把输出发给技术支持。",
+            fg="red", err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
@@ -171,6 +185,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
     不带任何参数运行时显示简短的使用说明。
     """
+    from .output import safe_console_streams
+
+    safe_console_streams()  # a GBK console must not fail on an emoji from a workbook
     ctx.obj = {"debug": debug}
     if ctx.invoked_subcommand is None:
         click.echo(GREETING)

@@ -44,7 +44,7 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
     """批量校验并生成文件夹（含子文件夹）中的全部工作簿，并写出汇总表 汇总-<年度>.xlsx。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..batch import BatchPlan, Status, run_batch, summary_year
+    from ..batch import SUMMARY_PREFIX, BatchPlan, Status, display_name, run_batch, summary_year
     from ..batch_summary import write_summary
     from .output import make_console
 
@@ -62,7 +62,7 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
                      RenderOptions(**font_settings(fonts, font_config)))
     console = make_console()
     with Progress(TextColumn("[bold]处理中"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), TextColumn("{task.description}", markup=False),
                   console=console, transient=True) as progress:
         task = progress.add_task("", total=None)
 
@@ -70,14 +70,15 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
             progress.update(task, total=total)
 
         def finished(item) -> None:  # noqa: ANN001 - BatchItem, imported lazily
-            progress.update(task, advance=1, description=item.source.name)
+            progress.update(task, advance=1, description=display_name(Path(item.source.name)))
 
         items = run_batch(plan, on_start=started, on_done=finished)
 
     from ..batch import find_workbooks
 
     _, skipped = find_workbooks(source_dir)
-    summary = write_summary(items, out_dir / f"汇总-{summary_year(items)}.xlsx", source_dir)
+    summary = write_summary(items, out_dir / f"{SUMMARY_PREFIX}{summary_year(items)}.xlsx",
+                            source_dir)
     print_batch_summary(items, skipped, summary, source_dir, console)
     if aggregate is not None:
         from ..aggregate import aggregate as sum_up
@@ -87,7 +88,8 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
         written = write_aggregate(result, aggregate, source_dir, overwrite=force)
         console.print(f"汇总工作簿：{written}（{result.year} 年度，计入 {len(result.parts)} 个工作簿，"
                       f"未计入 {len(result.left_out)} 个；请填写其中的基本信息和正文）")
-    failed = any(item.status in (Status.ERRORS, Status.UNREADABLE) for item in items)
+    failed = any(item.status in (Status.ERRORS, Status.UNREADABLE, Status.INTERNAL,
+                                 Status.TIMEOUT) for item in items)
     sys.exit(EXIT_CHECK_FAILED if failed else EXIT_OK)
 
 
@@ -103,7 +105,8 @@ def _check_aggregate_target(target: Path, source_dir: Path, force: bool) -> None
                           "请换一个文件名，或加 --force 覆盖。")
 
 
-STATUS_STYLE = {"通过": "green", "有警告": "yellow", "有错误": "bold red", "无法读取": "bold red"}
+STATUS_STYLE = {"通过": "green", "有警告": "yellow", "有错误": "bold red", "无法读取": "bold red",
+                "内部错误": "bold red", "超时": "bold red"}
 
 
 def print_batch_summary(items, skipped, summary: Path, base: Path, console) -> None:  # noqa: ANN001
@@ -111,7 +114,9 @@ def print_batch_summary(items, skipped, summary: Path, base: Path, console) -> N
     from collections import Counter
 
     from rich.table import Table
+    from rich.text import Text
 
+    from ..batch import display_name
     from ..batch_summary import COLUMNS, ordered, summary_rows
 
     items = ordered(items)  # problems first, as in the summary workbook
@@ -123,12 +128,14 @@ def print_batch_summary(items, skipped, summary: Path, base: Path, console) -> N
     for item, row in zip(items, summary_rows(items, base)):
         cells = ["" if row[i] is None else str(row[i]) for i in shown]
         formats = "、".join(p.suffix.lstrip(".") for p in item.outputs)
-        table.add_row(*cells, formats, style=STATUS_STYLE.get(item.status.value))
+        # Text objects: an agency name such as "[/]" is printed as it is, never as markup
+        table.add_row(*(Text(cell) for cell in cells), Text(formats),
+                      style=STATUS_STYLE.get(item.status.value))
     console.print(table)
     if skipped:
-        console.print(f"已跳过 {len(skipped)} 个非工作簿或临时文件：")
+        console.print(Text(f"已跳过 {len(skipped)} 个非工作簿或临时文件："))
         for path in skipped:
-            console.print(f"  {path}")
+            console.print(Text(f"  {display_name(path)}"))
     counts = Counter(item.status.value for item in items)
     parts = "、".join(f"{status} {counts[status]} 个" for status in STATUS_STYLE if counts[status])
-    console.print(f"共 {len(items)} 个工作簿：{parts or '无'}。汇总表：{summary}")
+    console.print(Text(f"共 {len(items)} 个工作簿：{parts or '无'}。汇总表：{display_name(summary)}"))

@@ -17,7 +17,6 @@ from .zh import ZhCommand
 @font_options
 def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
     """显示 PDF 各字体角色（标题、黑体、楷体、仿宋、宋体）选用的字体文件及来源。"""
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
@@ -59,7 +58,7 @@ def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
                       "（Noto Serif SC / Noto Sans SC，SIL OFL 许可），可以正常阅读和打印，"
                       "但不是公文规定的字体。")
     if warnings:
-        console.print(escape(
+        console.print(Text(
             "如需使用官方字体：把字体文件（如 Windows 的 C:/Windows/Fonts 中的 simfang.ttf、"
             "simhei.ttf、simkai.ttf、simsun.ttc，或 仿宋_GB2312.ttf、方正小标宋简体 FZXBSJW.TTF）"
             "所在文件夹写入字体配置文件，或用 --font 角色=字体文件 指定。"

@@ -55,14 +55,40 @@ def group_by_sheet(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
 
 
 def make_console() -> Console:
+    """The console every command prints to.
+
+    ``markup=False``: text from workbooks and reports ("[/red]4", an agency name ending in
+    "[/]") is printed literally, never read as rich markup; styles are given as Text objects.
+    """
     from rich.console import Console
 
-    console = Console(highlight=False, soft_wrap=False)
+    safe_console_streams()
+    console = Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
     if not console.is_terminal:
         # Piped or redirected: wide, so Chinese messages are not cut into narrow columns,
         # unless COLUMNS says how wide the reader is.
-        console = Console(highlight=False, width=_env_columns() or PIPE_WIDTH, no_color=True)
+        console = Console(highlight=False, width=_env_columns() or PIPE_WIDTH, no_color=True,
+                          markup=False, emoji=False)
     return console
+
+
+def safe_console_streams() -> None:
+    """Let stdout/stderr print any character, whatever the console's encoding.
+
+    A Windows console redirected to a file writes GBK; an emoji or a zero-width space from a
+    paragraph would raise UnicodeEncodeError there.  Characters the encoding lacks are written
+    as ``\\u200b`` escapes instead: the message stays readable and nothing fails.
+    """
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding not in ("utf8", "utf16", "utf32"):
+            try:
+                reconfigure(errors="backslashreplace")
+            except (OSError, ValueError):  # a stream that cannot be reconfigured: leave it
+                pass
 
 
 def _env_columns() -> int | None:

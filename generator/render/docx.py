@@ -31,6 +31,7 @@ from ..form import FIELD_BY_ID, TABLE_BY_KEY, TEXT_SLOTS
 from ..model import Report
 from ..resources import default_template
 from ..safeio import write_bytes_atomic
+from .sandbox import BoundedSandbox, render_bounded
 from . import RenderOptions
 from .context import context_names, template_context
 from .determinism import read_zip, write_zip
@@ -47,8 +48,9 @@ _SIGNATURE_STYLE = "Signature"
 def _environment() -> SandboxedEnvironment:
     # An empty loader: {% include %}/{% import %}/{% extends %} find nothing (TemplateNotFound,
     # a clean TemplateError) instead of failing with "no loader" — a template reads no files.
-    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined,
-                                loader=jinja2.DictLoader({}))
+    # BoundedSandbox: a template also cannot ask for unbounded time or memory.
+    return BoundedSandbox(autoescape=True, undefined=jinja2.StrictUndefined,
+                          loader=jinja2.DictLoader({}))
 
 
 _ENV = _environment()
@@ -154,7 +156,11 @@ def _load(path: Path) -> CompiledTemplate:
         if not _RENDERED_PART.match(name):
             static[name] = blob
             continue
-        xml = patch_template_xml(blob.decode("utf-8"))
+        try:
+            xml = patch_template_xml(blob.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise TemplateError(f"不是有效的 .docx 文件（{name} 不是 UTF-8 文本）。"
+                                "请用 Word/WPS 另存为 .docx 后重试。", path=path) from exc
         # One paragraph per line, so a Jinja error's line number points at a paragraph.
         xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
         sources[name] = xml
@@ -362,7 +368,7 @@ def _keep_signature_with_text(root: etree._Element) -> None:
 
 def _render_part(name: str, template: jinja2.Template, context: dict[str, Any]) -> bytes:
     try:
-        xml = template.render(context)
+        xml = render_bounded(template, context)
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(f"模板中有不允许的操作（{exc}）。模板只能使用报告中的占位符。") from exc
     except jinja2.UndefinedError as exc:

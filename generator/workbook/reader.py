@@ -12,7 +12,11 @@ What a value means:
   sheet).  Full-width digits, spaces and thousands separators are normalised (``１,２３４``).
   Text, an Excel error value, a date or TRUE/FALSE where a number belongs is a V-3 error
   naming the cell; the model holds 0 there.  A non-whole count (2.5) or a negative number is
-  kept as it is (``Decimal`` / negative ``int``): the checker's V-1 flags it.
+  kept as it is (``Decimal`` / negative ``int``): the checker's V-1 flags it.  Infinity
+  (a cell stored as ``1e999``), NaN and numbers of 10¹⁵ or more are V-3 errors, never
+  printed.  报告年度 must be a four-digit year (1000–9998); blank is S-3, anything else
+  (0, 2025.5, -2025, 9999, 1e20) V-3, and the model holds 0.
+* An array formula is quoted by its formula text, not by a Python object's repr.
 * Totals (fields with ``sum_of``) are never trusted as formulas: openpyxl cannot evaluate
   them and files it wrote carry no cached value.  **Choice:** a total cell holding a formula
   gets the value recomputed from its parts (in form order, the way Excel would); when the
@@ -27,6 +31,7 @@ What a value means:
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -36,6 +41,8 @@ from pathlib import Path
 from typing import Mapping
 
 from typing import TYPE_CHECKING
+
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from ..errors import InputError
 from ..findings import Finding
@@ -87,7 +94,21 @@ def blank_cells_notice(sheet: str, cells: list[CellAddress], field_ids: list[str
         cells=tuple(str(c) for c in cells), expected=0, found=None, field_ids=tuple(field_ids))
 
 
+def shown_value(raw: object) -> object:
+    """What a cell holds, as a clerk would recognise it in a message.
+
+    openpyxl gives array and data-table formulas as objects whose ``str`` is a Python repr
+    (``<openpyxl…ArrayFormula object at 0x…>``); the formula text is what Excel shows.
+    """
+    if isinstance(raw, ArrayFormula):
+        return raw.text or "数组公式"
+    if isinstance(raw, DataTableFormula):
+        return "模拟运算表公式"
+    return raw
+
+
 def not_a_number(address: CellAddress, raw: object, what: str, field_id: str = "") -> Finding:
+    raw = shown_value(raw)
     return make_finding(
         "V-3",
         f"{address} 填写的是{what}“{raw}”，此处只能填数字，请改为数字（没有请填 0）。",
@@ -106,10 +127,19 @@ def total_mismatch(address: CellAddress, found: object, expected: Number, parts:
 
 
 def bad_meta(address: CellAddress, label: str, raw: object, expected: str) -> Finding:
+    raw = shown_value(raw)
     return make_finding(
         "V-3",
         f"{address}（{label}）填写的是“{raw}”，无法识别，请填写{expected}。",
         cells=(str(address),), expected=expected, found=raw)
+
+
+def blank_year(address: CellAddress, label: str) -> Finding:
+    # The model holds 0 for "no year"; the checker's S-3 sees only None/empty text, so the
+    # reader, which knows the cell was blank, says so (same wording as S-3).
+    return make_finding(
+        "S-3", f"基本信息“{label}”没有填写", cells=(str(address),), expected="四位数字，如：2025",
+        found="（空）", hint=f"请在“基本信息”工作表填写{label}，四位数字，如：2025")
 
 
 def formula_in_text(address: CellAddress, label: str) -> Finding:
@@ -121,6 +151,13 @@ def formula_in_text(address: CellAddress, label: str) -> Finding:
 
 # ---------------------------------------------------------------------------
 # Cell values.
+
+#: No count or amount in an annual report comes near this; a larger number (1e20, a cell
+#: stored as ``1e999`` = infinity) is a typing or file error, reported rather than printed.
+MAX_ABS_NUMBER = Decimal(10) ** 15
+#: The years a report can be about: four digits, and the year after it must exist too
+#: (the publication deadline is 31 January of the next year).
+MIN_YEAR, MAX_YEAR = 1000, 9998
 
 _SEPARATORS = re.compile(r"(?<=\d)[,，](?=\d{3})")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -152,8 +189,12 @@ def parse_number(value: object, kind: ValueKind) -> Number | _Blank | _Problem:
     if isinstance(value, (datetime, date)):
         return _Problem(value.isoformat() if isinstance(value, date) else value, "日期")
     if isinstance(value, int):
+        if abs(value) >= MAX_ABS_NUMBER:
+            return _Problem(value, "超出范围的数字")
         return Decimal(value) if kind is ValueKind.AMOUNT else value
     if isinstance(value, float):
+        if not math.isfinite(value):  # <v>1e999</v> reads as inf; NaN from a damaged file
+            return _Problem(_special_float(value), "无效的数字")
         number = Decimal(repr(value))
     elif isinstance(value, Decimal):
         number = value
@@ -171,18 +212,29 @@ def parse_number(value: object, kind: ValueKind) -> Number | _Blank | _Problem:
             number = Decimal(cleaned)
         except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
             return _Problem(text.strip(), "文字")
-    if not number.is_finite():  # ±1.8e308 reads back as ±inf; NaN: no number a form can hold
-        return _Problem(str(value), "无法识别的数值")
+    if not number.is_finite():
+        return _Problem(str(value), "无效的数字")
+    if abs(number) >= MAX_ABS_NUMBER:
+        return _Problem(str(value).strip(), "超出范围的数字")
     if kind is ValueKind.AMOUNT:
         return number
     return int(number) if number == number.to_integral_value() else number
 
 
+def _special_float(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    return "无穷大" if value > 0 else "负无穷大"
+
+
 def _as_text(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer():  # is_integer() is False for inf/NaN
         return str(int(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return _special_float(value)
+    value = shown_value(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
     return str(value)
@@ -217,15 +269,28 @@ def parse_date(value: object) -> date | None | _Problem:
 
 
 def parse_year(value: object) -> int | None | _Problem:
+    """A four-digit year (MIN_YEAR..MAX_YEAR), None for a blank cell, else what was found.
+
+    0, 2025.5, -2025, 9999, 1e20, infinity and text are all problems: a year the report
+    cannot be dated by must be named to the clerk, never carried on as a number.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         return _Problem(value, "年份")
-    if isinstance(value, (int, float, Decimal)) and float(value).is_integer():
-        return int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if isinstance(value, float) and not math.isfinite(value):
+        return _Problem(_special_float(value), "年份")
+    if isinstance(value, (int, float, Decimal)):
+        if isinstance(value, Decimal) and not value.is_finite():
+            return _Problem(str(value), "年份")
+        if value == int(value) and MIN_YEAR <= int(value) <= MAX_YEAR:
+            return int(value)
+        return _Problem(_as_text(value), "年份")
+    text = unicodedata.normalize("NFKC", _as_text(value)).strip()
     m = re.fullmatch(r"(\d{4})(\.0+)?\s*(年度?)?", text)
-    return int(m[1]) if m else _Problem(str(value), "年份")
+    if m and MIN_YEAR <= int(m[1]) <= MAX_YEAR:
+        return int(m[1])
+    return _Problem(_as_text(value), "年份")
 
 
 # ---------------------------------------------------------------------------
@@ -365,6 +430,8 @@ class _Reader:
                 if isinstance(year, _Problem):
                     self.findings.append(bad_meta(address, m.label, year.raw, "四位数字的年份，如 2025"))
                     year = None
+                elif year is None:
+                    self.findings.append(blank_year(address, m.label))
                 values["year"] = year or 0
             elif m.key == "publish_date":
                 when = parse_date(raw)

@@ -94,7 +94,7 @@ OTHER_MAGICS: tuple[tuple[bytes, str], ...] = (
 ASCII_COMPATIBLE_ENCODINGS = frozenset(
     {"utf8", "usascii", "ascii", "iso88591", "latin1", "gbk", "gb2312", "gb18030", "cp936"})
 
-_XML_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_XML_DECL_ENCODING = re.compile(r"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 # Tags can only be real markup: a "<" inside text is always escaped in well-formed XML.
 _DTD = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(r'<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["\'](\d+))?')
@@ -196,17 +196,23 @@ def inspect_workbook_file(path: str | Path) -> WorkbookFile:
         _refuse_ole2(path, data)
     if not head.startswith(ZIP_MAGICS):
         _refuse_not_zip(path, data)
+    # zipfile raises whatever its parsing of a corrupted directory runs into: BadZipFile,
+    # but also NotImplementedError (a "version needed" byte flipped), IndexError (an empty
+    # entry name), struct.error, UnicodeError …  All of them mean one thing to the clerk.
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    except MemoryError as exc:
+        raise InputError(f"{TOO_LARGE}，读取时内存不足。请确认选对了文件。", path=path) from exc
+    except Exception as exc:  # noqa: BLE001 - see above
         raise InputError(f"{DAMAGED}（压缩结构不完整）。{DAMAGED_WHAT_TO_DO}", path=path) from exc
     with archive:
         try:
             return _inspect_archive(path, data, archive)
         except InputError:
             raise
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
-                ValueError, OSError, UnicodeError) as exc:
+        except MemoryError as exc:
+            raise InputError(f"{TOO_LARGE}，读取时内存不足。请确认选对了文件。", path=path) from exc
+        except Exception as exc:  # noqa: BLE001 - see above
             raise InputError(f"{DAMAGED}（{type(exc).__name__}）。{DAMAGED_WHAT_TO_DO}",
                              path=path) from exc
 
@@ -465,24 +471,25 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
                sheet: str | None) -> None:
     """Stream one part: refuse a DTD or an odd encoding, and count rows and cells.
 
+    Every part is scanned, from its first byte to its last, whatever it starts with: a
+    part that opens with 64 KiB of whitespace (or looks binary) is still parsed by an XML
+    parser if the workbook points at it.  The bytes are read as Latin-1 with NUL bytes
+    dropped, which turns UTF-16 markup (either byte order, with or without a BOM) into the
+    same ASCII markup as UTF-8's, so one scan needs no guess at the encoding.
+
     Reading every byte also lets zipfile verify the part's declared length and CRC, so a
-    forged size in the central directory ends as "damaged", not as a bomb.  Binary parts
-    (images, vbaProject.bin) are read through too but not scanned.
+    forged size in the central directory ends as "damaged", not as a bomb.
     """
     where = f"工作表「{sheet}」" if sheet else f"部件 {info.filename}"
     with archive.open(info) as stream:
-        first = stream.read(limits.SCAN_CHUNK_BYTES)
-        decoder = _xml_decoder(path, info, first)
-        if decoder is None:  # not XML: drain it so the CRC is checked
-            while stream.read(limits.SCAN_CHUNK_BYTES):
-                pass
-            return
+        chunk = stream.read(limits.SCAN_CHUNK_BYTES)
+        _refuse_utf32(path, info, chunk)
         rows = cells = strings = highest_row = merges = 0
         carry = ""
-        chunk = first
+        started = False  # the first non-whitespace character has been seen
         while True:
             final = not chunk
-            text = carry + decoder.decode(chunk, final=final)
+            text = carry + chunk.decode("latin-1").replace("\x00", "")
             # Hold back an incomplete tag at the end for the next round, so that no tag is
             # split (a "<!DOC" + "TYPE" would slip through) and none is counted twice.
             cut = len(text)
@@ -491,6 +498,11 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
                 if last != -1 and ">" not in text[last:] and cut - last <= _MAX_CARRY:
                     cut = last
             body, carry = text[:cut], text[cut:]
+            if not started:
+                head = body.lstrip(_LEADING)
+                if head:
+                    started = True
+                    _check_declared_encoding(path, info, head)
             if _DTD.search(body):
                 raise InputError(f"{ENTITIES}（{info.filename}）。{SUSPICIOUS_WHAT_TO_DO}", path=path)
             for match in _ROW.finditer(body):
@@ -522,6 +534,11 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
             chunk = stream.read(limits.SCAN_CHUNK_BYTES)
 
 
+#: What may precede the first tag: whitespace and byte-order marks, as Latin-1 characters
+#: (UTF-8 BOM "ï»¿", UTF-16 BOMs "ÿþ"/"þÿ" — their NUL bytes are already dropped).
+_LEADING = " \t\r\n\u00ef\u00bb\u00bf\u00ff\u00fe"
+
+
 def _merge_area(match: re.Match[str]) -> int:
     """Cells covered by a ``<mergeCell ref="A1:C3">`` (1 for a single-cell ref)."""
     first_col, first_row, last_col, last_row = match.groups()
@@ -532,28 +549,21 @@ def _merge_area(match: re.Match[str]) -> int:
     return rows * cols
 
 
-def _xml_decoder(path: Path, info: zipfile.ZipInfo,
-                 first: bytes) -> codecs.IncrementalDecoder | None:
-    """An incremental decoder for an XML part, None for a binary part.
-
-    UTF-16 is decoded so the scan sees the markup; ASCII-compatible encodings are scanned
-    as Latin-1 (byte for byte, never failing).  Other declared encodings are refused.
-    """
+def _refuse_utf32(path: Path, info: zipfile.ZipInfo, first: bytes) -> None:
+    """UTF-32 has three NUL bytes per character; no workbook is written so, and the NUL
+    dropping of the scan would not make its markup readable — refuse it outright."""
     if first.startswith((b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\x00<",
-                         b"<\x00\x00\x00")):  # UTF-32: no workbook is written so
+                         b"<\x00\x00\x00")):
         raise InputError(f"{ODD_ENCODING}（{info.filename}）。{SUSPICIOUS_WHAT_TO_DO}", path=path)
-    if first.startswith(codecs.BOM_UTF16_LE) or first[:2] == b"<\x00":
-        return codecs.getincrementaldecoder("utf-16-le")(errors="replace")
-    if first.startswith(codecs.BOM_UTF16_BE) or first[:2] == b"\x00<":
-        return codecs.getincrementaldecoder("utf-16-be")(errors="replace")
-    stripped = first.removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
-    if not stripped.startswith(b"<"):
-        return None
-    declared = _XML_DECL_ENCODING.match(stripped)
+
+
+def _check_declared_encoding(path: Path, info: zipfile.ZipInfo, head: str) -> None:
+    """Refuse an XML declaration naming an encoding the scan cannot see through (UTF-7,
+    EBCDIC, …): in those, ``<!DOCTYPE`` is not spelt in ASCII bytes."""
+    declared = _XML_DECL_ENCODING.match(head)
     if declared:
-        label = declared.group(1).decode("ascii")
+        label = declared.group(1)
         encoding = re.sub(r"[-_]", "", label.lower())
         if encoding not in ASCII_COMPATIBLE_ENCODINGS and not encoding.startswith("utf16"):
             raise InputError(f"{ODD_ENCODING}（{info.filename}：{label}）。{SUSPICIOUS_WHAT_TO_DO}",
                              path=path)
-    return codecs.getincrementaldecoder("latin-1")()
