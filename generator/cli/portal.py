@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, NianbaoError, OutputError
+from .zh import ZhGroup
 
 DATA = click.option("--data", "data", required=True, type=click.Path(path_type=Path, file_okay=False),
                     help="门户的数据文件夹（数据库、上传和生成的文件）。")
@@ -34,12 +35,21 @@ def _open(data: Path, **overrides: object) -> object:
     return loaded
 
 
-@click.group("portal")
+@click.group("portal", cls=ZhGroup, examples=(
+    ("nianbao portal init --data D:/年报门户", "新建门户（数据库为数据文件夹中的 SQLite 文件）："),
+    ("nianbao portal add-user --data D:/年报门户 --username zhen1 --agency 某某镇人民政府 "
+     "--password-stdin < 密码.txt", "为一个机关的填报人员建账号（密码从文件或键盘读入）："),
+    ("nianbao portal serve --data D:/年报门户 --host 0.0.0.0 --port 8080", "启动门户："),
+))
 def command() -> None:
     """县级填报门户：各机关上传、提交年报，县政务公开办审核。"""
 
 
-@command.command("init")
+@command.command("init", examples=(
+    ("nianbao portal init --data D:/年报门户", "SQLite 数据库："),
+    ("nianbao portal init --data D:/年报门户 --database-url postgresql://nianbao:密码@localhost/nianbao",
+     "PostgreSQL 数据库："),
+))
 @DATA
 @click.option("--database-url", default="", help="PostgreSQL 数据库地址 postgresql://用户:密码@主机/库名；"
               "不给则在数据文件夹中用 SQLite 文件。")
@@ -53,7 +63,12 @@ def init(data: Path, database_url: str) -> None:
     click.echo(f"门户已初始化：{data}，数据库 {where}。下一步：nianbao portal add-user 开设账号。")
 
 
-@command.command("add-user")
+@command.command("add-user", examples=(
+    ("nianbao portal add-user --data D:/年报门户 --username zhen1 --agency 某某镇人民政府 "
+     "--password-stdin < 密码.txt", "机关填报人员（密码从文件或键盘读入）："),
+    ("nianbao portal add-user --data D:/年报门户 --username xian --agency 某某县政务公开办 "
+     "--admin --password-stdin < 密码.txt", "县政务公开办（管理员）："),
+))
 @DATA
 @click.option("--username", required=True, help="登录用的用户名。")
 @click.option("--agency", default="", help="所属机关全称（与工作簿“基本信息”中的机关名称一致）。")
@@ -99,7 +114,10 @@ def _password_messages(error: object) -> list[str]:
     return [codes.get(e.code or "", " ".join(e.messages)) for e in error.error_list]  # type: ignore[attr-defined]
 
 
-@command.command("serve")
+@command.command("serve", examples=(
+    ("nianbao portal serve --data D:/年报门户", "只在本机打开："),
+    ("nianbao portal serve --data D:/年报门户 --host 0.0.0.0 --port 8080", "局域网内可访问："),
+))
 @DATA
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听的地址。")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
@@ -139,7 +157,9 @@ def serve(data: Path, host: str, port: int, workers: int | None, public_name: tu
         server.stop()
 
 
-@command.command("backup")
+@command.command("backup", examples=(
+    ("nianbao portal backup --data D:/年报门户 备份-2026-01-31.zip", "备份数据库和全部文件："),
+))
 @DATA
 @click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
 def backup(data: Path, target: Path) -> None:
@@ -153,7 +173,9 @@ def backup(data: Path, target: Path) -> None:
     click.echo(f"已备份 {rows} 条记录、{files} 个文件到 {target}。")
 
 
-@command.command("restore")
+@command.command("restore", examples=(
+    ("nianbao portal restore 备份-2026-01-31.zip --data D:/年报门户-恢复", "恢复到新的数据文件夹："),
+))
 @DATA
 @click.option("--database-url", default="", help="恢复到 PostgreSQL（不给则用 SQLite 文件）。")
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
