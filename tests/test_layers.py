@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("inputs/outputs", frozenset({"workbook", "importers", "inputs", "render", "outputs",
                                   "fonts", "annotate", "batch_summary"})),
     ("app", frozenset({"app", "service", "batch", "aggregate"})),
-    ("front ends", frozenset({"cli", "web", "__main__"})),
+    ("front ends", frozenset({"cli", "web", "portal", "__main__"})),
 )
 
 #: Imports that go up a layer today: (importer, imported) -> why, and what removes it.
