@@ -63,8 +63,16 @@ BODY_PT = SIZE_PT["三号"]
 GRID_CHAR = TEXT_WIDTH / CHARS_PER_LINE  # twips
 
 
+#: The w:charSpace Word writes for a linesAndChars grid of 28 characters: the grid pitch is
+#: the default 三号 size plus charSpace/4096 pt, so (15.79 − 16) × 4096 = −841.
+GRID_CHAR_SPACE = round((GRID_CHAR / 20 - BODY_PT) * 4096)
+
 #: Character spacing of body text in twentieths of a point (w:spacing): 28 characters of
 #: 三号 take 439.6 pt of the 442.25 pt line, leaving room so no renderer squeezes a mark.
+#: Not the document grid: measured in LibreOffice 7.4.7 (tests/test_docgrid_libreoffice.py),
+#: a linesAndChars grid whose pitch is below the 16 pt character size gives every character
+#: two grid cells (charSpace −841: 14 characters a line, −400 and −800: 13), and a pitch of
+#: 16 pt or more cannot hold 28 (charSpace 0: 27 a line, +1212 with a 15.5 pt default: 27).
 BODY_CHAR_SPACING = -6
 
 
