@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 import re
 import stat
 import tempfile
@@ -205,6 +206,9 @@ def _remove_stale_temps(target: Path) -> None:
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
+    if sys.platform == "win32":
+        # os.kill(pid, 0) on Windows *terminates* the process: ask without touching it.
+        return _alive_on_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -212,6 +216,21 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True  # exists, owned by someone else
     return True
+
+
+def _alive_on_windows(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists, someone else's
+    try:
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 #: Whether a process id is alive (POSIX; batch uses it to clear its dead runs' temp files).
