@@ -164,7 +164,7 @@ def test_cache_keeps_one_file_per_piece_and_removes_stale_ones(example_report: R
     assert not any(path.exists() for path in stale)
     assert unrelated.exists()
     names = sorted(p.name for p in folder.glob("*.ttf"))
-    assert names and all(re.fullmatch(r"Noto(Serif|Sans)SC-Regular-0-[0-9a-f]{16}-v.+-p\d\d\.ttf",
+    assert names and all(re.fullmatch(r"Noto(Serif|Sans)SC-Regular-0-[0-9a-f]{16}-v.+-p\d\d-[0-9a-f]{8}\.ttf",
                                       n) for n in names), names
     before = {p: p.stat().st_mtime_ns for p in folder.glob("*.ttf")}
     render_bytes(variant(example_report, 2), RenderOptions(), search=bundled)

@@ -106,13 +106,21 @@ class SourceFont:
         return re.sub(r"[^A-Za-z0-9_.-]", "_", self.path.stem)[:60] or "font"
 
     def piece_file_name(self, number: int) -> str:
+        # The code points' digest too: a piece is its content, whatever cut it was made by.
+        points = hashlib.sha256(",".join(map(str, self.pieces[number])).encode()).hexdigest()[:8]
         return (f"{self.stem}-{self.index}-{self.digest}-v{__version__}.{CONVERTER_VERSION}"
-                f"-p{number:02d}.ttf")
+                f"-p{number:02d}-{points}.ttf")
 
     def everyday_pieces(self) -> list[int]:
         """Numbers of the pieces of the everyday tier (what almost every report needs)."""
         everyday, _ = _tiers()
         return [n for n, piece in enumerate(self.pieces) if piece and piece[0] in everyday]
+
+    def gb2312_pieces(self) -> list[int]:
+        """The everyday piece and GB 2312's level-2 piece (place names need it often)."""
+        everyday, level2 = _tiers()
+        return [n for n, piece in enumerate(self.pieces)
+                if piece and (piece[0] in everyday or piece[0] in level2)]
 
     def pieces_for(self, chars: Iterable[str]) -> list[int]:
         """Numbers of the pieces holding ``chars`` (piece 0 always: the face's first piece)."""
@@ -293,12 +301,26 @@ class PieceCache:
             file = self._lookup(source, number)
             if file is None:
                 missing.append(number)
+            elif file.path is None and self.folder is not None and file.data is not None:
+                found[number] = self._store(source, number, file.data)  # kept for next time
             else:
                 found[number] = file
         for number, data in zip(missing, _convert_many(source, missing, jobs)):
             found[number] = self._store(source, number, data)
         self._remove_stale(source)
         return [found[number] for number in numbers]
+
+    def prepare(self, wanted: Sequence[tuple[SourceFont, int]], jobs: int) -> int:
+        """Convert the missing pieces of ``wanted`` (several fonts) in one pool of ``jobs``
+        processes, largest first; returns how many were converted."""
+        missing = [(source, n) for source, n in wanted if not self.has(source, n)]
+        missing.sort(key=lambda item: -len(item[0].pieces[item[1]]))
+        work = [(str(source.path), source.index, source.pieces[n], n) for source, n in missing]
+        for (source, number), data in zip(missing, _convert_work(work, jobs)):
+            self._store(source, number, data)
+        for source in {source.path: source for source, _ in missing}.values():
+            self._remove_stale(source)
+        return len(missing)
 
     def has(self, source: SourceFont, number: int) -> bool:
         return self._lookup(source, number) is not None
@@ -343,7 +365,7 @@ class PieceCache:
             if key in _swept:
                 return
             _swept.add(key)
-        current = source.piece_file_name(0).removesuffix("-p00.ttf") + "-p"
+        current = source.piece_file_name(0).rsplit("-p00-", 1)[0] + "-p"
         stem = re.escape(source.stem)
         mine = re.compile(rf"{stem}-\d+-[0-9a-f]{{16}}-v.*\.ttf"  # pieces
                           rf"|{stem}-[0-9a-f]{{16}}-[0-9a-f]{{16}}\.ttf")  # per-document files
@@ -361,7 +383,11 @@ def _convert_one(args: tuple[str, int, tuple[int, ...], int]) -> bytes:
 
 
 def _convert_many(source: SourceFont, numbers: Sequence[int], jobs: int) -> list[bytes]:
-    work = [(str(source.path), source.index, source.pieces[n], n) for n in numbers]
+    return _convert_work([(str(source.path), source.index, source.pieces[n], n)
+                          for n in numbers], jobs)
+
+
+def _convert_work(work: Sequence[tuple[str, int, tuple[int, ...], int]], jobs: int) -> list[bytes]:
     if jobs > 1 and len(work) > 1:
         try:
             with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:

@@ -77,18 +77,14 @@ def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, st
 
 def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None = None,
                   jobs: int | None = None) -> int:
-    """Convert the everyday pieces of every chosen CFF font ahead of a batch, with ``jobs``
-    processes; returns how many pieces had to be converted (0 when the cache had them)."""
+    """Convert the GB 2312 pieces of every chosen CFF font ahead of a batch, all fonts in one
+    pool of ``jobs`` processes; returns how many pieces had to be converted."""
     search = search or FontSearch.from_environment()
-    cache = PieceCache(search.cache_dir)
-    converted = 0
-    for path, index in sorted({(c.path, c.index) for c in choices.values() if c.convert},
-                              key=lambda key: (str(key[0]), key[1])):
-        source = source_font(path, index)
-        everyday = source.everyday_pieces()
-        converted += sum(1 for n in everyday if not cache.has(source, n))
-        cache.files(source, everyday, jobs or default_jobs())
-    return converted
+    sources = [source_font(path, index) for path, index in
+               sorted({(c.path, c.index) for c in choices.values() if c.convert},
+                      key=lambda key: (str(key[0]), key[1]))]
+    wanted = [(source, n) for source in sources for n in source.gb2312_pieces()]
+    return PieceCache(search.cache_dir).prepare(wanted, jobs or default_jobs())
 
 
 def conversion_pending(choices: Mapping[str, FontChoice], search: FontSearch | None = None) -> bool:
