@@ -32,24 +32,19 @@ from .form import (
     META_FIELDS,
     OVERVIEW_TOPICS,
     SECTION_BY_NUMBER,
-    TEXT_SLOT_BY_KEY,
     T3_CARRIED_FORWARD,
     T3_CARRIED_OVER,
     T3_COLUMNS,
     TEXT_SLOTS,
     ValueKind,
 )
+from .check_cells import meta_cell, printed_paragraphs, text_cell
 from .model import Report
 from .rules import IDENTITIES, Identity, describe_field, make_finding, row_short_label
 from .workbook.layout import (
-    SHEET_META,
     SHEET_ORDER,
-    SHEET_TEXT,
     CellAddress,
     field_address,
-    meta_key,
-    text_heading_key,
-    text_key,
 )
 
 if TYPE_CHECKING:  # the reader is written by another module; only its type is needed here
@@ -129,23 +124,6 @@ def _range(field_ids: tuple[str, ...], sources: Sources | None) -> str:
     if all(a.sheet == first.sheet for a in addresses):
         return f"{first}:{last.coordinate}"
     return "、".join(str(a) for a in addresses)
-
-
-def meta_cell(attribute: str, sources: Sources | None) -> str:
-    """The cell holding a 基本信息 item, or the sheet name when unknown."""
-    if sources and meta_key(attribute) in sources:
-        return str(sources[meta_key(attribute)])
-    return SHEET_META
-
-
-def text_cell(slot_key: str, sources: Sources | None, *, heading: bool = False) -> str:
-    """The cell holding a text slot (or its custom heading), or the sheet name when unknown."""
-    key = text_heading_key(slot_key) if heading else text_key(slot_key)
-    if sources and key in sources:
-        return str(sources[key])
-    if heading and sources and text_key(slot_key) in sources:
-        return str(sources[text_key(slot_key)])
-    return SHEET_TEXT
 
 
 # ---------------------------------------------------------------------------
@@ -438,13 +416,6 @@ def check_level(report: Report, sources: Sources | None = None) -> list[Finding]
 
 # ---------------------------------------------------------------------------
 # S-1: required sections; S-2: year and publish date
-
-
-def printed_paragraphs(report: Report, slot_key: str) -> tuple[str, ...]:
-    """What the report prints for a slot, generator defaults included (opening, fee sentence)."""
-    from .render.document import paragraphs_of  # the renderers' own rule for defaults
-
-    return paragraphs_of(report, TEXT_SLOT_BY_KEY[slot_key])
 
 
 def check_sections(report: Report, sources: Sources | None = None) -> list[Finding]:

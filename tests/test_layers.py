@@ -42,9 +42,6 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("check_cells", "render.document"):
         "the printed default sentences (opening, fee) are decided in render.document."
         "paragraphs_of; they move into the form (issue 12, print helper)",
-    ("checker", "render.document"):
-        "checker.printed_paragraphs, as above; checker can use check_cells.printed_paragraphs "
-        "(import helper)",
     ("checker", "workbook.reader"):
         "checker.check_workbook reads a file itself; reading belongs to the use-case layer "
         "(app.check), after which the checker takes a ReadResult only (import helper)",
