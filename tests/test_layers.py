@@ -34,7 +34,8 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("inputs/outputs", frozenset({"workbook", "importers", "inputs", "render", "outputs",
                                   "fonts", "annotate", "batch_summary"})),
     ("app", frozenset({"app", "service", "batch", "aggregate"})),
-    ("front ends", frozenset({"cli", "web", "portal", "__main__"})),
+    # serving: the waitress and Django pieces both web front ends share
+    ("front ends", frozenset({"cli", "web", "portal", "serving", "__main__"})),
 )
 
 #: Imports that go up a layer today: (importer, imported) -> why, and what removes it.

@@ -142,19 +142,9 @@ def serve(data: Path, host: str, port: int, workers: int | None, public_name: tu
                            "端口可能已被占用，请换一个端口。") from error
     click.echo(f"nianbao 门户已启动：{server.url}")
     sys.stdout.flush()
-    import signal
+    from ..serving import serve_until_stopped
 
-    def terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # systemd's stop (SIGTERM): the same clean stop as Ctrl+C
-
-    signal.signal(signal.SIGTERM, terminate)
-    server.start()
-    try:
-        server.wait()
-    except KeyboardInterrupt:
-        click.echo("正在停止……")
-    finally:
-        server.stop()
+    serve_until_stopped(server, click.echo)
 
 
 @command.command("backup", examples=(

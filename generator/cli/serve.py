@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..serving import LOCAL_HOSTS, serve_until_stopped
 from .zh import ZhCommand
-
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @click.command("serve", cls=ZhCommand, examples=(
@@ -37,26 +36,11 @@ def command(host: str, port: int, no_browser: bool) -> None:
     url = f"http://127.0.0.1:{server.port}/" if host in ("127.0.0.1", "localhost") else server.url
     click.echo(f"nianbao 网页已启动：{url}")
     click.echo("在浏览器中打开上面的地址；按 Ctrl+C 停止（上传的文件会一并删除）。")
-    _stop_on_sigterm()
-    server.start()
-    if not no_browser:
-        import webbrowser
+    def open_browser() -> None:
+        if not no_browser:
+            import webbrowser
 
-        webbrowser.open(url)
-    try:
-        server.wait()
-    except KeyboardInterrupt:
-        click.echo("正在停止……")
-    finally:
-        server.stop()
+            webbrowser.open(url)
 
+    serve_until_stopped(server, click.echo, started=open_browser)
 
-def _stop_on_sigterm() -> None:
-    """A service manager's SIGTERM stops the server like Ctrl+C (so the files are deleted)."""
-    import signal
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, interrupt)

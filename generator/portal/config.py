@@ -16,13 +16,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import InputError, OutputError
+from ..serving import LOCAL_HOST_HEADERS
 
 CONFIG_NAME = "portal.json"
 SQLITE_NAME = "portal.sqlite3"
 HERE = Path(__file__).resolve().parent
-LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
-CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-       "frame-ancestors 'none'; form-action 'self'")
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,7 @@ def configure(config: PortalConfig) -> None:
         if CURRENT is None or CURRENT.data != config.data:
             raise RuntimeError("Django is already configured for something else in this process")
         return
-    hosts = [*LOCAL_HOSTS, *config.public_names]
+    hosts = [*LOCAL_HOST_HEADERS, *config.public_names]
     secure = config.https_proxy
     settings.configure(
         DEBUG=False,
@@ -139,7 +137,7 @@ def configure(config: PortalConfig) -> None:
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
             "django.middleware.clickjacking.XFrameOptionsMiddleware",
-            "generator.portal.views.content_security_policy",
+            "generator.serving.content_security_policy",
         ],
         # scrypt (Django's own, memory-hard): a login costs tens of milliseconds of CPU where
         # PBKDF2 at Django's default strength costs one to two seconds, which a 2-core county

@@ -249,7 +249,7 @@ def _see_other(url: str) -> HttpResponse:
 @clerk_required
 def upload(request: HttpRequest, agency: Agency) -> HttpResponse:
     from ..naming import safe_file_stem
-    from ..workbook.source import _too_large_message
+    from ..workbook.source import too_large_message
 
     file = request.FILES.get("file")
     if file is None:
@@ -259,7 +259,7 @@ def upload(request: HttpRequest, agency: Agency) -> HttpResponse:
     name = safe_file_stem(Path(file.name or "工作簿.xlsx").name, reserve_suffix_bytes=0)
     if file.size is not None and file.size > limits.MAX_FILE_BYTES:
         return page(request, "portal/message.html",
-                    {"message": f"{name}：{_too_large_message(file.size)}", "back": "/agency"}, 413)
+                    {"message": f"{name}：{too_large_message(file.size)}", "back": "/agency"}, 413)
     config = _config()
     # The bytes are on disk (fsynced) before the row that names them commits.
     sha, size = storage.put_chunks(config.files, config.tmp, file.chunks())
@@ -545,17 +545,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse("<!doctype html><meta charset=utf-8><title>出错了</title>"
                         "<p>服务器内部出错，已记录在服务器日志中。请稍后重试，或联系县政务公开办。</p>",
                         status=500)
-
-
-def content_security_policy(get_response: Callable[[HttpRequest], HttpResponse]
-                            ) -> Callable[[HttpRequest], HttpResponse]:
-    from .config import CSP
-
-    def middleware(request: HttpRequest) -> HttpResponse:
-        response = get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        return response
-    return middleware
 
 
 __all__ = ["User", "deadline_for", "json"]

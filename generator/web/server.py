@@ -1,36 +1,27 @@
-"""Serving the page with waitress (a production WSGI server that also runs on Windows).
+"""Serving the page with waitress (see :mod:`generator.serving`).
 
 :func:`make_app` builds the WSGI application around one :class:`~.jobs.Store`;
-:class:`Server` runs it in a background thread (the command line waits on it, the tests and
-the bench start one on a free port).
+:class:`Server` runs it in a background thread.
 """
 
 from __future__ import annotations
 
-import threading
-from typing import Any, Callable, Iterable
+import json
 
 from .. import limits
+from ..serving import LOCAL_HOSTS, BackgroundServer, WSGIApp, limit_body
 from .jobs import Store
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 #: a request body may hold two workbooks (the diff) and the multipart overhead
 MAX_BODY_BYTES = 2 * limits.MAX_FILE_BYTES + limits.MIB
 THREADS = 8
 
 
-def _too_large(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    import json
+def _too_large(size: int) -> tuple[str, bytes]:
+    from ..workbook.source import too_large_message
 
-    from ..workbook.source import _too_large_message
-
-    size = int(environ.get("CONTENT_LENGTH") or 0)
-    body = json.dumps({"error": _too_large_message(size)}, ensure_ascii=False).encode("utf-8")
-    start_response("413 Request Entity Too Large",
-                   [("Content-Type", "application/json; charset=utf-8"),
-                    ("Content-Length", str(len(body)))])
-    return [body]
+    body = json.dumps({"error": too_large_message(size)}, ensure_ascii=False).encode("utf-8")
+    return "application/json; charset=utf-8", body
 
 
 def make_app(store: Store, *, local_only: bool = True) -> WSGIApp:
@@ -44,65 +35,15 @@ def make_app(store: Store, *, local_only: bool = True) -> WSGIApp:
     from . import views
 
     views.STORE = store
-    django_app = get_wsgi_application()
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BODY_BYTES:
-            return _too_large(environ, start_response)
-        return django_app(environ, start_response)
-
-    return app
+    return limit_body(get_wsgi_application(), MAX_BODY_BYTES, _too_large)
 
 
-class Server:
-    """The page on ``host:port`` (port 0: a free one) in a background thread."""
+class Server(BackgroundServer):
+    """The page on ``host:port`` (port 0: a free one); stopping it deletes the uploads."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 8000, *,
                  store: Store | None = None, workers: int | None = None) -> None:
-        import logging
-
-        from waitress.server import create_server
-
-        # waitress warns on stderr whenever requests wait for a thread ("Task queue depth"),
-        # which the page's short status polls cause under load: nothing for a clerk to act on.
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self.store = store or Store(workers=workers)
-        local = host in ("127.0.0.1", "localhost", "::1")
-        self._server = create_server(
-            make_app(self.store, local_only=local), host=host, port=port, threads=THREADS,
-            # waitress buffers a body up to this size and answers 413 above it.
-            max_request_body_size=MAX_BODY_BYTES + limits.MIB, ident="nianbao",
-            clear_untrusted_proxy_headers=True)
-        self.port: int = self._server.effective_port  # type: ignore[union-attr]
-        self.host = host
-        self._thread = threading.Thread(target=self._server.run, name="nianbao-web", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/"
-
-    def start(self) -> "Server":
-        self._thread.start()
-        return self
-
-    def wait(self) -> None:
-        while self._thread.is_alive():
-            self._thread.join(0.5)
-
-    def stop(self) -> None:
-        # Let running requests finish before their sockets close under them.
-        self._server.task_dispatcher.shutdown(timeout=5)  # type: ignore[union-attr]
-        self._server.close()
-        self._thread.join(5)
-        self.store.close()
-
-    def __enter__(self) -> "Server":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(make_app(self.store, local_only=host in LOCAL_HOSTS), host, port,
+                         threads=THREADS, max_body=MAX_BODY_BYTES, name="nianbao",
+                         on_stop=self.store.close)

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Callable
-
-from django.http import HttpRequest, HttpResponse
-
 from .. import limits
+from ..serving import LOCAL_HOST_HEADERS
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
-LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
-CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-       "frame-ancestors 'none'; form-action 'self'")
 
 
 def configure(*, upload_dir: Path, local_only: bool = True) -> None:
@@ -31,14 +25,14 @@ def configure(*, upload_dir: Path, local_only: bool = True) -> None:
 
     if settings.configured:
         settings.FILE_UPLOAD_TEMP_DIR = str(upload_dir)
-        settings.ALLOWED_HOSTS = LOCAL_HOSTS if local_only else ["*"]
+        settings.ALLOWED_HOSTS = LOCAL_HOST_HEADERS if local_only else ["*"]
         return
     settings.configure(
         DEBUG=False,
         # A new key per server start: sessions and CSRF tokens end with the server, as the files do.
         SECRET_KEY=secrets.token_urlsafe(50),
         # Host header check: a page on 127.0.0.1 is not reachable through DNS rebinding.
-        ALLOWED_HOSTS=LOCAL_HOSTS if local_only else ["*"],
+        ALLOWED_HOSTS=LOCAL_HOST_HEADERS if local_only else ["*"],
         ROOT_URLCONF="generator.web.views",
         INSTALLED_APPS=[],
         DATABASES={},
@@ -48,7 +42,7 @@ def configure(*, upload_dir: Path, local_only: bool = True) -> None:
             "django.middleware.common.CommonMiddleware",
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.middleware.clickjacking.XFrameOptionsMiddleware",
-            "generator.web.settings.content_security_policy",
+            "generator.serving.content_security_policy",
         ],
         SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
         SESSION_COOKIE_HTTPONLY=True,
@@ -83,12 +77,3 @@ def configure(*, upload_dir: Path, local_only: bool = True) -> None:
     )
     django.setup()
 
-
-def content_security_policy(get_response: Callable[[HttpRequest], HttpResponse]
-                            ) -> Callable[[HttpRequest], HttpResponse]:
-    """Middleware: only this server's own scripts, styles and images."""
-    def middleware(request: HttpRequest) -> HttpResponse:
-        response = get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        return response
-    return middleware

@@ -75,9 +75,9 @@ def _save_upload(request: HttpRequest, job: Job, name: str) -> Path | work.Refus
     # The whole name made safe (its suffix too): the importer goes by the suffix.
     file_name = safe_file_stem(Path(upload.name or "").name, reserve_suffix_bytes=0)
     if upload.size is not None and upload.size > limits.MAX_FILE_BYTES:
-        from ..workbook.source import _too_large_message
+        from ..workbook.source import too_large_message
 
-        return work.Refused(str(InputError(_too_large_message(upload.size), path=file_name)))
+        return work.Refused(str(InputError(too_large_message(upload.size), path=file_name)))
     folder = job.folder / "in" / name
     folder.mkdir(parents=True, mode=0o700)
     target = folder / file_name

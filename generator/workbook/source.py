@@ -236,7 +236,7 @@ def _read_file(path: Path) -> bytes:
                          "忽略或删除它，选择真正的工作簿文件。", path=path)
     mark_input(path)  # whatever this run writes, it must never replace this file
     if info.st_size > limits.MAX_FILE_BYTES:
-        raise InputError(_too_large_message(info.st_size), path=path)
+        raise InputError(too_large_message(info.st_size), path=path)
     try:
         with path.open("rb") as stream:  # read-only: the clerk's file is never written
             data = stream.read(limits.MAX_FILE_BYTES + 1)
@@ -246,14 +246,14 @@ def _read_file(path: Path) -> bytes:
     except OSError as exc:
         raise InputError(f"读取文件失败（{exc.strerror}）。{DAMAGED_WHAT_TO_DO}", path=path) from exc
     if len(data) > limits.MAX_FILE_BYTES:  # it grew while we looked
-        raise InputError(_too_large_message(len(data)), path=path)
+        raise InputError(too_large_message(len(data)), path=path)
     if not data:
         raise InputError("文件是空的（0 字节），可能未保存或未完整复制。请重新保存或复制工作簿后重试。",
                          path=path)
     return data
 
 
-def _too_large_message(size: int) -> str:
+def too_large_message(size: int) -> str:
     return (f"{TOO_LARGE}（{_mb(size)}，上限 {_mb(limits.MAX_FILE_BYTES)}），不像是年报填报工作簿。"
             "请确认选对了文件；若工作簿中插入了大图片，请删除后另存再试。")
 
