@@ -99,7 +99,8 @@ class BackgroundServer:
         # Let running requests finish before their sockets close under them.
         self._server.task_dispatcher.shutdown(timeout=5)
         self._server.close()
-        self._thread.join(5)
+        if self._thread.is_alive():
+            self._thread.join(5)
         if self._on_stop is not None:
             self._on_stop()
 
@@ -111,18 +112,21 @@ class BackgroundServer:
 
 
 def serve_until_stopped(server: BackgroundServer, echo: Callable[[str], object],
-                        started: Callable[[], None] | None = None) -> None:
+                        started: Callable[[], None]) -> None:
     """Run ``server`` until Ctrl+C or SIGTERM (systemd's stop, a Windows service wrapper's
-    end), then stop it cleanly so its jobs end and its temporary files go."""
+    end), then stop it cleanly so its jobs end and its temporary files go.
+
+    ``started`` tells the user where the server is; it runs once the server listens, inside
+    the same guard as the waiting, so a Ctrl+C the moment the address appears still stops the
+    server cleanly instead of leaving its worker threads to hold the process open."""
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, interrupt)
-    server.start()
-    if started is not None:
-        started()
     try:
+        if hasattr(signal, "SIGTERM"):
+            signal.signal(signal.SIGTERM, interrupt)
+        server.start()
+        started()
         server.wait()
     except KeyboardInterrupt:
         echo("正在停止……")

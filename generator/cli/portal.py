@@ -140,11 +140,13 @@ def serve(data: Path, host: str, port: int, workers: int | None, public_name: tu
     except OSError as error:
         raise NianbaoError(f"无法在 {host}:{port} 上启动（{error.strerror or error}）。"
                            "端口可能已被占用，请换一个端口。") from error
-    click.echo(f"nianbao 门户已启动：{server.url}")
-    sys.stdout.flush()
     from ..serving import serve_until_stopped
 
-    serve_until_stopped(server, click.echo)
+    def started() -> None:
+        click.echo(f"nianbao 门户已启动：{server.url}")
+        sys.stdout.flush()
+
+    serve_until_stopped(server, click.echo, started)
 
 
 @command.command("backup", examples=(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..serving import LOCAL_HOSTS, serve_until_stopped
@@ -34,13 +36,15 @@ def command(host: str, port: int, no_browser: bool) -> None:
         raise NianbaoError(f"无法在 {host}:{port} 上启动（{error.strerror or error}）。"
                            "端口可能已被占用，请换一个端口，例如 --port 8001。") from error
     url = f"http://127.0.0.1:{server.port}/" if host in ("127.0.0.1", "localhost") else server.url
-    click.echo(f"nianbao 网页已启动：{url}")
-    click.echo("在浏览器中打开上面的地址；按 Ctrl+C 停止（上传的文件会一并删除）。")
-    def open_browser() -> None:
+
+    def started() -> None:
+        click.echo(f"nianbao 网页已启动：{url}")
+        click.echo("在浏览器中打开上面的地址；按 Ctrl+C 停止（上传的文件会一并删除）。")
+        sys.stdout.flush()
         if not no_browser:
             import webbrowser
 
             webbrowser.open(url)
 
-    serve_until_stopped(server, click.echo, started=open_browser)
+    serve_until_stopped(server, click.echo, started)
 
