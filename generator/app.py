@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .checker import CheckResult
+from .checker import RULE_BY_ID, RULES, CheckResult
 from .errors import NianbaoError, OutputError
 from .findings import Finding, Severity
 from .naming import safe_file_stem
+from .rules import Rule, rules_markdown
 
 if TYPE_CHECKING:
     from .batch import BatchItem, BatchPlan
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
 #: every output format, in the order a build writes them (the LibreOffice PDF converts the .docx)
 ALL_FORMATS: tuple[str, ...] = ("docx", "pdf", "html")
 PDF_ENGINES: tuple[str, ...] = ("reportlab", "libreoffice")
-#: the rule of a missing required 基本信息 item; a published report is not blamed for it
-MISSING_META_RULE = "S-3"
 WORKBOOK_NAME_SUFFIX = "政府信息公开工作年度报告填报表"
 
 
@@ -254,21 +253,42 @@ class ImportReportResult:
     written: Path
     #: what the clerk should verify: the importer's notes, then printed totals that differ
     notes: tuple[str, ...] = ()
-    #: findings over the report as published (``run_check``), without the S-3 gaps
+    #: with ``run_check``: the numbers that could not be read (one error per table), then the
+    #: findings over the report as published, without the rules about what only the workbook
+    #: holds (S-3)
     findings: tuple[Finding, ...] = ()
     #: required 基本信息 items the report does not state (to fill in the workbook)
     missing_meta: tuple[str, ...] = ()
+    checked: bool = False  # whether ``run_check`` was asked
 
     @property
     def unmapped(self) -> tuple[str, ...]:
         return tuple(self.imported.unmapped)
 
+    @property
+    def format_name(self) -> str:
+        """How the report's file type is called: Word 文档（.docx）, 网页（.html）…"""
+        from .importers import FORMAT_NAMES
+
+        return FORMAT_NAMES.get(self.imported.source_format, self.imported.source_format)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the import is finished: with ``run_check``, no error in the report as
+        published; without, every number read (the others are blank in the workbook)."""
+        return not self.has_errors if self.checked else self.imported.complete
+
 
 def import_report(report: str | Path, options: ImportOptions = ImportOptions()) -> ImportReportResult:
     """Read a published report (.docx, .html, .txt) and write it as an input workbook."""
-    from .checker import check_report
+    from .checker import check_published
     from .form import META_FIELDS
     from .importers import import_report as read_report
+    from .importers import unread_findings
     from .workbook.writer import write_workbook
 
     report = Path(report)
@@ -287,8 +307,8 @@ def import_report(report: str | Path, options: ImportOptions = ImportOptions()) 
     if options.run_check:
         # A published report rarely states every 基本信息 item (a portal page has no 发布日期):
         # what it lacks is for the clerk to fill in, not an error of the report.
-        findings = tuple(f for f in check_report(imported.report) if f.rule != MISSING_META_RULE)
-    return ImportReportResult(imported, written, notes, findings, missing)
+        findings = (*unread_findings(imported), *check_published(imported.report))
+    return ImportReportResult(imported, written, notes, findings, missing, options.run_check)
 
 
 def total_notes(report: Report) -> list[str]:
@@ -368,8 +388,8 @@ def batch(plan: BatchPlan, *, on_start: Callable[[int], None] | None = None,
 
 
 __all__ = [
-    "ALL_FORMATS", "BatchResult", "BuildOptions", "BuildResult", "CheckResult", "DiffResult",
+    "ALL_FORMATS", "RULES", "RULE_BY_ID", "Rule", "BatchResult", "BuildOptions", "BuildResult", "CheckResult", "DiffResult",
     "ImportOptions", "ImportReportResult", "NianbaoError", "RollForwardResult", "batch",
     "blank_workbook", "build", "check", "diff", "import_report", "output_stem", "roll_forward",
-    "total_notes", "workbook_file_name",
+    "rules_markdown", "total_notes", "workbook_file_name",
 ]
