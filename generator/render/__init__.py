@@ -15,12 +15,15 @@ from typing import Protocol
 from ..findings import Finding
 from ..model import Report
 
-#: format name -> (module under generator.render, file suffix)
+#: format name -> (module under generator.render, file suffix), in the order a build writes
+#: them (the LibreOffice PDF converts the .docx written before it)
 FORMATS: dict[str, tuple[str, str]] = {
     "docx": ("docx", ".docx"),
     "pdf": ("pdf", ".pdf"),
     "html": ("html", ".html"),
 }
+#: how a PDF is made: reportlab lays it out itself; libreoffice converts the report's .docx
+PDF_ENGINES: tuple[str, ...] = ("reportlab", "libreoffice")
 
 
 @dataclass(frozen=True)
