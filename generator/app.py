@@ -21,6 +21,7 @@ from .checker import RULE_BY_ID, RULES, CheckResult
 from .errors import NianbaoError, OutputError
 from .findings import Finding, Severity
 from .naming import safe_file_stem
+from .form import DRAFT_MARK
 from .rules import Rule, rules_markdown
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class BuildOptions:
     out_dir: Path = Path("outputs")
     formats: tuple[str, ...] = ("docx",)
     template: Path | None = None
-    draft: bool = False  # build even with errors, marked 「校验未通过，不得用于正式印发」
+    draft: bool = False  # build even with errors, marked with the form's DRAFT_MARK
     pdf_engine: str = "reportlab"
     previous: Path | None = None
     font_paths: dict[str, Path] = field(default_factory=dict)  # role -> font file
@@ -513,7 +514,7 @@ def _check_aggregate_target(target: Path, source_dir: Path, overwrite: bool) -> 
 
 
 __all__ = [
-    "ALL_FORMATS", "PDF_ENGINES", "RULES", "RULE_BY_ID", "Rule", "BatchOptions", "BatchResult",
+    "ALL_FORMATS", "DRAFT_MARK", "PDF_ENGINES", "RULES", "RULE_BY_ID", "Rule", "BatchOptions", "BatchResult",
     "BatchRow", "BuildOptions", "BuildResult", "CheckResult", "DiffResult",
     "ImportOptions", "ImportReportResult", "NianbaoError", "RollForwardResult", "batch",
     "annotate", "blank_workbook", "build", "check", "diff", "display_name", "font_paths", "import_report", "output_stem", "roll_forward",

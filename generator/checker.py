@@ -31,8 +31,17 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from .defaults import format_date, format_number
 from .findings import Finding, Severity
 from .form import (
+    COUNTY_DEPARTMENT,
+    COUNTY_GOVERNMENT,
+    DEADLINE_DAY,
+    DEADLINE_MONTH,
     FIELD_BY_ID,
     FIELDS,
+    FORMAT_FIRST_YEAR,
+    LEVELS_WITHOUT_REGULATIONS,
+    PERIOD_END,
+    PERIOD_START,
+    TOWNSHIP,
     META_FIELDS,
     OVERVIEW_TOPICS,
     SECTION_BY_NUMBER,
@@ -41,6 +50,8 @@ from .form import (
     T3_COLUMNS,
     TEXT_SLOTS,
     ValueKind,
+    publication_deadline,
+    statistics_period,
 )
 from .check_cells import meta_cell, printed_paragraphs, text_cell
 from .model import Report
@@ -421,11 +432,6 @@ def check_previous(report: Report, previous: Report, sources: Sources | None = N
 # ---------------------------------------------------------------------------
 # D-1: 规章 reported by an agency that cannot make 规章
 
-TOWNSHIP = "乡镇（苏木、街道）"
-COUNTY_GOVERNMENT = "县级人民政府"
-COUNTY_DEPARTMENT = "县级部门"
-CITY_OR_ABOVE = "设区的市级及以上"
-
 _TOWNSHIP_SUFFIXES = ("乡", "镇", "苏木", "街道")
 _GOVERNMENT_SUFFIXES = ("人民政府", "政府", "办事处", "街道办事处")
 _COUNTY_UNITS = ("县", "旗", "区")
@@ -474,7 +480,7 @@ D_1 = Rule("D-1", Severity.WARNING, "乡镇、县级部门的规章",
 @REGISTRY.check(D_1)
 def check_level(report: Report, sources: Sources | None = None) -> list[Finding]:
     level = agency_level(report)
-    if level not in (TOWNSHIP, COUNTY_GOVERNMENT, COUNTY_DEPARTMENT):
+    if level not in LEVELS_WITHOUT_REGULATIONS:
         return []
     ids = [f"t2.regulations.{c}" for c in ("issued", "repealed", "in_force")]
     nonzero = [fid for fid in ids if report.numbers[fid] != 0]
@@ -531,10 +537,6 @@ def check_sections(report: Report, sources: Sources | None = None) -> list[Findi
     return findings
 
 
-FORMAT_FIRST_YEAR = 2021
-DEADLINE_MONTH, DEADLINE_DAY = 1, 31
-
-
 #: required items a draft may lack: a warning in ``check``, an error when a file is built
 #: (:func:`for_build`); the publication date is often known only at the end
 BUILD_ONLY_META = frozenset({"publish_date"})
@@ -573,7 +575,8 @@ def for_build(result: CheckResult) -> CheckResult:
 
 
 S_2 = Rule("S-2", Severity.WARNING, "报告年度与发布日期",
-           "2021 版格式适用于 2021 年度及以后的报告；发布日期应在报告年度结束之后、次年 1 月 31 日之前。")
+           f"{FORMAT_FIRST_YEAR} 版格式适用于 {FORMAT_FIRST_YEAR} 年度及以后的报告；发布日期应在报告年度"
+           f"结束之后、次年 {DEADLINE_MONTH} 月 {DEADLINE_DAY} 日之前。")
 
 
 @REGISTRY.check(S_2)
@@ -588,30 +591,33 @@ def check_dates(report: Report, sources: Sources | None = None) -> list[Finding]
             expected="四位数字的年份", found=year, hint="请在“基本信息”填写报告年度，如 2025")]
     if year < FORMAT_FIRST_YEAR:
         findings.append(S_2.finding(
-            f"报告年度为 {year} 年，而 2021 版年报格式自 2021 年度报告起适用",
+            f"报告年度为 {year} 年，而 {FORMAT_FIRST_YEAR} 版年报格式自 {FORMAT_FIRST_YEAR} 年度报告起适用",
             cells=(meta_cell("year", sources),), expected=f"≥{FORMAT_FIRST_YEAR}", found=year,
-            hint="请核对“报告年度”；2020 年度及以前的报告使用旧格式"))
+            hint=f"请核对“报告年度”；{FORMAT_FIRST_YEAR - 1} 年度及以前的报告使用旧格式"))
     findings.extend(_statistics_period(report, sources))
     published = report.meta.publish_date
     if published is None:
         return findings
-    deadline = date(year + 1, DEADLINE_MONTH, DEADLINE_DAY)
-    year_end = date(year, 12, 31)
+    deadline = publication_deadline(year)
+    year_end = date(year, *PERIOD_END)
     cell = meta_cell("publish_date", sources)
     if published > deadline:
         findings.append(S_2.finding(
             f"发布日期 {format_date(published)} 晚于 {format_date(deadline)}",
             cells=(cell,), expected=f"不晚于{format_date(deadline)}", found=format_date(published),
-            hint="《条例》第四十九条要求每年 1 月 31 日前公布上一年度报告，请核对发布日期"))
+            hint=f"《条例》第四十九条要求每年 {DEADLINE_MONTH} 月 {DEADLINE_DAY} 日前公布上一年度报告，"
+                 "请核对发布日期"))
     elif published <= year_end:
         findings.append(S_2.finding(
             f"发布日期 {format_date(published)} 早于报告年度结束（{format_date(year_end)}）",
             cells=(cell,), expected=f"晚于{format_date(year_end)}", found=format_date(published),
-            hint="年度报告统计到 12 月 31 日，请核对发布日期或报告年度"))
+            hint="年度报告统计到 {} 月 {} 日，请核对发布日期或报告年度".format(*PERIOD_END)))
     return findings
 
 
-_PERIOD_RE = re.compile(r"(\d{4})年1月1日(?:起)?至(\d{4})年12月31日")
+#: the 统计期限 as an opening states it (the form's period, 起 allowed after the start)
+_PERIOD_RE = re.compile(r"(\d{{4}})年{}月{}日(?:起)?至(\d{{4}})年{}月{}日".format(*PERIOD_START,
+                                                                              *PERIOD_END))
 
 
 def _statistics_period(report: Report, sources: Sources | None) -> list[Finding]:
@@ -624,7 +630,7 @@ def _statistics_period(report: Report, sources: Sources | None) -> list[Finding]
                 findings.append(S_2.finding(
                     f"开头段落写的统计期限为“{match[0]}”，与报告年度 {year} 年不一致",
                     cells=(text_cell("opening", sources),),
-                    expected=f"{year}年1月1日至{year}年12月31日", found=match[0],
+                    expected=statistics_period(year), found=match[0],
                     hint="可能沿用了上年的开头段落；清空该格即可由基本信息自动生成"))
     return findings
 

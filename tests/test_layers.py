@@ -39,9 +39,6 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 
 #: Imports that go up a layer today: (importer, imported) -> why, and what removes it.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("check_cells", "render.document"):
-        "the printed default sentences (opening, fee) are decided in render.document."
-        "paragraphs_of; they move into the form (issue 12, print helper)",
     ("checker", "workbook.reader"):
         "checker.check_workbook reads a file itself; reading belongs to the use-case layer "
         "(app.check), after which the checker takes a ReadResult only (import helper)",

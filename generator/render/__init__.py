@@ -31,7 +31,7 @@ class RenderOptions:
     """What the user chose on the command line, passed unchanged to every renderer."""
 
     template: Path | None = None  # a custom .docx template (docx renderer)
-    draft: bool = False  # print 「校验未通过，不得用于正式印发」 on every page
+    draft: bool = False  # print the form's DRAFT_MARK on every page
     pdf_engine: str = "reportlab"  # or "libreoffice"
     font_paths: dict[str, Path] = field(default_factory=dict)  # role -> font file
     font_config: Path | None = None
