@@ -419,16 +419,6 @@ def check_in_force(report: Report, previous: Report, sources: Sources | None = N
     return findings
 
 
-def check_previous(report: Report, previous: Report, sources: Sources | None = None
-                   ) -> list[Finding]:
-    """Every check against last year's report (Y-1, Y-2)."""
-    findings: list[Finding] = []
-    for entry in REGISTRY.entries:
-        if entry.previous_check is not None:
-            findings.extend(entry.previous_check(report, previous, sources))
-    return findings
-
-
 # ---------------------------------------------------------------------------
 # D-1: 规章 reported by an agency that cannot make 规章
 
