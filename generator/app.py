@@ -12,17 +12,21 @@ Chinese), exactly as the modules below raise them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .checker import CheckResult
+from .checker import RULE_BY_ID, RULES, CheckResult
 from .errors import NianbaoError, OutputError
 from .findings import Finding, Severity
 from .naming import safe_file_stem
+from .form import DRAFT_MARK
+from .rules import Rule, rules_markdown
 
 if TYPE_CHECKING:
-    from .batch import BatchItem, BatchPlan
+    from .aggregate import Aggregate
+    from .batch import BatchItem
     from .importers import ImportResult
     from .model import Report
     from .workbook.carry import Carried
@@ -30,9 +34,9 @@ if TYPE_CHECKING:
 
 #: every output format, in the order a build writes them (the LibreOffice PDF converts the .docx)
 ALL_FORMATS: tuple[str, ...] = ("docx", "pdf", "html")
+#: the PDF engines (``generator.render.PDF_ENGINES``; kept here so front ends need not import
+#: the renderers to offer the choice)
 PDF_ENGINES: tuple[str, ...] = ("reportlab", "libreoffice")
-#: the rule of a missing required 基本信息 item; a published report is not blamed for it
-MISSING_META_RULE = "S-3"
 WORKBOOK_NAME_SUFFIX = "政府信息公开工作年度报告填报表"
 
 
@@ -57,6 +61,25 @@ def check_for_build(source: str | Path, previous: str | Path | None = None) -> C
     return for_build(check(source, previous))
 
 
+def annotate(source: str | Path, target: Path, findings: tuple[Finding, ...] | list[Finding], *,
+             overwrite: bool = False) -> Path:
+    """Write ``target``: the workbook ``source`` with each finding as a comment on its cells
+    (``source`` is only read)."""
+    from .annotate import annotate_workbook
+
+    return annotate_workbook(source, target, findings, overwrite=overwrite)
+
+
+def font_paths(values: tuple[str, ...] | list[str]) -> dict[str, Path]:
+    """role → font file for ``--font ROLE=PATH[#N]`` values (:attr:`BuildOptions.font_paths`);
+    a Chinese :class:`~generator.errors.NianbaoError` for a value it cannot use."""
+    if not values:  # the font modules are loaded only when a font is named
+        return {}
+    from .fonts import parse_font_args
+
+    return parse_font_args(values)
+
+
 # ---------------------------------------------------------------------------
 # build
 
@@ -68,7 +91,7 @@ class BuildOptions:
     out_dir: Path = Path("outputs")
     formats: tuple[str, ...] = ("docx",)
     template: Path | None = None
-    draft: bool = False  # build even with errors, marked 「校验未通过，不得用于正式印发」
+    draft: bool = False  # build even with errors, marked with the form's DRAFT_MARK
     pdf_engine: str = "reportlab"
     previous: Path | None = None
     font_paths: dict[str, Path] = field(default_factory=dict)  # role -> font file
@@ -150,14 +173,11 @@ def build(source: str | Path, options: BuildOptions = BuildOptions(),
 
 def _render(format_name: str, report: Report, target: Path, options: object,
             docx: Path | None) -> list[Finding]:
-    from .render import RenderOptions, renderer
+    from .render import RenderOptions
+    from .render.engines import write_format
 
     assert isinstance(options, RenderOptions)
-    if format_name == "pdf" and options.pdf_engine == "libreoffice":
-        from .render.libreoffice import render_pdf_via_libreoffice
-
-        return list(render_pdf_via_libreoffice(report, target, options, docx=docx))
-    return list(renderer(format_name)(report, target, options))
+    return write_format(format_name, report, target, options, docx=docx)
 
 
 # ---------------------------------------------------------------------------
@@ -254,21 +274,42 @@ class ImportReportResult:
     written: Path
     #: what the clerk should verify: the importer's notes, then printed totals that differ
     notes: tuple[str, ...] = ()
-    #: findings over the report as published (``run_check``), without the S-3 gaps
+    #: with ``run_check``: the numbers that could not be read (one error per table), then the
+    #: findings over the report as published, without the rules about what only the workbook
+    #: holds (S-3)
     findings: tuple[Finding, ...] = ()
     #: required 基本信息 items the report does not state (to fill in the workbook)
     missing_meta: tuple[str, ...] = ()
+    checked: bool = False  # whether ``run_check`` was asked
 
     @property
     def unmapped(self) -> tuple[str, ...]:
         return tuple(self.imported.unmapped)
 
+    @property
+    def format_name(self) -> str:
+        """How the report's file type is called: Word 文档（.docx）, 网页（.html）…"""
+        from .importers import FORMAT_NAMES
+
+        return FORMAT_NAMES.get(self.imported.source_format, self.imported.source_format)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the import is finished: with ``run_check``, no error in the report as
+        published; without, every number read (the others are blank in the workbook)."""
+        return not self.has_errors if self.checked else self.imported.complete
+
 
 def import_report(report: str | Path, options: ImportOptions = ImportOptions()) -> ImportReportResult:
     """Read a published report (.docx, .html, .txt) and write it as an input workbook."""
-    from .checker import check_report
+    from .checker import check_published
     from .form import META_FIELDS
     from .importers import import_report as read_report
+    from .importers import unread_findings
     from .workbook.writer import write_workbook
 
     report = Path(report)
@@ -287,8 +328,8 @@ def import_report(report: str | Path, options: ImportOptions = ImportOptions()) 
     if options.run_check:
         # A published report rarely states every 基本信息 item (a portal page has no 发布日期):
         # what it lacks is for the clerk to fill in, not an error of the report.
-        findings = tuple(f for f in check_report(imported.report) if f.rule != MISSING_META_RULE)
-    return ImportReportResult(imported, written, notes, findings, missing)
+        findings = (*unread_findings(imported), *check_published(imported.report))
+    return ImportReportResult(imported, written, notes, findings, missing, options.run_check)
 
 
 def total_notes(report: Report) -> list[str]:
@@ -338,38 +379,144 @@ def diff(last: str | Path, this: str | Path) -> DiffResult:
 
 
 @dataclass(frozen=True)
+class BatchOptions:
+    """``nianbao batch DIR``: what to write for each workbook found under ``source_dir``."""
+
+    source_dir: Path
+    out_dir: Path = Path("outputs")
+    formats: tuple[str, ...] = ("docx",)
+    jobs: int | None = None  # worker processes; None: one per CPU core
+    previous_dir: Path | None = None  # last year's workbooks, matched by 机关名称 (Y-1, Y-2)
+    pdf_engine: str = "reportlab"
+    font_paths: dict[str, Path] = field(default_factory=dict)  # role -> font file
+    font_config: Path | None = None
+    #: also write the sum of the workbooks without errors as one workbook (全县汇总)
+    aggregate: Path | None = None
+    overwrite_aggregate: bool = False
+    timeout: float | None = None  # seconds per workbook; None: the batch's default
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.formats if f not in ALL_FORMATS]
+        if unknown:
+            raise ValueError(f"formats must be a subset of {ALL_FORMATS}: {self.formats}")
+        if self.pdf_engine not in PDF_ENGINES:
+            raise ValueError(f"unknown PDF engine {self.pdf_engine!r}")
+        if self.jobs is not None and self.jobs < 1:
+            raise ValueError("jobs must be at least 1")
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One workbook as the summary shows it on screen: its item and the on-screen columns."""
+
+    item: BatchItem
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BatchResult:
     items: tuple[BatchItem, ...]
     skipped: tuple[Path, ...]
     summary: Path  # the summary workbook (汇总-<年度>.xlsx)
+    source_dir: Path = Path(".")
+    #: ``aggregate``: the sum written, and where (None when not asked)
+    aggregated: Aggregate | None = None
+    aggregate_path: Path | None = None
 
     @property
     def failed(self) -> bool:
+        """Whether a workbook has errors or could not be processed (exit code 1)."""
         from .batch import Status
 
-        return any(i.status in (Status.ERRORS, Status.UNREADABLE) for i in self.items)
+        return any(i.status in (Status.ERRORS, Status.UNREADABLE, Status.INTERNAL, Status.TIMEOUT)
+                   for i in self.items)
+
+    @property
+    def screen_headings(self) -> tuple[tuple[str, int], ...]:
+        """(heading, width) of the summary workbook's columns shown on screen."""
+        from .batch_summary import COLUMNS
+
+        return tuple((c.heading, c.width) for c in COLUMNS if c.on_screen)
+
+    def screen_rows(self) -> tuple[BatchRow, ...]:
+        """The items, problems first as in the summary workbook, with their on-screen cells."""
+        from .batch_summary import COLUMNS, ordered, summary_rows
+
+        items = ordered(list(self.items))
+        shown = [i for i, column in enumerate(COLUMNS) if column.on_screen]
+        return tuple(BatchRow(item, tuple("" if row[i] is None else str(row[i]) for i in shown))
+                     for item, row in zip(items, summary_rows(items, self.source_dir)))
 
 
-def batch(plan: BatchPlan, *, on_start: Callable[[int], None] | None = None,
+def display_name(path: Path) -> str:
+    """A path as it can be printed (a GBK file name from a Windows archive decoded)."""
+    from .batch import display_name as shown
+
+    return shown(path)
+
+
+def batch(options: BatchOptions, *, on_start: Callable[[int], None] | None = None,
           on_done: Callable[[BatchItem], None] | None = None) -> BatchResult:
-    """Check and render every workbook under ``plan.source_dir``, then write the summary.
+    """Check and render every workbook under ``options.source_dir``, write the summary
+    workbook and, when asked, the aggregate.
 
-    The batch renders with the reportlab PDF engine only (``plan.options.pdf_engine`` is not
-    used by :mod:`generator.batch`)."""
-    from .batch import find_workbooks, run_batch, summary_year
+    Everything that can be refused is refused before the first workbook is read: a missing
+    folder, no format, an aggregate target that would be overwritten or read back, and the
+    LibreOffice PDF engine without LibreOffice on the machine.  ``on_start`` gets the number
+    of workbooks, ``on_done`` each finished one (a progress bar)."""
+    from .batch import DEFAULT_TIMEOUT, SUMMARY_PREFIX, BatchPlan, find_workbooks, run_batch, \
+        summary_year
     from .batch_summary import write_summary
+    from .render import RenderOptions
 
-    if not plan.source_dir.is_dir():
-        raise OutputError(f"找不到文件夹：{plan.source_dir}。请检查路径。")
+    source = options.source_dir
+    if not source.is_dir():
+        raise OutputError(f"找不到文件夹：{source}。请检查路径。")
+    if options.aggregate is not None:
+        _check_aggregate_target(options.aggregate, source, options.overwrite_aggregate)
+    if not options.formats:
+        raise OutputError("没有要生成的格式：去掉 --no-docx，或加 --pdf / --html。")
+    if "pdf" in options.formats and options.pdf_engine == "libreoffice":
+        from .render.libreoffice import require_soffice
+
+        require_soffice()  # every workbook would fail the same way: say it once, first
+    render_options = RenderOptions(pdf_engine=options.pdf_engine,
+                                   font_paths=dict(options.font_paths),
+                                   font_config=options.font_config)
+    jobs = options.jobs or os.cpu_count() or 1
+    plan = BatchPlan(source, options.out_dir, options.formats, jobs, options.previous_dir,
+                     render_options, options.timeout or DEFAULT_TIMEOUT)
     items = run_batch(plan, on_start=on_start, on_done=on_done)
-    _, skipped = find_workbooks(plan.source_dir)
-    summary = write_summary(items, plan.out_dir / f"汇总-{summary_year(items)}.xlsx", plan.source_dir)
-    return BatchResult(tuple(items), tuple(skipped), summary)
+    _, skipped = find_workbooks(source)
+    summary = write_summary(items, options.out_dir / f"{SUMMARY_PREFIX}{summary_year(items)}.xlsx",
+                            source)
+    aggregated, written = None, None
+    if options.aggregate is not None:
+        from .aggregate import aggregate as sum_up
+        from .aggregate import write_aggregate
+
+        aggregated = sum_up(items)
+        written = write_aggregate(aggregated, options.aggregate, source,
+                                  overwrite=options.overwrite_aggregate)
+    return BatchResult(tuple(items), tuple(skipped), summary, source, aggregated, written)
+
+
+def _check_aggregate_target(target: Path, source_dir: Path, overwrite: bool) -> None:
+    """Refuse before the batch runs, not after it."""
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError(f"汇总工作簿的文件名应以 .xlsx 结尾：{target}")
+    if source_dir.resolve() in target.resolve().parents:
+        raise OutputError(f"汇总工作簿不能放在要处理的文件夹“{source_dir}”里：下次批量处理时它会被"
+                          "当作一个机关的工作簿再加一次。请放到别的文件夹。")
+    if target.exists() and not overwrite:
+        raise OutputError(f"文件已存在：{target}。汇总工作簿可能已填写了基本信息，不会覆盖；"
+                          "请换一个文件名，或加 --force 覆盖。")
 
 
 __all__ = [
-    "ALL_FORMATS", "BatchResult", "BuildOptions", "BuildResult", "CheckResult", "DiffResult",
+    "ALL_FORMATS", "DRAFT_MARK", "PDF_ENGINES", "RULES", "RULE_BY_ID", "Rule", "BatchOptions", "BatchResult",
+    "BatchRow", "BuildOptions", "BuildResult", "CheckResult", "DiffResult",
     "ImportOptions", "ImportReportResult", "NianbaoError", "RollForwardResult", "batch",
-    "blank_workbook", "build", "check", "diff", "import_report", "output_stem", "roll_forward",
-    "total_notes", "workbook_file_name",
+    "annotate", "blank_workbook", "build", "check", "diff", "display_name", "font_paths", "import_report", "output_stem", "roll_forward",
+    "rules_markdown", "total_notes", "workbook_file_name",
 ]

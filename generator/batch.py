@@ -35,7 +35,8 @@ from .findings import Finding, Severity
 from .form import report_title
 from .model import Report
 from .naming import safe_file_stem
-from .render import FORMATS, RenderOptions, output_path, renderer
+from .render import FORMATS, RenderOptions, output_path
+from .render.engines import engine_module, write_format
 from .safeio import TEMP_PREFIX, alive, environment_message
 
 #: file endings taken as workbooks (others are listed as skipped); .xls/.et are reported as
@@ -165,8 +166,11 @@ def warm_up(formats: Sequence[str], options: RenderOptions) -> None:
     from . import checker  # noqa: F401  (import cost paid once)
 
     for format_name in formats:
-        warm = getattr(__import__(f"generator.render.{FORMATS[format_name][0]}",
-                                  fromlist=["warm_up"]), "warm_up", None)
+        module = engine_module(format_name, options)
+        if module is None:
+            continue
+        warm = getattr(__import__(f"generator.render.{module}", fromlist=["warm_up"]),
+                       "warm_up", None)
         if warm is not None:
             warm(options)
 
@@ -176,7 +180,10 @@ def prepare(formats: Sequence[str], options: RenderOptions, jobs: int) -> None:
     at the same time (the PDF converts the bundled fonts' everyday pieces with ``jobs``
     processes)."""
     for format_name in formats:
-        module = __import__(f"generator.render.{FORMATS[format_name][0]}", fromlist=["prepare"])
+        name = engine_module(format_name, options)
+        if name is None:
+            continue
+        module = __import__(f"generator.render.{name}", fromlist=["prepare"])
         hook = getattr(module, "prepare", None)
         if hook is not None:
             hook(options, jobs)
@@ -217,10 +224,11 @@ def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
         return item
     pending: dict[str, Path] = {}
     try:
-        for format_name in formats:
+        # in FORMATS order: the LibreOffice PDF engine converts the .docx written first
+        for format_name in (f for f in FORMATS if f in formats):
             tmp = _temporary_output(out_dir, FORMATS[format_name][1])
             pending[format_name] = tmp
-            renderer(format_name)(report, tmp, options)
+            write_format(format_name, report, tmp, options, docx=pending.get("docx"))
     except Exception as error:  # noqa: BLE001 - one broken report must not stop the batch
         for tmp in pending.values():
             tmp.unlink(missing_ok=True)

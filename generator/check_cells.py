@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .form import TEXT_SLOT_BY_KEY
+from .defaults import printed_paragraphs as printed
 from .model import Report
 from .workbook.layout import SHEET_META, SHEET_TEXT, CellAddress, meta_key, text_heading_key, \
     text_key
@@ -37,10 +37,6 @@ def text_cell(slot_key: str, sources: Sources | None, *, heading: bool = False) 
 
 
 def printed_paragraphs(report: Report, slot_key: str) -> tuple[str, ...]:
-    """What the report prints for a slot, generator defaults included (opening, fee sentence)."""
-    # The renderers' own rule for defaults; imported here, not at the top, because checks sit
-    # below the renderers (a known exception in tests/test_layers.py until the fixed
-    # sentences move into the form).
-    from .render.document import paragraphs_of
-
-    return paragraphs_of(report, TEXT_SLOT_BY_KEY[slot_key])
+    """What the report prints for a slot, generator defaults included (opening, fee sentence):
+    the same paragraphs the renderers print (both ask :mod:`generator.defaults`)."""
+    return printed(report, slot_key)

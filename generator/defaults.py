@@ -9,13 +9,26 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .form import SECTIONS
-from .model import Meta, Number
+from .form import (
+    DEFAULT_SENTENCES,
+    FEE_RULES,
+    FEE_SENTENCE,
+    FORMAT_NOTICE,
+    OPENING_SENTENCE,
+    REGULATION,
+    Amount,
+    Item,
+    Listed,
+    Sentence,
+    Subject,
+    WhenZero,
+    Words,
+)
+from .model import Meta, Number, Report
 
-REGULATION = "《中华人民共和国政府信息公开条例》（国令第711号）"
-FORMAT_NOTICE = ("《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作"
-                 "年度报告格式〉的通知》（国办公开办函〔2021〕30号）")
-FEE_RULES = "《国务院办公厅关于印发〈政府信息公开信息处理费管理办法〉的通知》（国办函〔2020〕109号）"
+# The official wording is the form's; these names stay for the modules that import them here.
+__all__ = ["FEE_RULES", "FORMAT_NOTICE", "REGULATION", "default_fee_sentence", "default_opening",
+           "default_text", "format_date", "printed_paragraphs", "format_number", "format_yuan", "sentence_text"]
 
 
 def format_date(value: date) -> str:
@@ -36,39 +49,59 @@ def format_yuan(value: Decimal) -> str:
     return format(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
 
 
-def _section_names() -> str:
-    # "一、总体情况" -> "总体情况"; the opening lists the six parts in order.
-    names = [s.heading.split("、", 1)[1] for s in SECTIONS]
-    return "，".join(names)
+def _item(meta: Meta, item: Item) -> str:
+    value = getattr(meta, item.key)
+    text = "" if value is None else str(value)
+    if not text:
+        return item.default
+    return f"{item.before}{text}{item.after}"
+
+
+def sentence_text(sentence: Sentence, meta: Meta) -> str:
+    """A sentence of the form (:data:`generator.form.OPENING_SENTENCE` …) filled from 基本信息."""
+    out: list[str] = []
+    for piece in sentence:
+        if isinstance(piece, Words):
+            out.append(piece.text)
+        elif isinstance(piece, Item):
+            out.append(_item(meta, piece))
+        elif isinstance(piece, Subject):
+            name = str(getattr(meta, piece.key))
+            out.append(name if name.endswith(piece.word) else f"{name}{piece.word}")
+        elif isinstance(piece, Listed):
+            present = [_item(meta, i) for i in piece.items if getattr(meta, i.key)]
+            if present:
+                out.append(f"{piece.before}{piece.separator.join(present)}{piece.after}")
+        elif isinstance(piece, Amount):
+            out.append(format_yuan(Decimal(getattr(meta, piece.key))))
+        elif isinstance(piece, WhenZero):
+            out.append(sentence_text(piece.otherwise if getattr(meta, piece.key) else piece.zero,
+                                     meta))
+    return "".join(out)
 
 
 def default_opening(meta: Meta) -> str:
     """The 编制说明 paragraph: basis, six parts, statistics period, where to download, contact."""
-    year = meta.year
-    portal = meta.portal_name or "门户网站"
-    where = f"{portal}（{meta.portal_url}）" if meta.portal_url else portal
-    contacts = [
-        f"地址：{meta.address}" if meta.address else "",
-        f"邮编：{meta.postcode}" if meta.postcode else "",
-        f"咨询电话：{meta.phone}" if meta.phone else "",
-        f"电子邮箱：{meta.email}" if meta.email else "",
-    ]
-    contact = "；".join(c for c in contacts if c)
-    contact_clause = f"（{contact}）" if contact else ""
-    # "…人民政府" + "政府信息公开…" would say 政府 twice; the sample writes "…人民政府信息公开总体情况".
-    subject = meta.agency if meta.agency.endswith("政府") else f"{meta.agency}政府"
-    parts = _section_names().replace("总体情况", f"{subject}信息公开总体情况", 1)
-    return (
-        f"本年度报告根据{REGULATION}、{FORMAT_NOTICE}制作。全文包括{parts}。"
-        f"所列数据统计期限为{year}年1月1日至{year}年12月31日。"
-        f"本年度报告电子版可以从{where}下载。"
-        f"如对本年度报告有疑问，请与{meta.agency}联系{contact_clause}。"
-    )
+    return sentence_text(OPENING_SENTENCE, meta)
 
 
 def default_fee_sentence(meta: Meta) -> str:
-    """六（一）: the 信息处理费 sentence, "本年度没有产生信息处理费" when nothing was charged."""
-    basis = f"按照{FEE_RULES}规定的按件、按量收费标准，"
-    if not meta.processing_fee:
-        return f"{basis}本年度没有产生信息处理费。"
-    return f"{basis}本年度共收取信息处理费{format_yuan(Decimal(meta.processing_fee))}元。"
+    """六（一）: the form's 信息处理费 sentence, for a fee charged or none."""
+    return sentence_text(FEE_SENTENCE, meta)
+
+
+def default_text(slot_key: str, meta: Meta) -> str | None:
+    """What the report prints for a slot of :data:`generator.form.DEFAULT_SENTENCES` that the
+    clerk left blank; None for any other slot."""
+    sentence = DEFAULT_SENTENCES.get(slot_key)
+    return None if sentence is None else sentence_text(sentence, meta)
+
+
+def printed_paragraphs(report: Report, slot_key: str) -> tuple[str, ...]:
+    """The paragraphs a report prints for a text slot: the clerk's text, or the form's
+    default sentence when the slot is blank (what every renderer and every check sees)."""
+    paragraphs = tuple(p.strip() for p in report.narrative[slot_key].paragraphs if p.strip())
+    if paragraphs:
+        return paragraphs
+    default = default_text(slot_key, report.meta)
+    return () if default is None else (default,)

@@ -14,8 +14,10 @@ walks :attr:`TableForm.fields`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from functools import cached_property
+from typing import Union
 
 
 class ValueKind(str, Enum):
@@ -472,7 +474,140 @@ META_FIELDS: tuple[MetaField, ...] = (
     MetaField("signatory", "落款机关", False, "留空则与机关名称相同"),
 )
 
-AGENCY_LEVELS: tuple[str, ...] = ("乡镇（苏木、街道）", "县级人民政府", "县级部门", "设区的市级及以上")
+# ---------------------------------------------------------------------------
+# Facts of the national format: levels, dates, the draft mark.
+
+TOWNSHIP = "乡镇（苏木、街道）"
+COUNTY_GOVERNMENT = "县级人民政府"
+COUNTY_DEPARTMENT = "县级部门"
+CITY_OR_ABOVE = "设区的市级及以上"
+#: 机关层级 as 基本信息 offers them
+AGENCY_LEVELS: tuple[str, ...] = (TOWNSHIP, COUNTY_GOVERNMENT, COUNTY_DEPARTMENT, CITY_OR_ABOVE)
+#: levels that cannot make 规章 (《立法法》: only provincial and 设区的市 governments do)
+LEVELS_WITHOUT_REGULATIONS: frozenset[str] = frozenset({TOWNSHIP, COUNTY_GOVERNMENT,
+                                                        COUNTY_DEPARTMENT})
+
+#: the first report year the 2021 format (国办公开办函〔2021〕30号) applies to
+FORMAT_FIRST_YEAR = 2021
+#: 《条例》第四十九条: the report is published by 31 January of the following year
+DEADLINE_MONTH, DEADLINE_DAY = 1, 31
+#: the statistics period is the calendar year: (month, day) it starts and ends on
+PERIOD_START, PERIOD_END = (1, 1), (12, 31)
+#: the header of every page of a report built despite errors (``build --draft``)
+DRAFT_MARK = "校验未通过，不得用于正式印发"
+
+
+def publication_deadline(year: int) -> date:
+    """The last day the report of ``year`` may be published: 31 January of ``year + 1``."""
+    return date(year + 1, DEADLINE_MONTH, DEADLINE_DAY)
+
+
+def statistics_period(year: int | str) -> str:
+    """所列数据统计期限: ``2025年1月1日至2025年12月31日``."""
+    (m1, d1), (m2, d2) = PERIOD_START, PERIOD_END
+    return f"{year}年{m1}月{d1}日至{year}年{m2}月{d2}日"
+
+
+# ---------------------------------------------------------------------------
+# The sentences the report prints by itself, declared as pieces so that the Python text
+# (generator/defaults.py) and the blank workbook's formula (generator/workbook/writer.py)
+# are derived from one declaration and cannot disagree.
+
+#: the regulation and the notice the opening names as the report's basis
+REGULATION = "《中华人民共和国政府信息公开条例》（国令第711号）"
+FORMAT_NOTICE = ("《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作"
+                 "年度报告格式〉的通知》（国办公开办函〔2021〕30号）")
+FEE_RULES = "《国务院办公厅关于印发〈政府信息公开信息处理费管理办法〉的通知》（国办函〔2020〕109号）"
+
+
+@dataclass(frozen=True)
+class Words:
+    """Fixed words of a sentence."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """A 基本信息 item (``Meta`` attribute) as typed; ``default`` when it is empty.
+
+    ``before`` and ``after`` are printed around it only when it is not empty.
+    """
+
+    key: str
+    default: str = ""
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The agency as the subject of 「…信息公开总体情况」: 「…人民政府」 keeps one 政府
+    (「…人民政府信息公开」), any other name gets one (「…局政府信息公开」)."""
+
+    key: str = "agency"
+    word: str = "政府"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Items joined by ``separator``, the non-empty ones only, wrapped in ``before``/``after``
+    when at least one is there: （地址：…；咨询电话：…）."""
+
+    items: tuple[Item, ...]
+    separator: str = "；"
+    before: str = "（"
+    after: str = "）"
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A 元 amount of 基本信息, printed with two decimals (rounded half up)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class WhenZero:
+    """``zero`` when the 基本信息 number ``key`` is 0 (or blank), else ``otherwise``."""
+
+    key: str
+    zero: "Sentence"
+    otherwise: "Sentence"
+
+
+Piece = Union[Words, Item, Subject, Listed, Amount, WhenZero]
+Sentence = tuple[Piece, ...]
+
+
+def _other_section_names() -> str:
+    # "二、主动公开政府信息情况" -> "主动公开政府信息情况"; the opening lists sections 二…六
+    return "，".join(s.heading.split("、", 1)[1] for s in SECTIONS[1:])
+
+
+#: The opening paragraph (编制说明): basis, the six parts, statistics period, where to
+#: download it, whom to ask.
+OPENING_SENTENCE: Sentence = (
+    Words(f"本年度报告根据{REGULATION}、{FORMAT_NOTICE}制作。全文包括"),
+    Subject(),
+    Words(f"信息公开{SECTIONS[0].heading.split('、', 1)[1]}，{_other_section_names()}。"
+          "所列数据统计期限为"),
+    Item("year"), Words("年{}月{}日至".format(*PERIOD_START)), Item("year"),
+    Words("年{}月{}日。本年度报告电子版可以从".format(*PERIOD_END)),
+    Item("portal_name", default="门户网站"), Item("portal_url", before="（", after="）"),
+    Words("下载。如对本年度报告有疑问，请与"), Item("agency"), Words("联系"),
+    Listed((Item("address", before="地址："), Item("postcode", before="邮编："),
+            Item("phone", before="咨询电话："), Item("email", before="电子邮箱："))),
+    Words("。"),
+)
+#: 六（一）, the 信息处理费 sentence: its basis, then whether a fee was charged
+FEE_BASIS = Words(f"按照{FEE_RULES}规定的按件、按量收费标准，")
+FEE_SENTENCE: Sentence = (
+    WhenZero("processing_fee", (FEE_BASIS, Words("本年度没有产生信息处理费。")),
+             (FEE_BASIS, Words("本年度共收取信息处理费"), Amount("processing_fee"), Words("元。"))),
+)
+#: text slot -> the sentence the report prints when the clerk leaves the slot blank
+DEFAULT_SENTENCES: dict[str, Sentence] = {"opening": OPENING_SENTENCE, "other.fees": FEE_SENTENCE}
 
 REPORT_TITLE_SUFFIX = "年政府信息公开工作年度报告"
 

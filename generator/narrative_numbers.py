@@ -28,10 +28,10 @@ from typing import Callable, Iterator
 
 from .check_cells import Sources, meta_cell, printed_paragraphs, text_cell
 from .defaults import format_number
-from .findings import Finding
+from .findings import Finding, Severity
 from .form import T3_OUTCOME_GROUPS, TEXT_SLOT_BY_KEY, TEXT_SLOTS
 from .model import Number, Numbers, Report
-from .rules import make_finding
+from .rules import REGISTRY, Rule
 from .workbook.layout import field_address
 
 #: an accepted reading: (what the table calls it, value, field ids whose sum it is)
@@ -264,6 +264,11 @@ def fee_claims(sentence: str) -> list[Decimal]:
 # ---------------------------------------------------------------------------
 
 
+N_1 = Rule("N-1", Severity.WARNING, "正文数字与表格",
+           "正文中关于申请件数、办理结果、行政复议、行政诉讼和信息处理费的数字应与表格、基本信息一致。")
+
+
+@REGISTRY.check(N_1)
 def check_narrative_numbers(report: Report, sources: Sources | None = None) -> list[Finding]:
     """N-1 warnings: each claim that matches none of its accepted table values."""
     findings: list[Finding] = []
@@ -281,8 +286,8 @@ def check_narrative_numbers(report: Report, sources: Sources | None = None) -> l
         slot_label = TEXT_SLOT_BY_KEY[claim.slot].label
         table_cells = [str(field_address(fid, dict(sources) if sources else None))
                        for fid in readings[0][2]]
-        findings.append(make_finding(
-            "N-1", f"正文“{slot_label}”中写{topic.label} {claim.number} 件，而表格中{table_text}："
+        findings.append(N_1.finding(
+            f"正文“{slot_label}”中写{topic.label} {claim.number} 件，而表格中{table_text}："
                    f"“{claim.sentence}”",
             cells=(text_cell(claim.slot, sources), *table_cells),
             expected=format_number(readings[0][1]), found=claim.number,
@@ -295,8 +300,8 @@ def check_narrative_numbers(report: Report, sources: Sources | None = None) -> l
                 for amount in fee_claims(sentence):
                     if amount == fee:
                         continue
-                    findings.append(make_finding(
-                        "N-1", f"正文“{TEXT_SLOT_BY_KEY[slot.key].label}”中写信息处理费 "
+                    findings.append(N_1.finding(
+                        f"正文“{TEXT_SLOT_BY_KEY[slot.key].label}”中写信息处理费 "
                                f"{format_number(amount)} 元，而基本信息中为 {format_number(fee)} 元："
                                f"“{sentence}”",
                         cells=(text_cell(slot.key, sources), meta_cell("processing_fee", sources)),

@@ -80,6 +80,6 @@ def test_import_report_writes_the_workbook(example_workbook: Path, tmp_path: Pat
     assert result.written == tmp_path / "in.xlsx"
     assert read_workbook(result.written).report.numbers == \
         read_workbook(example_workbook).report.numbers.with_totals()
-    assert all(f.rule != app.MISSING_META_RULE for f in result.findings)
+    assert all(app.RULE_BY_ID[f.rule].applies_to_published for f in result.findings)
     with pytest.raises(OutputError, match="文件已存在"):
         app.import_report(html, app.ImportOptions(target=tmp_path / "in.xlsx"))

@@ -172,3 +172,73 @@ def test_summary_text_cannot_become_a_formula(tmp_path: Path, example_report: Re
     cell = sheet["B2"]
     assert cell.value == "=HYPERLINK(\"http://x\",\"点我\")"
     assert cell.data_type == "s"
+
+
+# ---------------------------------------------------------------------------
+# The PDF engine: the batch makes its PDFs the way `build --pdf-engine` does.
+
+needs_soffice = pytest.mark.skipif(
+    __import__("generator.render.libreoffice", fromlist=["find_soffice"]).find_soffice() is None,
+    reason="LibreOffice (soffice) is not installed; .ci/install-system-packages installs it")
+
+
+def _pdf_producer_and_text(path: Path) -> tuple[str, str]:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        producer = str(pdf.metadata.get("Producer", ""))
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    return producer, text
+
+
+@needs_soffice
+def test_batch_honours_the_libreoffice_pdf_engine(tmp_path: Path, example_report: Report) -> None:
+    from generator import app
+
+    root = tmp_path / "county"
+    root.mkdir()
+    write_workbook(root / "good.xlsx", _with_agency(example_report, "某某县教育局"))
+    result = app.batch(app.BatchOptions(root, tmp_path / "out", ("docx", "pdf"), jobs=1,
+                                        pdf_engine="libreoffice"))
+    (item,) = result.items
+    assert item.status is not Status.ERRORS and not result.failed
+    pdf = next(p for p in item.outputs if p.suffix == ".pdf")
+    producer, text = _pdf_producer_and_text(pdf)
+    assert "LibreOffice" in producer  # converted from the .docx, not laid out by reportlab
+    assert "某某县教育局" in text.replace(" ", "") and "政府信息公开工作年度报告" in text.replace(" ", "")
+    assert {p.suffix for p in item.outputs} == {".docx", ".pdf"}
+
+
+def test_batch_with_the_reportlab_engine_makes_a_reportlab_pdf(tmp_path: Path,
+                                                               example_report: Report) -> None:
+    from generator import app
+
+    root = tmp_path / "county"
+    root.mkdir()
+    write_workbook(root / "good.xlsx", example_report)
+    (item,) = app.batch(app.BatchOptions(root, tmp_path / "out", ("pdf",), jobs=1)).items
+    (pdf,) = item.outputs
+    producer, _ = _pdf_producer_and_text(pdf)
+    assert "reportlab" in producer.lower() and "LibreOffice" not in producer
+
+
+def test_batch_refuses_the_libreoffice_engine_without_libreoffice(
+        tmp_path: Path, example_report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.render import libreoffice
+
+    root = tmp_path / "county"
+    root.mkdir()
+    write_workbook(root / "good.xlsx", example_report)
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: None)
+    result = CliRunner().invoke(main, ["batch", str(root), "-o", str(tmp_path / "out"), "--pdf",
+                                       "--pdf-engine", "libreoffice"])
+    assert result.exit_code == 2, result.output
+    assert "未找到 LibreOffice" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()  # refused before any workbook was read
+
+
+def test_batch_options_refuse_an_unknown_engine(tmp_path: Path) -> None:
+    from generator import app
+
+    with pytest.raises(ValueError, match="engine"):
+        app.BatchOptions(tmp_path, pdf_engine="wps")

@@ -11,7 +11,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.rules import RULES
+from generator.checker import RULES
 
 
 def broken_copy(example: Path, tmp_path: Path) -> Path:

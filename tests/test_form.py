@@ -180,3 +180,92 @@ def test_table4_positions(spec: str) -> None:
 def test_captions_and_headers_have_roles() -> None:
     captions = [c.text for c in TABLE2.cells if c.role is CellRole.CAPTION]
     assert captions == ["第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项"]
+
+
+# ---------------------------------------------------------------------------
+# The official sentences and facts: declared once in the form, derived everywhere else.
+
+GENERATOR = Path(__file__).resolve().parent.parent / "generator"
+#: modules still holding a copy of an official phrase, with the reason (the list only shrinks)
+KNOWN_COPIES = {
+    # render/pdf_layout.py belongs to the print-fidelity work; its DRAFT_MARK must equal the form's
+    "render/pdf_layout.py": "DRAFT_MARK",
+}
+
+
+def _official_phrases() -> dict[str, str]:
+    from generator import form
+
+    return {"REGULATION": form.REGULATION, "FORMAT_NOTICE": form.FORMAT_NOTICE,
+            "FEE_RULES": form.FEE_RULES, "DRAFT_MARK": form.DRAFT_MARK,
+            "统计期限": "所列数据统计期限为", "没有产生信息处理费": "本年度没有产生信息处理费"}
+
+
+def test_official_phrases_are_written_only_in_the_form() -> None:
+    copies = {}
+    for path in sorted(GENERATOR.rglob("*.py")):
+        name = str(path.relative_to(GENERATOR))
+        if name == "form.py":
+            continue
+        text = path.read_text("utf-8")
+        found = sorted(key for key, phrase in _official_phrases().items() if phrase in text)
+        if found:
+            copies[name] = ", ".join(found)
+    assert copies == KNOWN_COPIES
+
+
+def test_the_known_copy_of_the_draft_mark_equals_the_form() -> None:
+    from generator.form import DRAFT_MARK
+    from generator.render import pdf_layout
+
+    assert pdf_layout.DRAFT_MARK == DRAFT_MARK
+
+
+def test_the_opening_text_and_its_formula_come_from_the_same_pieces() -> None:
+    from generator.defaults import default_opening, sentence_text
+    from generator.form import OPENING_SENTENCE, Words
+    from generator.model import Meta
+    from generator.workbook.writer import opening_formula
+
+    meta = Meta(agency="某某县人民政府", year=2025, portal_url="http://x.gov.cn", phone="0482-1")
+    text, formula = default_opening(meta), opening_formula()
+    assert text == sentence_text(OPENING_SENTENCE, meta)
+    position = 0
+    for piece in OPENING_SENTENCE:
+        if isinstance(piece, Words):
+            assert f'"{piece.text}"' in formula  # the same words in the workbook's formula
+            position = text.index(piece.text, position)  # … and in the text, in order
+    assert "某某县人民政府信息公开总体情况" in text  # 政府 once after …人民政府
+    assert "（咨询电话：0482-1）" in text and "2025年1月1日至2025年12月31日" in text
+
+
+def test_a_fee_sentence_follows_the_fee() -> None:
+    from decimal import Decimal
+
+    from generator.defaults import default_fee_sentence
+    from generator.form import FEE_RULES
+    from generator.model import Meta
+
+    none = default_fee_sentence(Meta(agency="某局", year=2025))
+    charged = default_fee_sentence(Meta(agency="某局", year=2025, processing_fee=Decimal("12.345")))
+    assert none.startswith(f"按照{FEE_RULES}") and none.endswith("本年度没有产生信息处理费。")
+    assert charged.endswith("本年度共收取信息处理费12.35元。")
+
+
+def test_level_and_date_facts() -> None:
+    from datetime import date
+
+    from generator.form import (
+        AGENCY_LEVELS,
+        CITY_OR_ABOVE,
+        LEVELS_WITHOUT_REGULATIONS,
+        META_FIELDS,
+        publication_deadline,
+        statistics_period,
+    )
+
+    level_hint = next(m.hint for m in META_FIELDS if m.key == "level")
+    assert all(level in level_hint for level in AGENCY_LEVELS)
+    assert LEVELS_WITHOUT_REGULATIONS == set(AGENCY_LEVELS) - {CITY_OR_ABOVE}
+    assert publication_deadline(2025) == date(2026, 1, 31)
+    assert statistics_period(2025) == "2025年1月1日至2025年12月31日"

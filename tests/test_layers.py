@@ -40,9 +40,6 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 
 #: Imports that go up a layer today: (importer, imported) -> why, and what removes it.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("check_cells", "render.document"):
-        "the printed default sentences (opening, fee) are decided in render.document."
-        "paragraphs_of; they move into the form (issue 12, print helper)",
     ("checker", "workbook.reader"):
         "checker.check_workbook reads a file itself; reading belongs to the use-case layer "
         "(app.check), after which the checker takes a ReadResult only (import helper)",
@@ -214,3 +211,33 @@ def test_no_layer_imports_a_layer_above_it() -> None:
 def test_known_exceptions_are_still_needed() -> None:
     stale = sorted(set(KNOWN_UPWARD) - set(_upward(import_graph(packages=False))))
     assert stale == [], f"these imports no longer go upwards; remove them from KNOWN_UPWARD: {stale}"
+
+
+#: Command-line modules that only parse arguments and present what ``generator.app`` returns.
+#: (Still to move behind the app: cli.build (template check, font conversion notice),
+#: cli.diff (yeardiff thresholds), cli.template, cli.fonts, and the server commands.)
+THIN_FRONT_ENDS = ("cli.batch", "cli.import_", "cli.check", "cli.rules", "cli.init")
+#: what a thin front end may import besides the use-case layer: exit codes and error types,
+#: and the command line's own presentation helpers
+PRESENTATION = frozenset({"app", "errors", "cli", "cli.output", "cli.zh", "cli.font_options"})
+
+
+def test_thin_command_line_modules_import_only_the_app_and_presentation_helpers() -> None:
+    graph = import_graph(packages=False)
+    wider = {module: sorted(graph[module] - PRESENTATION) for module in THIN_FRONT_ENDS
+             if graph[module] - PRESENTATION}
+    assert wider == {}
+
+
+def test_presentation_helpers_import_only_the_app_and_the_base_layer() -> None:
+    graph = import_graph(packages=False)
+    base = LAYERS[0][1]
+    for helper in ("cli.output", "cli.zh", "cli.font_options"):
+        assert graph[helper] <= base | PRESENTATION, (helper, sorted(graph[helper]))
+
+
+def test_the_front_end_check_sees_an_import_of_a_lower_layer() -> None:
+    # the check above would pass on an empty graph: the walker must see the imports it judges
+    graph = import_graph(packages=False)
+    assert "app" in graph["cli.batch"] and "app" in graph["cli.import_"]
+    assert "checker" in graph["app"]  # what the command line reaches only through the app

@@ -1,7 +1,7 @@
 """``nianbao build FILE``: read and check a workbook, then write the report (.docx, PDF, HTML).
 
 Errors in the workbook stop the build (exit 1) and are listed with the cells to fix;
-``--draft`` builds anyway and prints 「校验未通过，不得用于正式印发」 in the header of every
+``--draft`` builds anyway and prints the form's ``DRAFT_MARK`` in the header of every
 page.  Output files are named after the report's title and written atomically.
 
 Imports are lazy: building only the .docx never loads reportlab or LibreOffice code.
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from ..app import DRAFT_MARK, PDF_ENGINES
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK
 from .font_options import font_options, font_paths
 from .zh import ZhCommand, output_option
@@ -31,10 +32,10 @@ from .zh import ZhCommand, output_option
 @click.option("--pdf", "want_pdf", is_flag=True, help="同时生成 PDF。")
 @click.option("--pdf-only", is_flag=True, help="只生成 PDF，不生成 .docx。")
 @click.option("--html", "want_html", is_flag=True, help="同时生成 HTML 网页。")
-@click.option("--pdf-engine", type=click.Choice(["reportlab", "libreoffice"]), default="reportlab",
+@click.option("--pdf-engine", type=click.Choice(list(PDF_ENGINES)), default="reportlab",
               show_default=True, help="PDF 的生成方式：reportlab（内置）或 libreoffice（转换 .docx）。")
 @click.option("--draft", is_flag=True,
-              help="有错误时也生成，并在每页页眉标注「校验未通过，不得用于正式印发」。")
+              help=f"有错误时也生成，并在每页页眉标注「{DRAFT_MARK}」。")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="上年.xlsx",
               help="上年度的填报工作簿，用于跨年度校验。")
 @font_options
@@ -65,7 +66,7 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
         click.secho(
             f"工作簿有 {errors} 个错误，未生成报告。请按上表修改后重新运行；"
             f"也可运行 nianbao check \"{file}\" 查看详情，"
-            "或加 --draft 生成标注「校验未通过，不得用于正式印发」的草稿。",
+            f"或加 --draft 生成标注「{DRAFT_MARK}」的草稿。",
             fg="red", err=True)
         raise SystemExit(EXIT_CHECK_FAILED)
     if draft and not errors:

@@ -59,11 +59,10 @@ def command(ctx: click.Context, file: Path, previous: Path | None, output_format
 
     有错误时退出码为 1，只有警告或提示时为 0，文件无法读取时为 2。
     """
-    from ..annotate import annotate_workbook
-    from ..checker import check_workbook
+    from .. import app
     from .output import findings_json, print_findings
 
-    result = check_workbook(file, previous=previous)
+    result = app.check(file, previous=previous)
     findings = list(result.findings)
     if output_format == "json":
         click.echo(json.dumps(findings_json(findings, file=file, previous=previous),
@@ -71,6 +70,6 @@ def command(ctx: click.Context, file: Path, previous: Path | None, output_format
     else:
         print_findings(findings, title=f"校验：{file.name}")
     if annotate is not None:
-        written = annotate_workbook(file, annotate, findings, overwrite=force)
+        written = app.annotate(file, annotate, findings, overwrite=force)
         click.echo(f"已另存带批注的工作簿：{written}", err=output_format == "json")
     ctx.exit(EXIT_CHECK_FAILED if result.has_errors else EXIT_OK)

@@ -24,17 +24,6 @@ def font_options(command: F) -> F:
 
 def font_paths(fonts: tuple[str, ...]) -> dict[str, Path]:
     """role → font file for the ``--font ROLE=PATH`` values given (``#N`` face index kept)."""
-    if not fonts:  # the font resolver's module is loaded only when a PDF is made
-        return {}
-    from ..fonts import parse_font_args
+    from ..app import font_paths as parse
 
-    return parse_font_args(fonts)
-
-
-def font_settings(fonts: tuple[str, ...], font_config: Path | None) -> dict[str, object]:
-    """The font fields of :class:`~generator.render.RenderOptions` for what the user gave."""
-    if not fonts:  # the font resolver's module is loaded only when a PDF is made
-        return {"font_paths": {}, "font_config": font_config}
-    from ..fonts import parse_font_args
-
-    return {"font_paths": parse_font_args(fonts), "font_config": font_config}
+    return parse(fonts)

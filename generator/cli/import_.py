@@ -12,6 +12,9 @@ published report's totals disagree with its own details this is listed too.  ``-
 runs every check over the report *as published* and prints the findings (exit 1 on errors),
 addressed to the cells of the written workbook.
 
+The work is :func:`generator.app.import_report`; this module parses the arguments and prints
+its result.
+
 Exit codes: 0 written (and, with ``--check``, no error), 1 some numbers could not be read
 (they stay blank and are listed) or ``--check`` found errors,
 2 the report cannot be read or the workbook cannot be written.
@@ -20,12 +23,15 @@ Exit codes: 0 written (and, with ``--check``, no error), 1 some numbers could no
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import click
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK, OutputError
+from ..app import ImportOptions, ImportReportResult, import_report
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK
 from .zh import ZhCommand
 
 
@@ -48,81 +54,45 @@ def command(ctx: click.Context, report: Path, output: Path | None, force: bool, 
 
     支持 2021 年格式和 2019 年试行格式；列出未能导入的内容（附原文），读不出的数字留空并列出（退出码 1）。
     """
-    from ..checker import check_report
-    from ..form import META_FIELDS
-    from ..findings import has_errors
-    from ..importers import FORMAT_NAMES, import_report, unread_findings
-    from ..workbook.writer import write_workbook
-    from .output import make_console, print_findings
+    from .output import make_console
 
-    target = output or report.with_suffix(".xlsx")
-    if target.exists() and not force:  # say so before the work, not after it
-        raise OutputError(f"文件已存在：{target}。如需覆盖，请加 --force；或用 -o 指定另一个文件名。")
-    if target.resolve() == report.resolve():
-        raise OutputError("输出文件不能与要导入的报告是同一个文件，请用 -o 指定另一个文件名。")
-    result = import_report(report, agency=agency, year=year)
+    result = import_report(report, ImportOptions(target=output, overwrite=force, agency=agency,
+                                                 year=year, run_check=run_check))
     console = make_console()
-    meta = result.report.meta
-    console.print(Text(
-        f"已读取：{report.name}（{FORMAT_NAMES.get(result.source_format, result.source_format)}，"
-        f"{result.form_version} 年格式）—— {meta.agency} {meta.year} 年", style="bold"))
-
-    for line in result.table_status:
-        console.print(line)
-    if result.problems:
-        table = Table(title=f"未能读出的数字（{len(result.problems)} 处，工作簿中留空，请对照原报告填写）",
-                      title_justify="left", header_style="bold", show_header=False)
-        table.add_column("内容", overflow="fold")
-        for item in result.problems:
-            table.add_row(Text(item, style="red"))
-        console.print(table)
-    if result.unmapped:
-        table = Table(title=f"未能导入的内容（{len(result.unmapped)} 处，请对照原报告手工填写）",
-                      title_justify="left", header_style="bold", show_header=False)
-        table.add_column("内容", overflow="fold")
-        for item in result.unmapped:
-            table.add_row(Text(item, style="yellow"))
-        console.print(table)
-    notes = list(result.notes) + _total_notes(result.report)
-    if notes:
-        table = Table(title=f"请核对（{len(notes)} 条）", title_justify="left",
-                      header_style="bold", show_header=False)
-        table.add_column("说明", overflow="fold")
-        for note in notes:
-            table.add_row(note)
-        console.print(table)
-
-    written = write_workbook(target, result.report, overwrite=force)
-    console.print(Text(f"已写入工作簿：{written}", style="bold green"))
-
-    if run_check:
-        # A published report rarely states every 基本信息 item (a portal page has no 发布日期):
-        # what it lacks is for the clerk to fill in, not an error of the report.
-        findings = unread_findings(result) + [
-            f for f in check_report(result.report) if f.rule != MISSING_META_RULE]
-        missing = [m.label for m in META_FIELDS
-                   if m.required and not str(getattr(result.report.meta, m.key) or "").strip()]
-        if missing:
-            console.print(f"原报告中没有{'、'.join(missing)}，请在工作簿的“基本信息”中补填。")
-        print_findings(findings, title=f"按原报告的数字校验：{report.name}", console=console)
-        ctx.exit(EXIT_CHECK_FAILED if has_errors(findings) else EXIT_OK)
-    # Numbers that could not be read are blank in the workbook: not a finished import.
+    print_import(result, report, console)
     ctx.exit(EXIT_OK if result.complete else EXIT_CHECK_FAILED)
 
 
-MISSING_META_RULE = "S-3"
+def print_import(result: ImportReportResult, report: Path, console: Console) -> None:
+    """What was read, what the clerk must look at, the workbook written and (``--check``) the
+    findings."""
+    from .output import print_findings
+
+    imported = result.imported
+    meta = imported.report.meta
+    console.print(Text(f"已读取：{report.name}（{result.format_name}，{imported.form_version} 年格式）"
+                       f"—— {meta.agency} {meta.year} 年", style="bold"))
+    for line in imported.table_status:
+        console.print(line)
+    _list(console, imported.problems, "red",
+          f"未能读出的数字（{len(imported.problems)} 处，工作簿中留空，请对照原报告填写）")
+    _list(console, imported.unmapped, "yellow",
+          f"未能导入的内容（{len(imported.unmapped)} 处，请对照原报告手工填写）")
+    _list(console, result.notes, "", f"请核对（{len(result.notes)} 条）")
+    console.print(Text(f"已写入工作簿：{result.written}", style="bold green"))
+    if result.checked:
+        if result.missing_meta:
+            console.print(f"原报告中没有{'、'.join(result.missing_meta)}，请在工作簿的“基本信息”中补填。")
+        print_findings(list(result.findings), title=f"按原报告的数字校验：{report.name}",
+                       console=console)
 
 
-def _total_notes(report) -> list[str]:  # noqa: ANN001 - a Report
-    """Totals printed in the report that differ from the sum of their parts.
-
-    The workbook computes totals with formulas, so the clerk should know which printed totals
-    will change there.
-    """
-    from ..form import FIELDS
-    from ..importers.tables import field_path
-
-    recomputed = report.numbers.with_totals()
-    return [f"原报告 {field_path(f.id)} 印的是 {report.numbers[f.id]}，明细合计为 "
-            f"{recomputed[f.id]}；工作簿中的合计按明细自动计算"
-            for f in FIELDS if f.is_total and report.numbers[f.id] != recomputed[f.id]]
+def _list(console: Console, lines: Sequence[str], style: str, title: str) -> None:
+    """A titled list (nothing when empty); ``style`` colours the lines as plain text."""
+    if not lines:
+        return
+    table = Table(title=title, title_justify="left", header_style="bold", show_header=False)
+    table.add_column("内容" if style else "说明", overflow="fold")
+    for item in lines:
+        table.add_row(Text(item, style=style) if style else item)
+    console.print(table)

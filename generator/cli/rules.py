@@ -1,4 +1,4 @@
-"""``nianbao rules``: every rule of the checker, from the one declaration in generator.rules."""
+"""``nianbao rules``: every rule of the checker, from the rule registry (generator.rules)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from .zh import ZhCommand
               help="text 为表格；markdown 可直接放进 README；json 供其他程序读取。")
 def command(output_format: str) -> None:
     """列出全部校验规则：编号、级别和说明。"""
-    from ..rules import RULES, rules_markdown
+    from ..app import RULES, rules_markdown
 
     if output_format == "markdown":
-        click.echo(rules_markdown(), nl=False)
+        click.echo(rules_markdown(RULES), nl=False)
         return
     if output_format == "json":
         data = [{"id": r.id, "severity": r.severity.name.lower(), "severity_label": r.severity.value,

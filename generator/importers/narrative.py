@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..form import (
+    DRAFT_MARK,
     EXTRA_ITEMS,
+    PERIOD_START,
     FEES_HEADING,
     OVERVIEW_TOPICS,
     PROPOSALS_HEADING,
@@ -307,7 +309,8 @@ SIX_ITEMS: tuple[tuple[str, str], ...] = (("other.fees", FEES_HEADING),
 _CHROME = re.compile(
     r"公网安备|ICP备|版权所有|主办单位|承办单位|网站标识码|技术支持|^【?打印(本页)?】?$|^【?关闭(窗口)?】?$"
     r"|^分享到|扫一扫|^上一篇|^下一篇|^相关(链接|阅读|文章)|^附件[:：]?$|^【下载|^(?:相关)?附件下载"
-    r"|^校验未通过，不得用于正式印发$|^来源[:：]|字号[:：]|浏览(次数)?[:：]|访问量|^【?\s*大\s*中\s*小\s*】?$")
+    rf"|^{re.escape(DRAFT_MARK)}$"  # a draft's header, read back from the report
+    r"|^来源[:：]|字号[:：]|浏览(次数)?[:：]|访问量|^【?\s*大\s*中\s*小\s*】?$")
 _DATE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
 _PUBLISHED = re.compile(r"(?:发布|成文|印发)(?:时间|日期)\s*[:：]?\s*(\d{4})\s*[-年/.]\s*(\d{1,2})"
                         r"\s*[-月/.]\s*(\d{1,2})")
@@ -668,7 +671,8 @@ _AGENCY_IN_OPENING = (
     re.compile(r"请与(.{2,40}?)联系"),
 )
 _YEAR_IN_OPENING = (
-    re.compile(r"统计期限为\s*(\d{4})\s*年\s*1\s*月\s*1\s*日"),
+    # the opening's 统计期限 starts on the form's first day of the period
+    re.compile(r"统计期限为\s*(\d{{4}})\s*年\s*{}\s*月\s*{}\s*日".format(*PERIOD_START)),
     re.compile(r"(\d{4})\s*年(?:度)?(?:政府|政务)?信息公开"),
 )
 _PHONE = re.compile(r"(?:电话|热线)(?:号码)?\s*[:：]?\s*([0-9][0-9\-－—– ]{5,}[0-9](?:[、/，,][0-9\-－—– ]{5,}[0-9])*)")

@@ -15,12 +15,15 @@ from typing import Protocol
 from ..findings import Finding
 from ..model import Report
 
-#: format name -> (module under generator.render, file suffix)
+#: format name -> (module under generator.render, file suffix), in the order a build writes
+#: them (the LibreOffice PDF converts the .docx written before it)
 FORMATS: dict[str, tuple[str, str]] = {
     "docx": ("docx", ".docx"),
     "pdf": ("pdf", ".pdf"),
     "html": ("html", ".html"),
 }
+#: how a PDF is made: reportlab lays it out itself; libreoffice converts the report's .docx
+PDF_ENGINES: tuple[str, ...] = ("reportlab", "libreoffice")
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class RenderOptions:
     """What the user chose on the command line, passed unchanged to every renderer."""
 
     template: Path | None = None  # a custom .docx template (docx renderer)
-    draft: bool = False  # print 「校验未通过，不得用于正式印发」 on every page
+    draft: bool = False  # print the form's DRAFT_MARK on every page
     pdf_engine: str = "reportlab"  # or "libreoffice"
     font_paths: dict[str, Path] = field(default_factory=dict)  # role -> font file
     font_config: Path | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Union
 
-from ..defaults import default_fee_sentence, default_opening, format_date, format_number
+from ..defaults import format_date, format_number, printed_paragraphs
 from ..form import SECTIONS, TABLE_BY_KEY, TEXT_SLOTS, TableForm, TextSlot, item_heading
 from ..model import Report
 
@@ -53,15 +53,7 @@ Block = Union[Title, Heading, Paragraph, TableBlock, Signature]
 
 def paragraphs_of(report: Report, slot: TextSlot) -> tuple[str, ...]:
     """The paragraphs printed for a slot: the clerk's text, or the generator's default."""
-    part = report.narrative[slot.key]
-    paragraphs = tuple(p.strip() for p in part.paragraphs if p.strip())
-    if paragraphs:
-        return paragraphs
-    if slot.key == "opening":
-        return (default_opening(report.meta),)
-    if slot.key == "other.fees":
-        return (default_fee_sentence(report.meta),)
-    return ()
+    return printed_paragraphs(report, slot.key)
 
 
 def slot_headings(report: Report) -> dict[str, str]:

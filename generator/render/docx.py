@@ -27,7 +27,7 @@ from lxml import etree
 
 from ..errors import TemplateError
 from ..findings import Finding
-from ..form import FIELD_BY_ID, TABLE_BY_KEY, TEXT_SLOTS
+from ..form import DRAFT_MARK, FIELD_BY_ID, TABLE_BY_KEY, TEXT_SLOTS
 from ..model import Report
 from ..resources import default_template
 from ..safeio import write_bytes_atomic
@@ -281,7 +281,7 @@ def _describe(name: str) -> str:
         "title_lines": "标题的循环 {%p for line in title_lines %}",
         "signature.agency": "落款机关 {{ signature.agency }}",
         "signature.date": "发布日期 {{ signature.date }}",
-        "draft": "页眉中的草稿标记 {% if draft %}校验未通过，不得用于正式印发{% endif %}",
+        "draft": f"页眉中的草稿标记 {{% if draft %}}{DRAFT_MARK}{{% endif %}}",
     }.get(name, name)
 
 

@@ -16,7 +16,8 @@ from ..findings import Finding, Severity
 from ..fonts import OFFICIAL_FONT_NAMES, ROLE_LABELS, LoadedFont
 from ..fonts.embed import unprintable
 from .document import Heading, Paragraph, Signature, TableBlock, Title
-from .pdf_layout import DRAFT_MARK, Face, page_number_text
+from ..form import DRAFT_MARK
+from .pdf_layout import Face, page_number_text
 
 #: Roles tried, in order, for a character the role's own font lacks.
 FALLBACK_ORDER = ("fangsong", "song", "title", "kaiti", "heiti")

@@ -26,7 +26,7 @@ from . import RenderOptions
 from .. import geometry
 from .context import clean_report, signature_lines, table_geometry, title_lines, title_words
 from .document import Heading, Paragraph, Signature, TableBlock, Title, blocks
-from .template_builder import DRAFT_MARK
+from ..form import DRAFT_MARK
 
 #: Text printed at the top of a draft (``--draft``), the same words as the .docx header.
 DRAFT_NOTICE = DRAFT_MARK

@@ -43,7 +43,6 @@ from .pdf_layout import (
     BODY_SIZE,
     BODY_TRACKING,
     BODY_WIDTH,
-    DRAFT_MARK,
     LINE_PITCH,
     TITLE_LEADING,
     TITLE_SIZE,

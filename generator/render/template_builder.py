@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..form import (
+    DRAFT_MARK,
     FEES_HEADING,
     OVERVIEW_TOPICS,
     PROPOSALS_HEADING,
@@ -100,7 +101,6 @@ FONT_FANG = "仿宋_GB2312"
 FONT_SONG = "宋体"
 FONT_LATIN = "Times New Roman"
 
-DRAFT_MARK = "校验未通过，不得用于正式印发"
 
 #: Style ids (ASCII, stable) -> the names an administrator sees in Word/WPS.
 STYLE_NAMES: dict[str, str] = {

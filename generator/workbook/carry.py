@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
-from ..defaults import default_fee_sentence, default_opening, format_number
+from ..defaults import default_text, format_number
 from ..form import (
     META_FIELDS,
     TABLE2,
@@ -39,9 +39,6 @@ CLEARED_META: frozenset[str] = frozenset({"publish_date", "processing_fee"})
 
 #: 表二's column of 现行有效件数 (the rows having it are derived from the form).
 IN_FORCE_COL = "in_force"
-
-#: Text slots whose empty paragraphs mean "the generator's default sentence".
-_DEFAULT_TEXT = {"opening": default_opening, "other.fees": default_fee_sentence}
 
 
 @dataclass(frozen=True)
@@ -128,9 +125,10 @@ def _text_references(report: Report) -> tuple[Reference, ...]:
     for slot in TEXT_SLOTS:
         part = report.narrative[slot.key]
         paragraphs, generated = part.paragraphs, False
-        if not paragraphs and slot.key in _DEFAULT_TEXT and report.meta.agency:
+        default = default_text(slot.key, report.meta)
+        if not paragraphs and default is not None and report.meta.agency:
             # Last year's cell held the default formula: show the sentence its report printed.
-            paragraphs, generated = (_DEFAULT_TEXT[slot.key](report.meta),), True
+            paragraphs, generated = (default,), True
         references.append(Reference(slot.key, paragraphs=paragraphs, heading=part.heading,
                                     generated=generated))
     return tuple(references)

@@ -46,7 +46,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from ..errors import InputError
 from ..findings import Finding
-from ..form import FIELDS, META_FIELDS, TABLES, TEXT_SLOTS, Field, ValueKind
+from ..form import DEFAULT_SENTENCES, FIELDS, META_FIELDS, TABLES, TEXT_SLOTS, Field, ValueKind
 from ..model import Meta, Narrative, Number, Numbers, Report, TextPart
 from ..rules import make_finding  # severities of V-2/V-3/V-4 come from the rule registry
 from .grid import CellValue, WorkbookGrid, grid_from_workbook
@@ -62,7 +62,7 @@ from .layout import (
 )
 
 #: Text slots whose formula (in a blank workbook) stands for the generator's default.
-DEFAULT_FORMULA_SLOTS = frozenset({"opening", "other.fees"})
+DEFAULT_FORMULA_SLOTS = frozenset(DEFAULT_SENTENCES)
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook

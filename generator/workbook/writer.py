@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -25,9 +25,17 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..defaults import FEE_RULES, FORMAT_NOTICE, REGULATION, _section_names, format_number
+from ..defaults import format_number
 from ..form import (
     AGENCY_LEVELS,
+    DEFAULT_SENTENCES,
+    Amount,
+    Item,
+    Listed,
+    Sentence,
+    Subject,
+    WhenZero,
+    Words,
     FIELD_BY_ID,
     META_FIELDS,
     TABLES,
@@ -188,41 +196,76 @@ def _plus(field_ids: tuple[str, ...]) -> str:
     return "+".join(default_field_address(FIELD_BY_ID[f]).coordinate for f in field_ids)
 
 
+#: Excel limits a text constant in a formula to 255 characters
+_MAX_LITERAL = 255
+
+
+def _literal(text: str) -> str:
+    """``text`` as Excel string constants joined by ``&`` (quotes doubled, ≤ 255 each)."""
+    chunks = [text[i:i + _MAX_LITERAL] for i in range(0, len(text), _MAX_LITERAL)] or [""]
+    return "&".join('"' + chunk.replace('"', '""') + '"' for chunk in chunks)
+
+
+def _item_formula(item: Item) -> str:
+    ref = _ref(meta_address(item.key))
+    if item.default:
+        return f'IF({ref}="",{_literal(item.default)},{ref})'
+    if item.before or item.after:
+        return f'IF({ref}="","",{_literal(item.before)}&{ref}&{_literal(item.after)})'
+    return ref
+
+
+def sentence_formula(sentence: Sentence) -> str:
+    """A sentence of the form as one Excel expression over 基本信息 (no leading ``=``): the
+    same words :func:`generator.defaults.sentence_text` prints, recalculated as the clerk
+    types."""
+    parts: list[str] = []
+    for piece in sentence:
+        if isinstance(piece, Words):
+            parts.append(_literal(piece.text))
+        elif isinstance(piece, Item):
+            parts.append(_item_formula(piece))
+        elif isinstance(piece, Subject):
+            ref = _ref(meta_address(piece.key))
+            word = _literal(piece.word)
+            parts.append(f"IF(RIGHT({ref},{len(piece.word)})={word},{ref},{ref}&{word})")
+        elif isinstance(piece, Listed):
+            joined = "&".join(
+                f'IF({_ref(meta_address(i.key))}="","",'
+                f'{_literal(piece.separator + i.before)}&{_ref(meta_address(i.key))}&{_literal(i.after)})'
+                for i in piece.items)
+            # the items each start with the separator: drop the first one, wrap the rest
+            parts.append(f'IF(({joined})="","",{_literal(piece.before)}&'
+                         f'MID({joined},{len(piece.separator) + 1},1000)&{_literal(piece.after)})')
+        elif isinstance(piece, Amount):
+            # 元 with two decimals, rounded half up, as defaults.format_yuan prints it
+            parts.append(f'TEXT({_ref(meta_address(piece.key))},"0.00")')
+        elif isinstance(piece, WhenZero):
+            parts.append(f"IF(N({_ref(meta_address(piece.key))})=0,"
+                         f"{sentence_formula(piece.zero)},{sentence_formula(piece.otherwise)})")
+    return "&".join(parts)
+
+
 def opening_formula() -> str:
-    """The 正文 opening cell of a blank workbook: :func:`generator.defaults.default_opening`
-    written as a formula over 基本信息, so it follows what the clerk types there.
+    """The 正文 opening cell of a blank workbook: the form's opening sentence as a formula over
+    基本信息, so it follows what the clerk types there.
 
     Kept equal to the Python default by a LibreOffice test (tests/test_workbook_libreoffice.py).
     """
-    a, y, pn, pu, ph, ad, pc, em = (
-        _ref(meta_address(k)) for k in
-        ("agency", "year", "portal_name", "portal_url", "phone", "address", "postcode", "email"))
-    sections = _section_names().split("，", 1)[1]
-    contact = (f'IF({ad}="","","；地址："&{ad})&IF({pc}="","","；邮编："&{pc})'
-               f'&IF({ph}="","","；咨询电话："&{ph})&IF({em}="","","；电子邮箱："&{em})')
-    return (
-        f'=IF({a}="","（请先填写“基本信息”，此处将自动生成开头段落）",'
-        f'"本年度报告根据{REGULATION}、{FORMAT_NOTICE}制作。全文包括"'
-        f'&IF(RIGHT({a},2)="政府",{a},{a}&"政府")&"信息公开总体情况，{sections}。'
-        f'所列数据统计期限为"&{y}&"年1月1日至"&{y}&"年12月31日。本年度报告电子版可以从"'
-        f'&IF({pn}="","门户网站",{pn})&IF({pu}="","","（"&{pu}&"）")&"下载。'
-        f'如对本年度报告有疑问，请与"&{a}&"联系"'
-        f'&IF(({contact})="","","（"&MID({contact},2,1000)&"）")&"。")'
-    )
+    agency = _ref(meta_address("agency"))
+    return (f'=IF({agency}="","（请先填写“基本信息”，此处将自动生成开头段落）",'
+            f'{sentence_formula(DEFAULT_SENTENCES["opening"])})')
 
 
 def fee_formula() -> str:
-    """六（一）of a blank workbook: :func:`generator.defaults.default_fee_sentence` as a formula."""
-    fee = _ref(meta_address("processing_fee"))
-    basis = f"按照{FEE_RULES}规定的按件、按量收费标准，"
-    return (f'=IF(N({fee})=0,"{basis}本年度没有产生信息处理费。",'
-            # 元 with two decimals, rounded half up, as defaults.format_yuan prints it.
-            f'"{basis}本年度共收取信息处理费"&TEXT({fee},"0.00")&"元。")')
+    """六（一）of a blank workbook: the form's fee sentence as a formula."""
+    return "=" + sentence_formula(DEFAULT_SENTENCES["other.fees"])
 
 
-#: Text slots whose blank-workbook cell holds a formula; the reader treats a formula there as
-#: "print the generator's default" (generator/render/document.py fills it).
-FORMULA_SLOTS: dict[str, object] = {"opening": opening_formula, "other.fees": fee_formula}
+#: Text slots whose blank-workbook cell holds a formula (every slot of the form's
+#: DEFAULT_SENTENCES); the reader treats a formula there as "print the generator's default"
+#: (generator/render/document.py fills it).
+FORMULA_SLOTS: dict[str, Callable[[], str]] = {"opening": opening_formula, "other.fees": fee_formula}
 
 
 # ---------------------------------------------------------------------------
@@ -487,7 +530,7 @@ def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None,
         elif slot.key in FORMULA_SLOTS:
             # a formula's text appears only when the spreadsheet computes it: the row sizes
             # itself then, and keeps growing when the clerk types over the formula
-            cell.value = FORMULA_SLOTS[slot.key]()  # type: ignore[operator]
+            cell.value = FORMULA_SLOTS[slot.key]()
         cell.fill = INPUT_FILL
         cell.protection = UNLOCKED
         cell.alignment = TOP_LEFT
