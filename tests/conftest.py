@@ -85,11 +85,19 @@ _HOME_VARIABLES = {
 }
 
 
+_TERMINAL_VARIABLES = ("COLUMNS", "LINES")
+
+
 @pytest.fixture(scope="session")
 def session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The session's temporary home folder (the environment points into it)."""
     base = tmp_path_factory.mktemp("session-home")
-    saved = {name: os.environ.get(name) for name in _HOME_VARIABLES}
+    saved = {name: os.environ.get(name) for name in (*_HOME_VARIABLES, *_TERMINAL_VARIABLES)}
+    for name in _TERMINAL_VARIABLES:
+        # The console's width is each test's own choice (pytest-xdist's workers inherit
+        # COLUMNS=80, a terminal may give any width): output is tested piped, unless a test
+        # sets COLUMNS itself.
+        os.environ.pop(name, None)
     for name, relative in _HOME_VARIABLES.items():
         folder = base / relative
         folder.mkdir(parents=True, exist_ok=True)
