@@ -344,6 +344,79 @@ def total_notes(report: Report) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
+# templates and fonts
+
+
+def check_template(template: Path) -> None:
+    """Raise :class:`~.errors.TemplateError` (exit 2) listing every problem of a custom .docx
+    template: missing placeholders, broken Jinja, parts it may not hold."""
+    from .render.docx import check_template as check
+
+    check(template)
+
+
+def write_standard_template(target: Path, *, overwrite: bool = False) -> Path:
+    """The standard template (the styles a clerk may change in Word/WPS), written atomically."""
+    from .render.template_builder import build_template
+    from .safeio import write_bytes_atomic
+
+    if target.exists() and not overwrite:
+        raise OutputError(f"文件已存在：{target}。如需覆盖，请加 --force。")
+    write_bytes_atomic(target, build_template())
+    return target
+
+
+def font_conversion_pending(options: BuildOptions) -> bool:
+    """Whether a PDF built with ``options`` first converts the bundled fonts (a one-time wait
+    of seconds the front end should announce); False when the fonts cannot be chosen at all
+    (the PDF itself reports that)."""
+    from .fonts import choose_fonts, conversion_pending
+
+    try:
+        return bool(conversion_pending(choose_fonts(options.font_paths, options.font_config)))
+    except NianbaoError:
+        return False
+
+
+@dataclass(frozen=True)
+class FontRow:
+    """One font role of the PDF and the file chosen for it."""
+
+    role: str  # 仿宋
+    used_for: str  # 正文
+    face: str
+    file: str
+    reason: str
+    stand_in: bool  # not the official font (a bundled or substitute face)
+
+
+@dataclass(frozen=True)
+class FontReport:
+    rows: tuple[FontRow, ...]
+    warnings: tuple[str, ...]
+    bundled: bool  # some role prints with the fonts that come with nianbao
+    config_path: Path
+
+
+def font_report(fonts: tuple[str, ...] | list[str], font_config: Path | None = None) -> FontReport:
+    """Which font file each PDF role uses on this machine, and why (``nianbao fonts``)."""
+    from .fonts import (ROLE_LABELS, ROLE_USES, ROLES, FontSearch, Source, choose_fonts,
+                        default_config_path, parse_font_args)
+
+    choices = choose_fonts(parse_font_args(fonts), font_config, FontSearch.from_environment())
+    rows = []
+    for role in ROLES:
+        choice = choices[role]
+        reason = choice.reason + ("，首次使用时转为 TrueType（每台电脑一次）" if choice.convert else "")
+        rows.append(FontRow(ROLE_LABELS[role], ROLE_USES[role], choice.face,
+                            str(choice.path) + (f"#{choice.index}" if choice.index else ""),
+                            reason, choice.stand_in))
+    return FontReport(tuple(rows), tuple(choices[r].warning for r in ROLES if choices[r].warning),
+                      any(choices[r].source is Source.BUNDLED for r in ROLES),
+                      font_config or default_config_path())
+
+
+# ---------------------------------------------------------------------------
 # year-over-year diff
 
 
@@ -352,6 +425,10 @@ class DiffResult:
     last_year: int
     this_year: int
     changes: tuple[CellChange, ...]
+    #: a change is implausible when one year is at least ``ratio`` times the other and both
+    #: are at least ``min_value`` (``yeardiff.RATIO`` / ``MIN_VALUE``, for the explanation)
+    ratio: int
+    min_value: int
 
     @property
     def adjacent(self) -> bool:
@@ -366,12 +443,13 @@ class DiffResult:
 def diff(last: str | Path, this: str | Path) -> DiffResult:
     """Every table number that changed between last year's and this year's workbook."""
     from .workbook.reader import read_workbook
-    from .yeardiff import diff_reports
+    from .yeardiff import MIN_VALUE, RATIO, diff_reports
 
     last_read = read_workbook(last)
     this_read = read_workbook(this)
     changes = diff_reports(last_read.report, this_read.report, this_read.sources)
-    return DiffResult(last_read.report.meta.year, this_read.report.meta.year, tuple(changes))
+    return DiffResult(last_read.report.meta.year, this_read.report.meta.year, tuple(changes),
+                      RATIO, MIN_VALUE)
 
 
 # ---------------------------------------------------------------------------

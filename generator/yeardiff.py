@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Mapping
 
+from .defaults import format_number
 from .form import FIELDS
 from .importers.tables import field_path
 from .model import Number, Report
@@ -42,6 +43,11 @@ class CellChange:
         if not self.last:
             return None
         return Decimal(self.this) / Decimal(self.last)
+
+    @property
+    def printed(self) -> tuple[str, str]:
+        """Last and this year's numbers as the report prints them."""
+        return format_number(self.last), format_number(self.this)
 
 
 def implausible_change(last: Number, this: Number) -> bool:

@@ -51,9 +51,7 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
 
     if template is not None:
         # A broken template is found before the workbook is read (exit 2, Chinese message).
-        from ..render.docx import check_template
-
-        check_template(template)
+        app.check_template(template)
 
     # A report file needs what a check may still lack (the 发布日期): errors here
     result = app.check_for_build(file, previous)
@@ -79,8 +77,9 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
         out_dir=file.parent if out_dir is None else out_dir,  # next to the workbook by default
         formats=formats, template=template, draft=draft, pdf_engine=pdf_engine,
         previous=previous, font_paths=font_paths(fonts), font_config=font_config)
-    if "pdf" in formats and pdf_engine == "reportlab":
-        _announce_font_conversion(options)
+    if "pdf" in formats and pdf_engine == "reportlab" and app.font_conversion_pending(options):
+        # the one-time conversion of the bundled fonts is a wait of seconds: say so first
+        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需半分钟）……", err=True)
     built = app.build(file, options, checked=result)
 
     render_findings, font_notice = split_font_notice(list(built.render_findings))
@@ -95,15 +94,3 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
                     fg="yellow")
     raise SystemExit(EXIT_CHECK_FAILED if built.has_errors else EXIT_OK)
 
-
-def _announce_font_conversion(options: "app.BuildOptions") -> None:  # noqa: F821 (lazy import)
-    """Say so before the one-time conversion of the bundled fonts, a wait of seconds."""
-    from ..errors import NianbaoError
-    from ..fonts import choose_fonts, conversion_pending
-
-    try:
-        pending = conversion_pending(choose_fonts(options.font_paths, options.font_config))
-    except NianbaoError:
-        return  # the PDF itself reports the font problem
-    if pending:
-        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需半分钟）……", err=True)

@@ -15,12 +15,11 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..defaults import format_number
 from ..errors import EXIT_OK
 from .zh import ZhCommand
 
 if TYPE_CHECKING:
-    from ..yeardiff import CellChange
+    from ..app import CellChange
 
 def _factor(change: CellChange) -> str:
     ratio = change.ratio
@@ -44,7 +43,6 @@ def command(ctx: click.Context, last: Path, this: Path) -> None:
     不算错误。退出码总是 0（文件无法读取时为 2）。
     """
     from .. import app
-    from ..yeardiff import MIN_VALUE, RATIO
     from .output import make_console
 
     result = app.diff(last, this)
@@ -68,12 +66,12 @@ def command(ctx: click.Context, last: Path, this: Path) -> None:
         remark = Text(_factor(change))
         if change.implausible:
             remark = Text(f"变化异常，请核实：{_factor(change)}", style="bold yellow")
-        table.add_row(change.address, change.path, format_number(change.last),
-                      format_number(change.this), remark)
+        table.add_row(change.address, change.path, *change.printed, remark)
     console.print(table)
     flagged = result.implausible
     console.print(Text(
         f"共 {len(changes)} 格与上年不同，其中 {flagged} 格变化异常"
-        f"（本年是上年的 {RATIO} 倍以上或不到 1/{RATIO}，且两年都不少于 {MIN_VALUE}），"
+        f"（本年是上年的 {result.ratio} 倍以上或不到 1/{result.ratio}，"
+        f"且两年都不少于 {result.min_value}），"
         "仅供审核参考。", style="bold"))
     ctx.exit(EXIT_OK)

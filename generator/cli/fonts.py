@@ -20,20 +20,10 @@ def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..fonts import (
-        ROLE_LABELS,
-        ROLE_USES,
-        ROLES,
-        FontSearch,
-        Source,
-        choose_fonts,
-        default_config_path,
-        parse_font_args,
-    )
+    from .. import app
     from .output import make_console
 
-    search = FontSearch.from_environment()
-    choices = choose_fonts(parse_font_args(fonts), font_config, search)
+    report = app.font_report(fonts, font_config)
     console = make_console()
     table = Table(title="PDF 字体", show_lines=False)
     table.add_column("角色", no_wrap=True)
@@ -41,19 +31,15 @@ def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
     table.add_column("字体", no_wrap=True)
     table.add_column("文件")
     table.add_column("来源")
-    for role in ROLES:
-        choice = choices[role]
-        file = str(choice.path) + (f"#{choice.index}" if choice.index else "")
-        reason = choice.reason + ("，首次使用时转为 TrueType（每台电脑一次）" if choice.convert else "")
-        style = "yellow" if choice.stand_in else "green"
-        table.add_row(ROLE_LABELS[role], ROLE_USES[role], Text(choice.face, style=style),
-                      Text(file, overflow="fold"), Text(reason))
+    for row in report.rows:
+        table.add_row(row.role, row.used_for, Text(row.face, style="yellow" if row.stand_in else "green"),
+                      Text(row.file, overflow="fold"), Text(row.reason))
     console.print(table)
 
-    warnings = [choices[role].warning for role in ROLES if choices[role].warning]
+    warnings = report.warnings
     for text in warnings:
         console.print(Text(f"警告：{text}", style="yellow"))
-    if any(choices[role].source is Source.BUNDLED for role in ROLES):
+    if report.bundled:
         console.print("本机没有找到可用的中文字体，PDF 使用随 nianbao 安装的开源字体"
                       "（Noto Serif SC / Noto Sans SC，SIL OFL 许可），可以正常阅读和打印，"
                       "但不是公文规定的字体。")
@@ -62,7 +48,7 @@ def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
             "如需使用官方字体：把字体文件（如 Windows 的 C:/Windows/Fonts 中的 simfang.ttf、"
             "simhei.ttf、simkai.ttf、simsun.ttc，或 仿宋_GB2312.ttf、方正小标宋简体 FZXBSJW.TTF）"
             "所在文件夹写入字体配置文件，或用 --font 角色=字体文件 指定。"
-            f"配置文件位置：{font_config or default_config_path()}，写法示例：\n"
+            f"配置文件位置：{report.config_path}，写法示例：\n"
             "  [fonts]\n"
             "  dirs = [\"D:/公文字体\"]\n"
             "  fangsong = \"C:/Windows/Fonts/simfang.ttf\"    # 仿宋；其余角色：title heiti kaiti song"))

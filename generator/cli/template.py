@@ -33,9 +33,9 @@ def command() -> None:
 @click.argument("template", type=click.Path(dir_okay=False, path_type=Path), metavar="模板.docx")
 def check(template: Path) -> None:
     """检查模板是否包含全部占位符、写法是否正确。"""
-    from ..render.docx import check_template
+    from .. import app
 
-    check_template(template)  # raises TemplateError (exit 2) with the list of problems
+    app.check_template(template)  # raises TemplateError (exit 2) with the list of problems
     click.echo(f"模板检查通过：{template}")
 
 
@@ -49,13 +49,9 @@ def check(template: Path) -> None:
 @click.option("--force", is_flag=True, help="文件已存在时覆盖。")
 def build(out: Path | None, output: Path | None, force: bool) -> None:
     """生成标准模板（默认 annual_report.docx），可在 Word/WPS 中修改样式后用 --template 使用。"""
-    from ..render.template_builder import build_template
-    from ..safeio import write_bytes_atomic
+    from .. import app
 
     if out is not None and output is not None and out != output:
         raise OutputError("模板文件名只需给一次：写在命令后面，或用 -o 指定。")
-    out = output or out or Path(DEFAULT_OUT)
-    if out.exists() and not force:
-        raise OutputError(f"文件已存在：{out}。如需覆盖，请加 --force。")
-    write_bytes_atomic(out, build_template())
+    out = app.write_standard_template(output or out or Path(DEFAULT_OUT), overwrite=force)
     click.echo(f"已生成标准模板：{out}")
