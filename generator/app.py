@@ -48,9 +48,12 @@ def check(source: str | Path, previous: str | Path | None = None) -> CheckResult
     """Read and check a workbook (``previous``: last year's, for Y-1/Y-2).
 
     Raises :class:`~generator.errors.InputError` when a file cannot be read."""
-    from .checker import check_workbook
+    from .checker import check_read
+    from .workbook.reader import read_workbook
 
-    return check_workbook(source, previous=previous)
+    read = read_workbook(source)
+    last = read_workbook(previous).report if previous is not None else None
+    return check_read(read, previous=last)
 
 
 def check_for_build(source: str | Path, previous: str | Path | None = None) -> CheckResult:

@@ -5,9 +5,9 @@ Each check function carries its rules (``@REGISTRY.check(RULE)``, see :mod:`gene
 function, here or in a check module this one imports (as :mod:`generator.narrative_numbers`).
 
 :func:`check_report` judges a :class:`~generator.model.Report` (numbers as the workbook shows
-them, totals included) and returns findings addressed to workbook cells.  :func:`check_workbook`
-reads a workbook with :func:`generator.workbook.reader.read_workbook` and combines the reading
-findings (V-2, V-3, V-4) with the rule findings.
+them, totals included) and returns findings addressed to workbook cells.  :func:`check_read`
+combines the findings of reading a workbook (V-2, V-3, V-4) with the rule findings; reading the
+file is the use-case layer's (:func:`generator.app.check`).
 
 Arithmetic rules are linear identities (:data:`generator.rules.IDENTITIES`).  When an identity
 is broken the checker looks for the single cell whose change would repair every broken identity
@@ -77,9 +77,8 @@ from .workbook.layout import (
     CellAddress,
     field_address,
 )
+from .workbook.result import ReadResult
 
-if TYPE_CHECKING:  # the reader is written by another module; only its type is needed here
-    from .workbook.reader import ReadResult
 
 Sources = Mapping[str, CellAddress]
 
@@ -715,15 +714,6 @@ def check_published(report: Report) -> list[Finding]:
             if (rule := REGISTRY.get(f.rule)) is None or rule.applies_to_published]
 
 
-def check_workbook(path: str | Path, *, previous: str | Path | None = None) -> CheckResult:
-    """Read and check a workbook; raises :class:`~generator.errors.InputError` when unreadable."""
-    from .workbook.reader import read_workbook
-
-    read = read_workbook(path)
-    last = read_workbook(previous).report if previous is not None else None
-    return check_read(read, previous=last)
-
-
 def check_read(read: "ReadResult", *, previous: Report | None = None) -> CheckResult:
     """Check a workbook already read (the batch reads first, then finds last year's report)."""
     rule_findings = check_report(read.report, sources=read.sources, previous=previous)
@@ -744,6 +734,6 @@ def broken_totals(report: Report) -> frozenset[str]:
 
 
 __all__ = [
-    "RULES", "RULE_BY_ID", "CheckResult", "check_published", "check_report", "check_read", "check_workbook", "check_identities", "single_cell_candidates",
+    "RULES", "RULE_BY_ID", "CheckResult", "check_published", "check_report", "check_read", "check_identities", "single_cell_candidates",
     "sort_findings", "infer_level", "outside_gb2312",
 ]

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.aggregate import SOURCES_SHEET
-from generator.checker import check_workbook
+from generator.app import check as check_workbook
 from generator.cli import main
 from generator.form import FIELD_BY_ID, FIELDS, META_FIELDS, TEXT_SLOTS
 from generator.model import Numbers, Report

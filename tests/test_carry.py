@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from generator.checker import check_workbook
+from generator.app import check as check_workbook
 from generator.cli import main
 from generator.form import (
     INPUT_FIELDS,

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator.checker import check_workbook
+from generator.app import check as check_workbook
 from generator.errors import InputError
 from generator.findings import Severity
 

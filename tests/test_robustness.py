@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from generator.checker import check_workbook
+from generator.app import check as check_workbook
 from generator.errors import InputError
 
 TESTS = Path(__file__).resolve().parent

@@ -131,7 +131,7 @@ def test_a_warning_of_an_error_when_built_rule_becomes_an_error() -> None:
 
 
 def _read(report: Report):  # noqa: ANN202 - a ReadResult
-    from generator.workbook.reader import ReadResult
+    from generator.workbook.result import ReadResult
 
     return ReadResult(report)
 

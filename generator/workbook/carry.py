@@ -32,7 +32,7 @@ from ..model import Number, Report
 from .layout import CellAddress, field_address
 
 if TYPE_CHECKING:  # the reader is only needed for its result type
-    from .reader import ReadResult
+    from .result import ReadResult
 
 #: 基本信息 items that belong to one year and are cleared, not carried.
 CLEARED_META: frozenset[str] = frozenset({"publish_date", "processing_fee"})

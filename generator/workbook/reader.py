@@ -51,6 +51,7 @@ from ..model import Meta, Narrative, Number, Numbers, Report, TextPart
 from ..rules import make_finding  # severities of V-2/V-3/V-4 come from the rule registry
 from .grid import CellValue, WorkbookGrid, grid_from_workbook
 from .labels import LabelIndex, find_label_rows, locate_table
+from .result import ReadResult
 from .layout import (
     SHEET_META,
     SHEET_TEXT,
@@ -66,18 +67,6 @@ DEFAULT_FORMULA_SLOTS = frozenset(DEFAULT_SENTENCES)
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
-
-
-@dataclass(frozen=True)
-class ReadResult:
-    """What reading a workbook gave: the report, problems found, and where each value was."""
-
-    report: Report
-    findings: tuple[Finding, ...] = ()
-    #: key -> address read: field ids, ``meta.<attr>``, ``text.<slot>``, ``heading.<slot>``
-    sources: Mapping[str, CellAddress] = field(default_factory=dict)
-    #: field ids whose input cell was blank (read as 0)
-    blanks: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------
