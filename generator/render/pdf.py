@@ -21,6 +21,7 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
+from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
 from .. import geometry
 from ..findings import Finding
@@ -239,6 +240,9 @@ def build_story(items: Iterable[object], faces: dict[str, Face],
             add(TextBlock(item.text, styles.body))
         elif isinstance(item, TableBlock):
             texts = dict(item.texts)
+            if item.form.key in geometry.NEW_PAGE_TABLES:
+                # Heading and table on a new page, as the .docx's w:pageBreakBefore.
+                story.append(PageBreakIfNotEmpty())
             table = FormTable(item.form, texts, table_look(item.form.key, faces["song"], texts),
                               lead=list(pending))
             pending.clear()

@@ -89,7 +89,7 @@ CHAR_TWIPS = round(BODY_PT * 20)  # one 三号 character, for indents: 320
 
 TABLE_PT = SIZE_PT["五号"]
 TABLE_CELL_MARGIN = geometry.CELL_MARGIN_X  # 1 mm left and right inside each cell
-TABLE_CELL_PADDING = geometry.CELL_MARGIN_Y  # 0.5 mm above and below
+TABLE_CELL_PADDING = geometry.CELL_MARGIN_Y  # 0.35 mm above and below
 #: Exact line pitch of table text (twips): rows get the same height in every output.
 TABLE_LINE = round(geometry.table_leading(TABLE_PT) * 20)
 
@@ -501,8 +501,9 @@ def _text_slot(slot_key: str) -> str:
     return _loop("p", text_variable(slot_key), paragraph("{{ p }}"))
 
 
-def _heading1(number: str) -> str:
-    return paragraph(SECTION_BY_NUMBER[number].heading, "Heading1")
+def _heading1(number: str, new_page: bool = False) -> str:
+    return paragraph(SECTION_BY_NUMBER[number].heading, "Heading1",
+                     el("w:pageBreakBefore") if new_page else "")
 
 
 def _body() -> str:
@@ -518,7 +519,8 @@ def _body() -> str:
     for number in ("二", "三", "四"):
         section = SECTION_BY_NUMBER[number]
         assert section.table is not None
-        parts += [_heading1(number), _table(TABLE_BY_KEY[section.table])]
+        new_page = section.table in geometry.NEW_PAGE_TABLES  # never split (see there)
+        parts += [_heading1(number, new_page), _table(TABLE_BY_KEY[section.table])]
     parts += [
         _heading1("五"), _text_slot("problems"),
         _heading1("六"),
