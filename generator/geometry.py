@@ -70,9 +70,10 @@ GRID_CHAR_SPACE = round((GRID_CHAR / 20 - BODY_PT) * 4096)
 #: Character spacing of body text in twentieths of a point (w:spacing): 28 characters of
 #: 三号 take 439.6 pt of the 442.25 pt line, leaving room so no renderer squeezes a mark.
 #: Not the document grid: measured in LibreOffice 7.4.7 (tests/test_docgrid_libreoffice.py),
-#: a linesAndChars grid whose pitch is below the 16 pt character size gives every character
-#: two grid cells (charSpace −841: 14 characters a line, −400 and −800: 13), and a pitch of
-#: 16 pt or more cannot hold 28 (charSpace 0: 27 a line, +1212 with a 15.5 pt default: 27).
+#: LibreOffice reads a linesAndChars grid right (pitch = the Normal style's East Asian size +
+#: charSpace: 15.75 pt for −841) but gives a CJK character wider than the pitch two cells, so
+#: a pitch below 16 pt sets 14 characters a line; a pitch of 16 pt or more is kept, and 28 of
+#: those (448 pt) do not fit the 442.25 pt line (27 a line at 16 pt, 26 at 17 pt).
 BODY_CHAR_SPACING = -6
 
 

@@ -79,11 +79,10 @@ BODY_PT = SIZE_PT["三号"]
 #: 28 characters a line: body text is set 0.3 pt closer (28 × 15.7 pt = 439.6 pt of the
 #: 442.25 pt 版心).  Measured in LibreOffice 7.4: −0.25 pt left no room and it dropped
 #: 。、；： at the ends of justified lines; a w:docGrid of type linesAndChars (charSpace
-#: −841 = geometry.GRID_CHAR_SPACE, what Word writes for 28 characters, with the 16 pt
-#: docDefaults size) makes LibreOffice give every 16 pt character two 15.79 pt grid cells,
-#: 12–14 characters a line, with or without the −0.3 pt spacing (type snapToChars: the
-#: same); tests/test_docgrid_libreoffice.py keeps measuring it.  The section keeps a line
-#: grid.
+#: −841 = geometry.GRID_CHAR_SPACE, what Word writes for 28 characters) makes LibreOffice
+#: give every 16 pt character two 15.75 pt grid cells, 14 characters a line, and no grid
+#: pitch of 16 pt or more holds 28 (geometry.BODY_CHAR_SPACING says why);
+#: tests/test_docgrid_libreoffice.py keeps measuring it.  The section keeps a line grid.
 BODY_CHAR_SPACING = geometry.BODY_CHAR_SPACING
 CHAR_TWIPS = round(BODY_PT * 20)  # one 三号 character, for indents: 320
 
