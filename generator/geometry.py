@@ -20,6 +20,8 @@ Rules (GB/T 9704-2012 and the issue "print fidelity"):
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -246,3 +248,55 @@ def kept_rows(form: TableForm, body_rows: int = 2) -> frozenset[int]:
     """
     last = form.n_rows - 1
     return frozenset(range(min(form.header_rows + body_rows, last)))
+
+
+def _em_width(text: str) -> float:
+    """Width of ``text`` in em: CJK characters and full-width marks 1, the rest ½."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else DIGIT_EM for ch in text)
+
+
+def estimated_table_height(key: str, texts: Mapping[str, str]) -> float:
+    """Height in points of table ``key`` as printed, from widths in em (no font needed).
+
+    A cheap bound for deciding whether a table that starts a page (NEW_PAGE_TABLES) can fit
+    it; the exact break is measured with the PDF's fonts only when it cannot
+    (pdf.table_breaks).  Labels narrower than 2.2 characters are set one character a line,
+    as the outputs do; each row adds its rule (0.5 pt).
+    """
+    form = TABLE_BY_KEY[key]
+    geo = table_geometry(key, texts)
+    size = geo.size_pt
+    leading = table_leading(size)
+    pad = 2 * CELL_MARGIN_Y / 20 + 0.5
+    heights = [leading + pad] * form.n_rows
+    merged: list[tuple[int, int, float]] = []
+    for cell in form.cells:
+        inner = span_width(geo.widths, cell.col, cell.colspan) / 20 - 2 * CELL_MARGIN_X / 20
+        text = texts.get(cell.field_id, "0") if cell.field_id is not None else cell.text
+        if cell.role is CellRole.LABEL and inner < 2.2 * size:
+            lines = len(text)
+        else:
+            lines = max(1, math.ceil(_em_width(text) * size / inner - 1e-9))
+        need = lines * leading + pad
+        if cell.rowspan == 1:
+            heights[cell.row] = max(heights[cell.row], need)
+        else:
+            merged.append((cell.row, cell.last_row, need))
+    for first, last, need in merged:
+        have = sum(heights[first:last + 1])
+        if have < need:
+            extra = (need - have) / (last - first + 1)
+            for r in range(first, last + 1):
+                heights[r] += extra
+    return sum(heights)
+
+
+#: Room (points) a table that starts a page keeps free at the page's foot: LibreOffice sets a
+#: table up to 1 pt lower than reportlab and its rows differ by up to 0.3 pt (表三, measured).
+PAGE_TABLE_SLACK = 4.0
+
+
+def table_fits_page(key: str, texts: Mapping[str, str]) -> bool:
+    """Whether table ``key`` fits the page it starts under its one-line heading."""
+    room = TEXT_HEIGHT / 20 - LINE_PITCH / 20 - PAGE_TABLE_SLACK
+    return estimated_table_height(key, texts) <= room
