@@ -84,9 +84,10 @@ BODY_CHAR_SPACING = -6
 
 TABLE_SIZES: tuple[float, ...] = (SIZE_PT["五号"], SIZE_PT["小五"])  # one step down at most
 CELL_MARGIN_X = mm_to_twips(1)  # 57 twips left and right inside each cell
-#: 0.35 mm (20 twips) above and below: with 0.5 mm, 表三 and its heading ended 1 pt above
-#: the 版心's bottom in the PDF and 0.5 pt below it through LibreOffice, which then split
-#: the table before （七）总计 and left 三、本年度办理结果 blank on the next page.
+#: 0.35 mm (20 twips) above and below: with 0.5 mm, the example's 表三 under its heading
+#: ended 1.1 pt above the 版心's bottom in the PDF, and LibreOffice, which sets it 0.8 pt
+#: lower, split it before （七）总计 and left 三、本年度办理结果 blank on the next page.
+#: Now it ends 5.7 pt above the bottom in both.
 CELL_MARGIN_Y = mm_to_twips(0.35)
 #: Room for the cell borders and rounding between renderers (Word, LibreOffice, reportlab).
 CELL_SLACK = 20
@@ -228,13 +229,14 @@ def merge_crosses(form: TableForm, row: int) -> bool:
 
 
 #: Tables whose heading starts a new page in every output (.docx w:pageBreakBefore, the PDF
-#: a page break), so the table is never split.  表三 with its heading fills most of a page
-#: (measured: 204 mm of the 225 mm 版心 at 五号), so any split would put it on two pages
-#: anyway; kept whole, the merged labels 「三、本年度办理结果」「（五）不予处理」 never need
-#: to continue on a next page, which Word and LibreOffice cannot do for a vertical merge
-#: (they leave the continued cell blank; the PDF repeats the label).  A break chosen by the
-#: layout (keepNext over the merged rows) is not used: measured in LibreOffice 7.4 it drops
-#: the table's last row (see :func:`kept_rows`).
+#: a page break), so the table is split only when it is taller than a page.  表三 with its
+#: heading fills nearly a page (the example, measured: 212.5 mm of table + 10.2 mm of heading
+#: in the 225 mm 版心), so any split would put it on two pages anyway; kept whole, the merged
+#: labels 「三、本年度办理结果」「（五）不予处理」 need no continuation, which Word and
+#: LibreOffice cannot do for a vertical merge (they leave the continued cell blank).  A
+#: keepNext chain over the merged rows is not used: measured in LibreOffice 7.4 it drops the
+#: table's last row (see :func:`kept_rows`).  A table taller than a page is cut where the
+#: PDF breaks it (pdf.plan_breaks, template_builder.split_table).
 NEW_PAGE_TABLES: frozenset[str] = frozenset({"t3"})
 
 
