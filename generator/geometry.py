@@ -14,12 +14,14 @@ Rules (GB/T 9704-2012 and the issue "print fidelity"):
   at that size, the *whole table* steps down one size (小五, 9 pt) – never single cells;
 * number columns are as wide as their heading or their widest number needs (whichever is
   more); the label columns take what is left, down to a minimum;
-* cell margins are 1 mm left and right, 0.5 mm above and below; numbers are centred; table
+* cell margins are 1 mm left and right, 0.35 mm above and below; numbers are centred; table
   text has an exact line pitch of 1.3 × its size, so every output gives a row the same height.
 """
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -70,9 +72,10 @@ GRID_CHAR_SPACE = round((GRID_CHAR / 20 - BODY_PT) * 4096)
 #: Character spacing of body text in twentieths of a point (w:spacing): 28 characters of
 #: 三号 take 439.6 pt of the 442.25 pt line, leaving room so no renderer squeezes a mark.
 #: Not the document grid: measured in LibreOffice 7.4.7 (tests/test_docgrid_libreoffice.py),
-#: a linesAndChars grid whose pitch is below the 16 pt character size gives every character
-#: two grid cells (charSpace −841: 14 characters a line, −400 and −800: 13), and a pitch of
-#: 16 pt or more cannot hold 28 (charSpace 0: 27 a line, +1212 with a 15.5 pt default: 27).
+#: LibreOffice reads a linesAndChars grid right (pitch = the Normal style's East Asian size +
+#: charSpace: 15.75 pt for −841) but gives a CJK character wider than the pitch two cells, so
+#: a pitch below 16 pt sets 14 characters a line; a pitch of 16 pt or more is kept, and 28 of
+#: those (448 pt) do not fit the 442.25 pt line (27 a line at 16 pt, 26 at 17 pt).
 BODY_CHAR_SPACING = -6
 
 
@@ -81,7 +84,11 @@ BODY_CHAR_SPACING = -6
 
 TABLE_SIZES: tuple[float, ...] = (SIZE_PT["五号"], SIZE_PT["小五"])  # one step down at most
 CELL_MARGIN_X = mm_to_twips(1)  # 57 twips left and right inside each cell
-CELL_MARGIN_Y = mm_to_twips(0.5)  # 28 twips above and below
+#: 0.35 mm (20 twips) above and below: with 0.5 mm, the example's 表三 under its heading
+#: ended 1.1 pt above the 版心's bottom in the PDF, and LibreOffice, which sets it 0.8 pt
+#: lower, split it before （七）总计 and left 三、本年度办理结果 blank on the next page.
+#: Now it ends 5.7 pt above the bottom in both.
+CELL_MARGIN_Y = mm_to_twips(0.35)
 #: Room for the cell borders and rounding between renderers (Word, LibreOffice, reportlab).
 CELL_SLACK = 20
 #: Digits, the decimal point and the minus sign are half an em in 宋体 and Times New Roman.
@@ -221,6 +228,18 @@ def merge_crosses(form: TableForm, row: int) -> bool:
                if c.row >= form.header_rows)
 
 
+#: Tables whose heading starts a new page in every output (.docx w:pageBreakBefore, the PDF
+#: a page break), so the table is split only when it is taller than a page.  表三 with its
+#: heading fills nearly a page (the example, measured: 212.5 mm of table + 10.2 mm of heading
+#: in the 225 mm 版心), so any split would put it on two pages anyway; kept whole, the merged
+#: labels 「三、本年度办理结果」「（五）不予处理」 need no continuation, which Word and
+#: LibreOffice cannot do for a vertical merge (they leave the continued cell blank).  A
+#: keepNext chain over the merged rows is not used: measured in LibreOffice 7.4 it drops the
+#: table's last row (see :func:`kept_rows`).  A table taller than a page is cut where the
+#: PDF breaks it (pdf.plan_breaks, template_builder.split_table).
+NEW_PAGE_TABLES: frozenset[str] = frozenset({"t3"})
+
+
 def kept_rows(form: TableForm, body_rows: int = 2) -> frozenset[int]:
     """Rows kept with the next one (.docx keepNext): the header rows and the first
     ``body_rows`` body rows, so the heading never stands alone on a page.
@@ -231,3 +250,55 @@ def kept_rows(form: TableForm, body_rows: int = 2) -> frozenset[int]:
     """
     last = form.n_rows - 1
     return frozenset(range(min(form.header_rows + body_rows, last)))
+
+
+def _em_width(text: str) -> float:
+    """Width of ``text`` in em: CJK characters and full-width marks 1, the rest ½."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else DIGIT_EM for ch in text)
+
+
+def estimated_table_height(key: str, texts: Mapping[str, str]) -> float:
+    """Height in points of table ``key`` as printed, from widths in em (no font needed).
+
+    A cheap bound for deciding whether a table that starts a page (NEW_PAGE_TABLES) can fit
+    it; the exact break is measured with the PDF's fonts only when it cannot
+    (pdf.table_breaks).  Labels narrower than 2.2 characters are set one character a line,
+    as the outputs do; each row adds its rule (0.5 pt).
+    """
+    form = TABLE_BY_KEY[key]
+    geo = table_geometry(key, texts)
+    size = geo.size_pt
+    leading = table_leading(size)
+    pad = 2 * CELL_MARGIN_Y / 20 + 0.5
+    heights = [leading + pad] * form.n_rows
+    merged: list[tuple[int, int, float]] = []
+    for cell in form.cells:
+        inner = span_width(geo.widths, cell.col, cell.colspan) / 20 - 2 * CELL_MARGIN_X / 20
+        text = texts.get(cell.field_id, "0") if cell.field_id is not None else cell.text
+        if cell.role is CellRole.LABEL and inner < 2.2 * size:
+            lines = len(text)
+        else:
+            lines = max(1, math.ceil(_em_width(text) * size / inner - 1e-9))
+        need = lines * leading + pad
+        if cell.rowspan == 1:
+            heights[cell.row] = max(heights[cell.row], need)
+        else:
+            merged.append((cell.row, cell.last_row, need))
+    for first, last, need in merged:
+        have = sum(heights[first:last + 1])
+        if have < need:
+            extra = (need - have) / (last - first + 1)
+            for r in range(first, last + 1):
+                heights[r] += extra
+    return sum(heights)
+
+
+#: Room (points) a table that starts a page keeps free at the page's foot: LibreOffice sets a
+#: table up to 1 pt lower than reportlab and its rows differ by up to 0.3 pt (表三, measured).
+PAGE_TABLE_SLACK = 4.0
+
+
+def table_fits_page(key: str, texts: Mapping[str, str]) -> bool:
+    """Whether table ``key`` fits the page it starts under its one-line heading."""
+    room = TEXT_HEIGHT / 20 - LINE_PITCH / 20 - PAGE_TABLE_SLACK
+    return estimated_table_height(key, texts) <= room

@@ -135,11 +135,30 @@ def test_table_widths_are_consistent(example_docx: bytes, form) -> None:
     assert all(tr.trPr.find(qn("w:cantSplit")) is not None for tr in table._tbl.tr_lst)
 
 
+def form_grids(document) -> list[tuple[object, dict[tuple[int, int], object]]]:
+    """Each official table's grid, in form order.  A table cut where it continues on a new
+    page (template_builder.split_table) is joined again: the continuation's repeated header
+    rows are dropped and its rows follow the first piece's."""
+    joined: list[tuple[object, int, dict[tuple[int, int], object]]] = []
+    forms = iter(TABLES)
+    for table in document.tables:
+        grid, n = grid_of(table), len(table.rows)
+        if joined and joined[-1][1] < joined[-1][0].n_rows:
+            form, have, whole = joined[-1]
+            for (r, c), tc in grid.items():
+                if r >= form.header_rows:
+                    whole[(have + r - form.header_rows, c)] = tc
+            joined[-1] = (form, have + n - form.header_rows, whole)
+        else:
+            joined.append((next(forms), n, grid))
+    assert all(n == form.n_rows for form, n, _ in joined)
+    return [(form, grid) for form, _, grid in joined]
+
+
 def numbers_in_docx(data: bytes) -> dict[str, str]:
     document = open_docx(data)
     found = {}
-    for form, table in zip(TABLES, document.tables):
-        grid = grid_of(table)
+    for form, grid in form_grids(document):
         for f in form.fields:
             found[f.id] = tc_text(grid[(f.grid_row, f.grid_col)])
     return found

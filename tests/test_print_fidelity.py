@@ -125,12 +125,109 @@ def test_libreoffice_and_pdf_give_the_same_page_count_for_the_example(outputs) -
     assert len(pages(outputs["example"]["lo"])) == len(pages(outputs["example"]["pdf"]))
 
 
-def test_stress_page_counts_stay_within_one_page(outputs) -> None:
-    # The stress report's Latin text is set in Liberation Serif by LibreOffice and in the
-    # CJK face's Latin glyphs by reportlab, so 4,000 characters of addresses and English
-    # words break differently; the tables and the CJK text lay out alike.
+def test_libreoffice_and_pdf_give_the_same_page_count_for_the_stress_report(outputs) -> None:
+    # Same count, not the same lines: on this machine LibreOffice sets the Latin text in
+    # DejaVu Serif (for Times New Roman) and reportlab in the CJK face's Latin glyphs, so
+    # the 4,000 characters of addresses and English words take about 18 more lines through
+    # LibreOffice.  What keeps the counts together is the page break before 表三 (below).
     lo, pdf = len(pages(outputs["stress"]["lo"])), len(pages(outputs["stress"]["pdf"]))
-    assert abs(lo - pdf) <= 1, (lo, pdf)
+    assert lo == pdf, (lo, pdf)
+
+
+# 9 ---------------------------------------------------------------------------------
+
+T3_HEADING = "三、收到和处理政府信息公开申请情况"
+
+
+@pytest.mark.parametrize("engine", ["lo", "pdf"])
+def test_table_three_is_whole_on_the_page_its_heading_starts(outputs, engine: str) -> None:
+    # 表三 of the example is not split, so its merged labels (三、本年度办理结果,
+    # （五）不予处理) need no continuation page, where Word and LibreOffice leave them blank.
+    # The stress report's 9-digit columns make the labels wrap and 表三 taller than a
+    # page: there it still splits (at the same row in both PDFs), see the issue's point 9.
+    laid = pages(outputs["example"][engine])
+    starts = [i for i, (_, text, _, _) in enumerate(laid) if T3_HEADING in text]
+    assert len(starts) == 1, (engine, starts)
+    i = starts[0]
+    _, text, chars, _ = laid[i]
+    assert text.lstrip().startswith(T3_HEADING), (engine, text[:40])  # top of the page
+    flat = text.replace(" ", "").replace("\n", "")
+    for label in ("（五）不予处理", "（七）总计", "四、结转下年度继续办理"):
+        assert label in flat, (engine, label)
+    # The vertical label 三、本年度办理结果 is set one character a line: all on this page.
+    assert all(ch in flat for ch in "本年度办理结果")
+    # The next page starts with the heading 四, not with repeated header rows of 表三.
+    assert laid[i + 1][1].lstrip().startswith("四、政府信息公开行政复议"), engine
+
+
+def _column_text(page: tuple, geo, first: int, last: int) -> str:
+    """Table-size characters inside grid columns ``first``–``last`` of 表三, top to bottom."""
+    _, _, chars, rules = page
+    left = min(r["x0"] for r in rules)
+    x0 = left + sum(geo.widths[:first]) / 20
+    x1 = left + sum(geo.widths[:last + 1]) / 20
+    inside = [c for c in chars if c["size"] < 12 and x0 < c["x0"] and c["x1"] < x1]
+    return "".join(c["text"] for c in sorted(inside, key=lambda c: (round(c["top"]), c["x0"])))
+
+
+@pytest.mark.parametrize("engine", ["lo", "pdf"])
+def test_stress_table_three_repeats_its_merged_labels_on_the_next_page(outputs,
+                                                                      engine: str) -> None:
+    # 表三 of the stress report is taller than a page: both outputs continue it after
+    # （五）不予处理's third row, and the next page repeats, in their columns, the labels of
+    # the merges that cross the break (the .docx: a second table, template_builder.split_table).
+    report = outputs["stress"]["report"]
+    geo = geometry.table_geometry("t3", {f.id: str(report.numbers[f.id])
+                                         for f in TABLE_BY_KEY["t3"].fields})
+    laid = pages(outputs["stress"][engine])
+    i = next(i for i, (_, text, _, _) in enumerate(laid) if T3_HEADING in text)
+    for page in (laid[i], laid[i + 1]):
+        assert "三、本年度办理结果" in _column_text(page, geo, 0, 0), (engine, page[0])
+        assert "（五）不予处理" in _column_text(page, geo, 1, 1), (engine, page[0])
+    before, after = (_column_text(page, geo, 2, 2) for page in (laid[i], laid[i + 1]))
+    assert "3.要求提供公开出版物" in before and "4.无正当理由" not in before, engine
+    assert "4.无正当理由" in after and "3.要求提供公开出版物" not in after, engine
+    assert "申请人情况" in laid[i + 1][1]  # the header rows repeat
+
+
+def test_stress_docx_cuts_table_three_with_a_page_break_between(outputs) -> None:
+    document = docx.Document(str(outputs["stress"]["docx"]))
+    tables = document.tables
+    assert len(tables) == 4  # 表二, 表三 in two pieces, 表四
+    piece = tables[2]
+    form = TABLE_BY_KEY["t3"]
+    assert len(tables[1].rows) == 21 and len(piece.rows) == form.header_rows + form.n_rows - 21
+    first_body = piece.rows[form.header_rows]._tr
+    restarted = [tc for tc in first_body.findall(qn("w:tc"))
+                 if tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}") is not None]
+    texts = ["".join(t.text for t in tc.iter(qn("w:t"))) for tc in restarted]
+    assert texts == ["三、本年度办理结果", "（五）不予处理"]
+    assert all(tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}").get(qn("w:val")) == "restart"
+               for tc in restarted)
+    between = piece._tbl.getprevious()
+    assert between.tag == qn("w:p") and between.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None
+    assert document.tables[1]._tbl.getnext() is between
+
+
+def test_stress_docx_with_a_cut_table_three_reads_back_every_number(outputs) -> None:
+    from generator.importers import import_report
+
+    result = import_report(outputs["stress"]["docx"])
+    report = outputs["stress"]["report"]
+    assert not [u for u in result.unmapped if "表三" in u]
+    for f in TABLE_BY_KEY["t3"].fields:
+        assert result.report.numbers[f.id] == report.numbers[f.id], f.id
+
+
+def test_example_docx_keeps_table_three_in_one_table(outputs) -> None:
+    assert len(docx.Document(str(outputs["example"]["docx"])).tables) == 3
+
+
+def test_docx_starts_table_three_heading_on_a_new_page(outputs) -> None:
+    document = docx.Document(str(outputs["example"]["docx"]))
+    flagged = [p.text for p in document.paragraphs
+               if p._p.pPr is not None and p._p.pPr.find(qn("w:pageBreakBefore")) is not None]
+    assert flagged == [T3_HEADING]
 
 
 # 3 and 4 -----------------------------------------------------------------------

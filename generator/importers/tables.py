@@ -311,6 +311,15 @@ def map_tables(tables: list[tuple[str | None, RawTable]]) -> TableImport:
         if with_spans:
             mapper(with_spans[0], result)
             for extra in with_spans[1:]:
+                # A table continued on a new page (nianbao cuts 表三 there, header rows and
+                # merged labels repeated): its rows fill only fields not read before.
+                scratch = TableImport()
+                mapper(extra, scratch)
+                seen = result.values.keys() | set(result.blanks)
+                read = scratch.values.keys() | set(scratch.blanks)
+                if read and not read & seen:
+                    result.absorb(scratch)
+                    continue
                 result.unmapped.append(f"{extra.where}又是一张{TABLE_BY_KEY[key].name}，"
                                        "只导入了第一张")
             continue

@@ -392,9 +392,32 @@ def _render_part(name: str, template: jinja2.Template, context: dict[str, Any]) 
         from .context import PRINT_LAYOUT_KEY
         from .template_builder import apply_print_layout
 
-        apply_print_layout(root, context.get(PRINT_LAYOUT_KEY))
+        apply_print_layout(root, context.get(PRINT_LAYOUT_KEY), context.get(_TABLE_BREAKS_KEY))
         _keep_signature_with_text(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+#: Context key of the planned table breaks (not a template placeholder).
+_TABLE_BREAKS_KEY = "_table_breaks"
+
+
+def _table_breaks(report: Report, options: RenderOptions) -> dict[str, tuple[int, ...]]:
+    """Where 表三 continues on a new page, measured by the PDF's layout (the two outputs
+    then break at the same row).  Only for the built-in template: it starts 表三 on a new
+    page; a clerk's own template may place its tables anywhere."""
+    if options.template is not None:
+        return {}
+    from .. import geometry
+    from .context import clean_report
+    from .document import table_texts
+
+    cleaned, _ = clean_report(report)
+    if all(geometry.table_fits_page(key, table_texts(cleaned, TABLE_BY_KEY[key]))
+           for key in geometry.NEW_PAGE_TABLES):
+        return {}  # the usual case: no fonts, no reportlab for a .docx
+    from .pdf import table_breaks  # measured with the PDF's table font
+
+    return table_breaks(report, options)
 
 
 def render_bytes(report: Report, options: RenderOptions | None = None) -> tuple[bytes, list[Finding]]:
@@ -404,6 +427,7 @@ def render_bytes(report: Report, options: RenderOptions | None = None) -> tuple[
     if options.template is not None:
         check_template(Path(options.template))
     context, findings = template_context(report, draft=options.draft, stamped=options.stamped)
+    context[_TABLE_BREAKS_KEY] = _table_breaks(report, options)
     parts = dict(template.static)
     for name, compiled in template.compiled.items():
         parts[name] = _render_part(name, compiled, context)

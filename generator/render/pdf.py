@@ -21,9 +21,11 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
+from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
 from .. import geometry
 from ..findings import Finding
+from ..form import TableForm
 from ..errors import NianbaoError
 from ..fonts import FontSearch, choose_fonts, load_fonts, prepare_fonts
 from ..model import Report
@@ -42,6 +44,7 @@ from .glyphs import (
 from .pdf_layout import (
     BODY_SIZE,
     BODY_TRACKING,
+    BODY_HEIGHT,
     BODY_WIDTH,
     LINE_PITCH,
     TITLE_LEADING,
@@ -214,6 +217,40 @@ def table_look(key: str, face: Face, texts: dict[str, str] | None = None) -> Tab
                      padding_y=geometry.CELL_MARGIN_Y / 20)
 
 
+def plan_breaks(form: TableForm, texts: dict[str, str], face: Face) -> tuple[int, ...]:
+    """Grid rows where a table that starts a page under its one-line heading continues on
+    the next page (empty when it fits one page).  The PDF breaks there and the .docx cuts
+    its table there, repeating the header rows and the merged labels."""
+    if geometry.table_fits_page(form.key, texts):  # the .docx decides alike, without fonts
+        return ()
+    table = FormTable(form, texts, table_look(form.key, face, texts))
+    slack = geometry.PAGE_TABLE_SLACK
+    first = BODY_HEIGHT - LINE_PITCH - slack
+    pieces = table.pieces_for_test(BODY_WIDTH, [first] + [BODY_HEIGHT - slack] * form.n_rows)
+    return tuple(piece[form.header_rows] for piece in pieces[1:]
+                 if len(piece) > form.header_rows)
+
+
+def table_breaks(report: Report, options: RenderOptions,
+                 search: FontSearch | None = None) -> dict[str, tuple[int, ...]]:
+    """:func:`plan_breaks` of the tables that start a page (geometry.NEW_PAGE_TABLES), measured
+    with the PDF's table font; empty when no font can be loaded (the .docx is then not cut)."""
+    report, _ = clean_report(report)
+    tables = [b for b in blocks(report)
+              if isinstance(b, TableBlock) and b.form.key in geometry.NEW_PAGE_TABLES]
+    if not tables:
+        return {}
+    chars = {ch for b in tables for text in [*b.texts.values(), *(c.text for c in b.form.cells)]
+             for ch in text if not ch.isspace()}
+    try:
+        choices = choose_fonts(options.font_paths, options.font_config, search)
+        loaded = load_fonts({"song": choices["song"]}, {"song": "".join(sorted(chars))}, search)
+    except NianbaoError:
+        return {}
+    face = faces_for(loaded)["song"]
+    return {b.form.key: plan_breaks(b.form, dict(b.texts), face) for b in tables}
+
+
 def build_story(items: Iterable[object], faces: dict[str, Face],
                 title: Sequence[str] | None = None, *, stamped: bool = True) -> list[Flowable]:
     """The flowables of the whole report, in reading order; ``title`` are the title's lines."""
@@ -238,8 +275,13 @@ def build_story(items: Iterable[object], faces: dict[str, Face],
             add(TextBlock(item.text, styles.body))
         elif isinstance(item, TableBlock):
             texts = dict(item.texts)
+            breaks: tuple[int, ...] = ()
+            if item.form.key in geometry.NEW_PAGE_TABLES:
+                # Heading and table on a new page, as the .docx's w:pageBreakBefore.
+                story.append(PageBreakIfNotEmpty())
+                breaks = plan_breaks(item.form, texts, faces["song"])
             table = FormTable(item.form, texts, table_look(item.form.key, faces["song"], texts),
-                              lead=list(pending))
+                              lead=list(pending), breaks=breaks)
             pending.clear()
             story.append(table)
         elif isinstance(item, Signature):

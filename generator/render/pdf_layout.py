@@ -306,16 +306,19 @@ class FormTable(Flowable):
     so each piece knows its exact height and never needs reportlab to split it.
 
     ``lead`` are flowables kept on the same page as the table's first piece (its heading).
+    ``breaks`` are grid rows planned to start a new piece (the .docx cuts its table there
+    too); a planned break that does not fit the page gives way to :meth:`choose_break`.
     """
 
     def __init__(self, form: TableForm, texts: dict[str, str], look: TableLook,
                  lead: Sequence[Flowable] = (), start: int | None = None,
-                 _prepared: "_Prepared | None" = None) -> None:
+                 _prepared: "_Prepared | None" = None, breaks: Sequence[int] = ()) -> None:
         super().__init__()
         self.form = form
         self.texts = texts
         self.look = look
         self.lead = list(lead)
+        self.breaks = tuple(breaks)
         self.start = form.header_rows if start is None else start
         self._prepared = _prepared
         self.spaceAfter = LINE_PITCH / 2
@@ -347,11 +350,14 @@ class FormTable(Flowable):
         prep = self.prepared(availWidth)
         body = self.body_rows()
         room = availHeight - self._lead_height(availWidth) - EPS
-        end = prep.choose_break(body, room)
+        planned = [b - self.start for b in self.breaks if b > self.start]
+        end: int | None = planned[0] if planned else None
+        if end is None or sum(prep.piece_heights(prep.header + body[:end])) > room:
+            end = prep.choose_break(body, room)
         if end is None:
             return []
         piece = prep.table(prep.header + body[:end])
-        rest = FormTable(self.form, self.texts, self.look, (), body[end], prep)
+        rest = FormTable(self.form, self.texts, self.look, (), body[end], prep, self.breaks)
         return [*self.lead, piece, rest]
 
     def draw(self) -> None:
@@ -366,7 +372,7 @@ class FormTable(Flowable):
             y -= flowable.getSpaceAfter()
 
     def pieces_for_test(self, width: float, heights: Sequence[float]) -> list[list[int]]:
-        """The grid rows of each piece when pages offer ``heights`` (for tests)."""
+        """The grid rows of each piece when pages offer ``heights`` (tests, pdf.plan_breaks)."""
         prep = self.prepared(width)
         body = self.body_rows()
         out: list[list[int]] = []

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping, Sequence
 
 from ..form import (
     DRAFT_MARK,
@@ -80,17 +81,16 @@ BODY_PT = SIZE_PT["三号"]
 #: 28 characters a line: body text is set 0.3 pt closer (28 × 15.7 pt = 439.6 pt of the
 #: 442.25 pt 版心).  Measured in LibreOffice 7.4: −0.25 pt left no room and it dropped
 #: 。、；： at the ends of justified lines; a w:docGrid of type linesAndChars (charSpace
-#: −841 = geometry.GRID_CHAR_SPACE, what Word writes for 28 characters, with the 16 pt
-#: docDefaults size) makes LibreOffice give every 16 pt character two 15.79 pt grid cells,
-#: 12–14 characters a line, with or without the −0.3 pt spacing (type snapToChars: the
-#: same); tests/test_docgrid_libreoffice.py keeps measuring it.  The section keeps a line
-#: grid.
+#: −841 = geometry.GRID_CHAR_SPACE, what Word writes for 28 characters) makes LibreOffice
+#: give every 16 pt character two 15.75 pt grid cells, 14 characters a line, and no grid
+#: pitch of 16 pt or more holds 28 (geometry.BODY_CHAR_SPACING says why);
+#: tests/test_docgrid_libreoffice.py keeps measuring it.  The section keeps a line grid.
 BODY_CHAR_SPACING = geometry.BODY_CHAR_SPACING
 CHAR_TWIPS = round(BODY_PT * 20)  # one 三号 character, for indents: 320
 
 TABLE_PT = SIZE_PT["五号"]
 TABLE_CELL_MARGIN = geometry.CELL_MARGIN_X  # 1 mm left and right inside each cell
-TABLE_CELL_PADDING = geometry.CELL_MARGIN_Y  # 0.5 mm above and below
+TABLE_CELL_PADDING = geometry.CELL_MARGIN_Y  # 0.35 mm above and below
 #: Exact line pitch of table text (twips): rows get the same height in every output.
 TABLE_LINE = round(geometry.table_leading(TABLE_PT) * 20)
 
@@ -501,8 +501,9 @@ def _text_slot(slot_key: str) -> str:
     return _loop("p", text_variable(slot_key), paragraph("{{ p }}"))
 
 
-def _heading1(number: str) -> str:
-    return paragraph(SECTION_BY_NUMBER[number].heading, "Heading1")
+def _heading1(number: str, new_page: bool = False) -> str:
+    return paragraph(SECTION_BY_NUMBER[number].heading, "Heading1",
+                     el("w:pageBreakBefore") if new_page else "")
 
 
 def _body() -> str:
@@ -518,7 +519,8 @@ def _body() -> str:
     for number in ("二", "三", "四"):
         section = SECTION_BY_NUMBER[number]
         assert section.table is not None
-        parts += [_heading1(number), _table(TABLE_BY_KEY[section.table])]
+        new_page = section.table in geometry.NEW_PAGE_TABLES  # never split (see there)
+        parts += [_heading1(number, new_page), _table(TABLE_BY_KEY[section.table])]
     parts += [
         _heading1("五"), _text_slot("problems"),
         _heading1("六"),
@@ -727,15 +729,85 @@ def set_signature(body, lines: tuple, agency: str, date: str) -> None:
                 previous = target
 
 
-def apply_print_layout(root, layout) -> None:
+def apply_print_layout(root, layout, breaks: Mapping[str, Sequence[int]] | None = None) -> None:
     """Everything of the filled document that depends on the report: table widths and
-    sizes, and the 落款 (a :class:`~generator.render.context.PrintLayout`)."""
+    sizes, the 落款 (a :class:`~generator.render.context.PrintLayout`), and the tables cut
+    where they continue on a new page (``breaks``: table key → grid rows, pdf.table_breaks)."""
     body = root.find(_q("body"))
     if body is None or layout is None:
         return
     used: set[str] = set()
-    for tbl in body.iter(_q("tbl")):
+    for tbl in list(body.iter(_q("tbl"))):
         form = _form_of_table(tbl, used)
         if form is not None and form.key in layout.tables:
             resize_table(tbl, layout.tables[form.key])
+        if form is not None and breaks and breaks.get(form.key):
+            split_table(tbl, form, breaks[form.key])
     set_signature(body, layout.signature, layout.agency, layout.date)
+
+
+def _grid_columns(tr) -> list[tuple[int, object]]:
+    """(grid column, w:tc) of each cell of a row."""
+    out = []
+    col = 0
+    for tc in tr.findall(_q("tc")):
+        out.append((col, tc))
+        span = tc.find(f"{_q('tcPr')}/{_q('gridSpan')}")
+        col += int(span.get(_q("val"))) if span is not None else 1
+    return out
+
+
+def split_table(tbl, form: TableForm, breaks: Sequence[int]) -> None:
+    """Cut ``tbl`` into one table per page, each continuation starting at a grid row of
+    ``breaks`` on a new page, with the header rows repeated and every merged label that
+    crosses the cut restarted with its text (issue 13 point 9).
+
+    Word and LibreOffice leave the continued part of a vertical merge blank on the next
+    page, and a table cannot be told to repeat it: so the table is cut where the page
+    breaks (the PDF's planned break, with room to spare) and an empty 1 pt paragraph with
+    w:pageBreakBefore between the pieces starts the next page (two tables with nothing
+    between them would be joined into one by Word).
+    """
+    from copy import deepcopy
+
+    from lxml import etree
+
+    rows = tbl.findall(_q("tr"))
+    if len(rows) != form.n_rows or not breaks:
+        return
+    header = rows[:form.header_rows]
+    cells = [dict(_grid_columns(tr)) for tr in rows]
+    anchor = tbl
+    for start, end in zip(breaks, [*breaks[1:], form.n_rows]):
+        if not form.header_rows <= start < end <= form.n_rows:
+            return
+        piece = etree.Element(_q("tbl"))
+        for part in ("tblPr", "tblGrid"):
+            node = tbl.find(_q(part))
+            if node is not None:
+                piece.append(deepcopy(node))
+        for tr in header:
+            piece.append(deepcopy(tr))
+        for r in range(start, end):
+            piece.append(rows[r])  # moved out of the first table
+        for col, tc in cells[start].items():
+            cell = form.cell_at(start, col)
+            if cell is None or cell.row >= start:
+                continue
+            origin = cells[cell.row].get(cell.col)
+            merge = tc.find(f"{_q('tcPr')}/{_q('vMerge')}")
+            if origin is None or merge is None:
+                continue
+            merge.set(_q("val"), "restart")
+            for p in tc.findall(_q("p")):
+                tc.remove(p)
+            for p in origin.findall(_q("p")):
+                tc.append(deepcopy(p))
+        separator = etree.fromstring(
+            f'<w:p xmlns:w="{W_NS}"><w:pPr><w:pageBreakBefore/><w:snapToGrid w:val="0"/>'
+            '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+            '<w:ind w:firstLine="0" w:firstLineChars="0"/>'
+            '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
+        anchor.addnext(separator)
+        separator.addnext(piece)
+        anchor = piece
