@@ -636,7 +636,6 @@ def _set_size(rpr, half_points: int) -> None:
 def resize_table(tbl, geo: geometry.TableGeometry) -> None:
     """Give a filled official table the report's column widths and, when its widest number
     needs it, the one-step-smaller size for the whole table (runs and line pitch)."""
-    from lxml import etree
 
     for col, node in zip(geo.widths, tbl.findall(f"{_q('tblGrid')}/{_q('gridCol')}")):
         node.set(_q("w"), str(col))
@@ -654,23 +653,36 @@ def resize_table(tbl, geo: geometry.TableGeometry) -> None:
         return
     line = str(round(geo.leading_pt * 20))
     for p in tbl.iter(_q("p")):
-        ppr = p.find(_q("pPr"))
-        if ppr is None:
-            ppr = etree.Element(_q("pPr"))
-            p.insert(0, ppr)
-        spacing = ppr.find(_q("spacing"))
-        if spacing is None:
-            spacing = etree.Element(_q("spacing"))
-            jc = ppr.find(_q("jc"))
-            (jc.addprevious(spacing) if jc is not None else ppr.append(spacing))
+        spacing = _paragraph_property(p, "spacing")
         spacing.attrib.update({_q("line"): line, _q("lineRule"): "exact",
                                _q("before"): "0", _q("after"): "0"})
         for r in p.findall(_q("r")):
-            rpr = r.find(_q("rPr"))
-            if rpr is None:
-                rpr = etree.Element(_q("rPr"))
-                r.insert(0, rpr)
-            _set_size(rpr, geo.half_points)
+            _set_size(_first_child(r, "rPr"), geo.half_points)
+
+
+def _first_child(parent, tag: str):
+    """``parent``'s ``w:tag`` child (a properties element, which comes first), made if absent."""
+    from lxml import etree
+
+    node = parent.find(_q(tag))
+    if node is None:
+        node = etree.Element(_q(tag))
+        parent.insert(0, node)
+    return node
+
+
+def _paragraph_property(p, tag: str):
+    """The paragraph's ``w:pPr/w:tag``, made if absent and placed before ``w:jc`` (which
+    follows ``w:spacing`` and ``w:ind`` in the schema order Word enforces)."""
+    from lxml import etree
+
+    ppr = _first_child(p, "pPr")
+    node = ppr.find(_q(tag))
+    if node is None:
+        node = etree.Element(_q(tag))
+        jc = ppr.find(_q("jc"))
+        (jc.addprevious(node) if jc is not None else ppr.append(node))
+    return node
 
 
 def _paragraph_text(p) -> str:
@@ -678,17 +690,7 @@ def _paragraph_text(p) -> str:
 
 
 def _set_right_indent(p, twips: int) -> None:
-    from lxml import etree
-
-    ppr = p.find(_q("pPr"))
-    if ppr is None:
-        ppr = etree.Element(_q("pPr"))
-        p.insert(0, ppr)
-    ind = ppr.find(_q("ind"))
-    if ind is None:
-        ind = etree.Element(_q("ind"))
-        jc = ppr.find(_q("jc"))
-        (jc.addprevious(ind) if jc is not None else ppr.append(ind))
+    ind = _paragraph_property(p, "ind")
     for name in ("rightChars", "right"):
         ind.attrib.pop(_q(name), None)
     ind.set(_q("right"), str(twips))
