@@ -636,7 +636,6 @@ def _set_size(rpr, half_points: int) -> None:
 def resize_table(tbl, geo: geometry.TableGeometry) -> None:
     """Give a filled official table the report's column widths and, when its widest number
     needs it, the one-step-smaller size for the whole table (runs and line pitch)."""
-
     for col, node in zip(geo.widths, tbl.findall(f"{_q('tblGrid')}/{_q('gridCol')}")):
         node.set(_q("w"), str(col))
     for tr in tbl.findall(_q("tr")):
