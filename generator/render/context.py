@@ -146,13 +146,7 @@ def wrap_words(words: tuple[str, ...], limit: float, *, prefer_breaks: frozenset
         cut: dict[int, int] = {}
         for index, word in enumerate(words):
             cut[index] = len(pieces)
-            line = ""
-            for ch in word:
-                if line and display_width(line + ch) > limit:
-                    pieces.append(line)
-                    line = ""
-                line += ch
-            pieces.append(line)
+            pieces.extend(_greedy(tuple(word), limit) or ("",))
         words = tuple(pieces)
         prefer_breaks = frozenset(cut[i] for i in prefer_breaks if i in cut)
     if len(words) > _MAX_SEARCHED_WORDS:
