@@ -12,9 +12,19 @@ import pytest
 from docx import Document
 
 from generator.errors import InputError
-from generator.form import TABLE3
+from generator.form import (
+    T4_DIRECT_SUIT,
+    T4_LITIGATION,
+    T4_RESULTS,
+    T4_REVIEW,
+    T4_SUIT_AFTER_REVIEW,
+    TABLE3,
+    TABLE4,
+)
 from generator.importers import import_report
-from generator.importers.tables import read_value
+from generator.importers.document import RawCell, RawTable
+from generator.importers.tables import TableImport, _map_t4, read_value
+from generator.inputs.headers import column_chains
 from generator.inputs.labels import Strictness, best_match, normalise
 from generator.inputs.numbers import BLANK, NotANumber, NumberStyle, parse_number_text
 from generator.model import Report
@@ -161,3 +171,45 @@ def test_a_damaged_docx_says_so(tmp_path: Path) -> None:
     path.write_bytes(good[: len(good) * 6 // 10])
     with pytest.raises(InputError, match="损坏|不是 .docx"):
         import_report(path)
+
+
+# ---------------------------------------------------------------------------
+# Columns named by the form's own header chains
+
+
+def _table4(groups: list[tuple[str, str]]) -> RawTable:
+    """A 表四 with merges stated, its groups (parent, group) in the order given; the
+    numbers row holds 1..15 in printed order."""
+    results = [label for _, label in T4_RESULTS]
+    top = [RawCell(parent, colspan=5 * n) for parent, n in
+           dict.fromkeys((p, sum(q == p for q, _ in groups)) for p, _ in groups)]
+    middle = [RawCell(group, colspan=5) for _, group in groups]
+    bottom = [RawCell(label) for _ in groups for label in results]
+    numbers = [RawCell(str(i)) for i in range(1, 5 * len(groups) + 1)]
+    return RawTable((tuple(top), tuple(middle), tuple(bottom), tuple(numbers)), spans_known=True)
+
+
+def test_table4_columns_are_found_by_their_headers_not_their_order() -> None:
+    review, direct, after = T4_REVIEW[1], T4_DIRECT_SUIT[1], T4_SUIT_AFTER_REVIEW[1]
+    # 复议后起诉 printed before 未经复议直接起诉: the numbers follow their headers
+    table = _table4([(review, review), (T4_LITIGATION, after), (T4_LITIGATION, direct)])
+    result = TableImport()
+    _map_t4(table, result)
+    chains = column_chains(TABLE4)
+    assert list(chains)[5] == "direct_suit_upheld" and list(chains)[10] == "suit_after_review_upheld"
+    assert result.values["t4.cases.review_upheld"] == 1
+    assert result.values["t4.cases.suit_after_review_upheld"] == 6
+    assert result.values["t4.cases.direct_suit_upheld"] == 11
+    assert result.values["t4.cases.direct_suit_total"] == 15
+    assert not result.notes and not result.unmapped
+
+
+def test_a_column_whose_group_is_missing_is_not_guessed() -> None:
+    review = T4_REVIEW[1]
+    # 行政诉讼's two groups not printed: its ten columns cannot be told apart, so no column
+    # is placed by header and the numbers are read in the official order, with a note.
+    table = _table4([(review, review), (T4_LITIGATION, ""), (T4_LITIGATION, "")])
+    result = TableImport()
+    _map_t4(table, result)
+    assert result.values["t4.cases.suit_after_review_total"] == 15
+    assert any("按规定顺序读取" in note for note in result.notes)

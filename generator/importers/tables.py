@@ -55,8 +55,10 @@ from ..form import (
     TABLE3,
     TABLE4,
     TABLE_BY_KEY,
+    TableForm,
     ValueKind,
 )
+from ..inputs.headers import column_chains
 from ..inputs.labels import Strictness, best_match, normalise
 from ..inputs.numbers import BLANK, NumberStyle, parse_number_text
 from ..model import Number
@@ -500,7 +502,7 @@ def _map_t3(table: RawTable, result: TableImport) -> None:
     if body is None:
         result.unmapped.append(f"{where}：找不到「{T3_NEW[1]}」等数据行，表三未导入")
         return
-    by_grid = _t3_columns_by_grid(table, body) if table.spans_known else None
+    by_grid = _columns_by_grid(table, body, TABLE3) if table.spans_known else None
     if by_grid is None:
         header_text = {normalise(c.text) for row in table.rows[:body] for c in row}
         absent = [label for _, label in T3_COLUMNS if normalise(label) not in header_text]
@@ -545,16 +547,33 @@ def _map_t3(table: RawTable, result: TableImport) -> None:
             result.unmapped.append(f"{where}：行「{shown}」多出的单元格「{'、'.join(extra)}」未导入")
 
 
-def _t3_columns_by_grid(table: RawTable, body: int) -> dict[int, str] | None:
-    """Grid column → T3 column key from the header's leaf labels, or None if they don't fit."""
-    grid = layout(table.rows)
-    paths = header_paths(grid, body)
+def _columns_by_grid(table: RawTable, body: int, form: TableForm) -> dict[int, str] | None:
+    """Grid column → the form's column key, or None unless every column of the form is found.
+
+    The headers printed over a column (top to bottom) are matched against the form's own
+    header chain of each column (:func:`generator.inputs.headers.column_chains`): the
+    lowest header names the column (「总计」), and where the form has several columns of
+    that name (表四's 「总计」 under 行政复议, 未经复议直接起诉, 复议后起诉) the nearest header
+    above that names one of their groups tells them apart.
+    """
+    chains = column_chains(form)
+    leaves = list(dict.fromkeys((chain[0], chain[0]) for chain in chains.values()))
     mapping: dict[int, str] = {}
-    for col, path in paths.items():
-        key, _ = best_match(path[-1], T3_COLUMNS)
-        if key is not None and len(path) >= 1:
-            mapping[col] = key
-    if sorted(mapping.values()) != sorted(T3_COLUMN_KEYS) or not mapping:
+    for col, path in header_paths(layout(table.rows), body).items():
+        leaf, _ = best_match(path[-1], leaves)
+        if leaf is None:
+            continue
+        candidates = [key for key, chain in chains.items() if chain[0] == leaf]
+        for seen in reversed(path[:-1]):
+            if len(candidates) == 1:
+                break
+            parents = list(dict.fromkeys((p, p) for key in candidates for p in chains[key][1:]))
+            parent, _ = best_match(seen, parents)
+            if parent is not None:
+                candidates = [key for key in candidates if parent in chains[key][1:]]
+        if len(candidates) == 1:
+            mapping[col] = candidates[0]
+    if sorted(mapping.values()) != sorted(chains):
         return None
     return mapping
 
@@ -575,7 +594,7 @@ def _map_t4(table: RawTable, result: TableImport) -> None:
     if body is None:
         result.unmapped.append(f"{where}：找不到数字行，表四未导入")
         return
-    by_grid = _t4_columns_by_grid(table, body) if table.spans_known else None
+    by_grid = _columns_by_grid(table, body, TABLE4) if table.spans_known else None
     row = table.rows[body]
     if by_grid is not None:
         grid = layout(table.rows)
@@ -601,19 +620,3 @@ def _map_t4(table: RawTable, result: TableImport) -> None:
     for later in table.rows[body + 1:]:
         if any(normalise(c.text) for c in later):
             result.unmapped.append(f"{where}：数字行之后的「{_seen(later)}」未导入")
-
-
-def _t4_columns_by_grid(table: RawTable, body: int) -> dict[int, str] | None:
-    grid = layout(table.rows)
-    paths = header_paths(grid, body)
-    mapping: dict[int, str] = {}
-    for col, path in paths.items():
-        result_key, _ = best_match(path[-1], T4_RESULTS)
-        groups = [g for g in (best_match(p, T4_GROUPS)[0] for p in path[:-1]) if g]
-        if result_key is None or not groups:
-            continue
-        # The most specific group wins: 行政诉讼 › 复议后起诉 is 复议后起诉, not 行政复议.
-        mapping[col] = f"{groups[-1]}_{result_key}"
-    if sorted(mapping.values()) != sorted(T4_COLUMN_KEYS):
-        return None
-    return mapping

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..errors import InputError
-from ..form import CellRole, Field, GridCell, TableForm
+from ..form import Field, GridCell, TableForm
+from ..inputs.headers import column_chain, row_label
 from ..inputs.labels import normalise
 from .grid import SheetGrid, WorkbookGrid
 from .layout import TABLE_SHEETS, CellAddress
@@ -55,21 +56,6 @@ def _anchor_labels(table: TableForm) -> list[GridCell]:
         counts[key] = counts.get(key, 0) + 1
     return [c for c in sorted(table.labels, key=lambda c: (c.row, c.col))
             if counts[normalise(c.text)] == 1 and len(normalise(c.text)) >= 2]
-
-
-def _row_label(table: TableForm, f: Field) -> GridCell | None:
-    """The label naming a field's row: the nearest label left of it that starts in that row."""
-    left = [c for c in table.labels
-            if c.row == f.grid_row and c.last_col < f.grid_col and c.role is CellRole.LABEL]
-    return max(left, key=lambda c: c.col) if left else None
-
-
-def _column_chain(table: TableForm, f: Field) -> list[GridCell]:
-    """The header labels above a field, nearest first (e.g. 商业企业, 法人或其他组织, 申请人情况)."""
-    above = [c for c in table.labels
-             if c.role is CellRole.HEADER and c.last_row < f.grid_row
-             and c.col <= f.grid_col <= c.last_col]
-    return sorted(above, key=lambda c: -c.row)
 
 
 @dataclass(frozen=True)
@@ -145,7 +131,7 @@ def _locate_fields(table: TableForm, index: LabelIndex, top: int) -> dict[str, C
     rows: dict[str, int] = {}
     unlabelled: list[Field] = []
     for f in table.fields:
-        label = _row_label(table, f)
+        label = row_label(table, f)
         if label is None:
             unlabelled.append(f)
             continue
@@ -156,7 +142,7 @@ def _locate_fields(table: TableForm, index: LabelIndex, top: int) -> dict[str, C
     columns: dict[str, _Hit] = {}
     for f in table.fields:
         below = rows.get(f.id, 10 ** 7)
-        columns[f.id] = _pick_column(table, index, _column_chain(table, f), below, top)
+        columns[f.id] = _pick_column(table, index, column_chain(table, f), below, top)
     if unlabelled:
         # 表四 has no row label: its numbers sit in the row below the lowest header.
         value_row = 1 + max(_bottom(columns[f.id], table, f) for f in unlabelled)
@@ -165,7 +151,7 @@ def _locate_fields(table: TableForm, index: LabelIndex, top: int) -> dict[str, C
 
 
 def _bottom(hit: _Hit, table: TableForm, f: Field) -> int:
-    header = _column_chain(table, f)[0]
+    header = column_chain(table, f)[0]
     return hit.last_row if hit.last_row > hit.row else hit.row + header.rowspan - 1
 
 
