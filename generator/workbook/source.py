@@ -416,9 +416,7 @@ def _sheet_parts(first: ooxml.Parts) -> tuple[list[str], dict[str, str]]:
                 targets[rel_id] = _normalise_part(resolved)
     sheet_names: list[str] = []
     part_to_sheet: dict[str, str] = {}
-    for element in workbook.iter():
-        if not isinstance(element.tag, str) or element.tag.rsplit("}", 1)[-1] != "sheet":
-            continue
+    for element in workbook.iter("{*}sheet"):  # in any namespace, as before: lxml filters
         name = element.get("name") or "?"
         sheet_names.append(name)
         rel_id = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
