@@ -28,8 +28,6 @@ The 2019 trial format (国办公开办函〔2019〕60号, official_format.md §1
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
