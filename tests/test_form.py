@@ -22,7 +22,7 @@ from generator.form import (
     TableForm,
     ValueKind,
 )
-from generator.workbook.labels import _row_label
+from generator.inputs.headers import row_label
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "official_format.md"
 BACKTICK = re.compile(r"`([^`]+)`")
@@ -127,7 +127,7 @@ def test_table3_row_labels_follow_the_spec(spec: str) -> None:
         grid_row = int(m[1]) - 1
         labels = BACKTICK.findall(line)
         first = next(f for f in TABLE3.fields if f.grid_row == grid_row)
-        label = _row_label(TABLE3, first)
+        label = row_label(TABLE3, first)
         assert label is not None and label.text == labels[-1]
         assert [f.grid_col for f in TABLE3.fields if f.grid_row == grid_row] == list(range(3, 10))
         rows += 1

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ..errors import InputError
 from ..model import Meta, Narrative, Numbers, Report
 from .document import SourceDocument
-from .labels import canon
+from ..inputs.labels import normalise
 from .narrative import (
     agency_from_opening,
     contacts_from_opening,
@@ -141,7 +141,7 @@ def import_source(source: SourceDocument, *, agency: str | None = None,
                          f"请在命令后加上 {options} 再导入。", path=path)
     contacts = contacts_from_opening(opening)
     signature = split.signature or drop_trailing_signature(split, agency)
-    signatory = signature if signature and canon(signature) != canon(agency) else ""
+    signatory = signature if signature and normalise(signature) != normalise(agency) else ""
     fee = processing_fee_from("".join(split.parts["other.fees"].paragraphs)
                               if "other.fees" in split.parts else "")
     meta = Meta(agency=agency, year=int(year), publish_date=split.publish_date,

@@ -9,17 +9,24 @@ breaks (a title broken over two lines) gives one source paragraph per line.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
 from docx import Document
 from docx.oxml.ns import qn
 
-from .. import limits
 from ..errors import InputError
+from ..inputs import ooxml
 from .document import RawCell, SourceDocument
 
 MAX_DOCX_BYTES = 50 * 1024 * 1024
+
+_RESAVE = "请在 Word 或 WPS 中打开后另存为 .docx 再导入。"
+#: How the shared OOXML guard names a report and what it tells the clerk.
+DOCUMENT = ooxml.PackageKind("文档", "请向文件提供方核实文件来源；如确需导入，请在 Word 或 WPS 中"
+                             "打开后另存为新的 .docx 再试。",
+                             "请重新复制一份再导入；若仍不行，" + _RESAVE)
 
 
 def read_docx(path: Path) -> SourceDocument:
@@ -28,9 +35,10 @@ def read_docx(path: Path) -> SourceDocument:
     if not zipfile.is_zipfile(path):
         raise InputError("不是 .docx 文件（可能是旧的 .doc 或 WPS 格式）。请在 Word 或 WPS 中"
                          "打开后另存为 .docx 再导入。", path=path)
-    _check_archive(path)
+    data = _checked_bytes(path)
     try:
-        document = Document(str(path))
+        # The bytes the guard checked, not the path again: what was checked is what is parsed.
+        document = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for broken packages
         raise InputError(f"无法作为 .docx 打开（{type(exc).__name__}）。请在 Word 或 WPS 中"
                          "打开后另存为 .docx 再导入。", path=path) from exc
@@ -39,19 +47,25 @@ def read_docx(path: Path) -> SourceDocument:
     return doc
 
 
-def _check_archive(path: Path) -> None:
-    """Refuse a zip bomb before python-docx inflates it (limits shared with workbooks)."""
+def _checked_bytes(path: Path) -> bytes:
+    """The file's bytes once the shared OOXML guard (:mod:`generator.inputs.ooxml`) passed
+    them: no zip bomb, no DTD or entity in any part, no odd encoding — before python-docx
+    inflates or parses anything."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError("文件已损坏或未完整复制，请重新复制一份再导入。", path=path) from exc
-    total = sum(e.file_size for e in entries)
-    too_big = any(e.file_size > limits.MAX_ENTRY_BYTES or (
-        e.file_size > limits.RATIO_CHECK_MIN_BYTES
-        and e.file_size > limits.MAX_COMPRESSION_RATIO * max(e.compress_size, 1)) for e in entries)
-    if len(entries) > limits.MAX_ZIP_ENTRIES or total > limits.MAX_TOTAL_BYTES or too_big:
-        raise InputError("文件解压后过大，不像一份年度报告，已拒绝读取。请检查文件来源。", path=path)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取该文件（{exc.strerror}）。{DOCUMENT.damaged_advice}", path=path) from exc
+    with ooxml.open_archive(path, data, DOCUMENT) as archive:
+        try:
+            entries = [info for info in archive.infolist() if not info.is_dir()]
+            ooxml.check_entries(path, entries, DOCUMENT)
+            ooxml.read_parts(path, archive, entries, DOCUMENT)
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - zipfile raises many types for a broken file
+            raise InputError(f"{ooxml.DAMAGED}（{type(exc).__name__}）。{DOCUMENT.damaged_advice}",
+                             path=path) from exc
+    return data
 
 
 _T, _TAB, _BR, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")

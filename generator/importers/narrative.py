@@ -34,7 +34,7 @@ from ..form import (
 )
 from ..model import TextPart
 from .document import RawCell, RawTable, SourceBlock, SourceParagraph
-from .labels import canon, similarity
+from ..inputs.labels import normalise, similarity
 
 # ---------------------------------------------------------------------------
 # Punctuation
@@ -245,7 +245,7 @@ def split_item(text: str) -> tuple[str, str] | None:
 def _heading_key(heading: str) -> str:
     """The words that identify an item heading: ``（一）主动公开情况`` → ``主动公开``."""
     body = _ITEM.match(heading)
-    text = canon(body.group(2) if body else heading)
+    text = normalise(body.group(2) if body else heading)
     return text[:-2] if text.endswith("情况") else text
 
 
@@ -262,7 +262,7 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
 
 def match_topic(title: str) -> str | None:
     """The topic of 一 a heading names, by its words, else by similarity."""
-    seen = canon(title)
+    seen = normalise(title)
     hits = {key for key, words in TOPIC_WORDS.items() if any(w in seen for w in words)}
     if len(hits) == 1:
         return hits.pop()
@@ -277,7 +277,7 @@ def match_item(title: str, candidates: tuple[tuple[str, str], ...]) -> str | Non
     :data:`ITEM_THRESHOLD` wins.
     """
     best, best_score = None, 0.0
-    seen = canon(title)
+    seen = normalise(title)
     for key, heading in candidates:
         words = _heading_key(heading)
         numbered = _ITEM.match(heading)
@@ -517,7 +517,7 @@ def split_narrative(blocks: list[SourceBlock]) -> NarrativeSplit:
             flush_lines()
             section = found
             slot = {"一": "overview", "五": "problems"}.get(SECTIONS[section].number)
-            if canon(text) != canon(SECTIONS[section].heading):
+            if normalise(text) != normalise(SECTIONS[section].heading):
                 result.notes.append(f"章节标题「{text}」按「{SECTIONS[section].heading}」导入")
             continue
         if section < 0:
@@ -605,7 +605,7 @@ def _take_front_matter(result: NarrativeSplit, pre: list[str],
         if when and (_DATE.match(text) or len(text) < 40):
             result.publish_date = result.publish_date or when
             continue
-        if canon(text) == "编制说明" or _PORTAL_META.match(text):
+        if normalise(text) == "编制说明" or _PORTAL_META.match(text):
             continue  # a crawler's 发布时间：/索引号：/原始链接： fields are no report text
         opening.append(text)
     if not result.title:
@@ -631,7 +631,7 @@ def drop_trailing_signature(split: NarrativeSplit, agency: str) -> str:
     if last_key not in parts:
         return ""
     part = parts[last_key]
-    if part.paragraphs and canon(part.paragraphs[-1]) == canon(agency):
+    if part.paragraphs and normalise(part.paragraphs[-1]) == normalise(agency):
         parts[last_key] = TextPart(part.paragraphs[:-1], part.heading)
         return part.paragraphs[-1]
     return ""

@@ -44,7 +44,8 @@ from ..form import (
     TABLE2,
     TABLE4,
 )
-from .labels import best_match, canon, core
+from ..inputs.labels import Strictness, best_match, normalise
+from ..inputs.numbers import BLANK, NumberStyle, parse_number_text
 
 
 class Kind(str, Enum):
@@ -59,9 +60,6 @@ class Token:
     kind: Kind
 
 
-_BLANK_TEXTS = {"-", "—", "——", "－", "/", "／", "无", "–", "--"}
-_NUMBER_TEXT = re.compile(r"^-?\d[\d,]*(?:\.\d+)?$")
-_UNIT = re.compile(r"(?<=\d)(?:件|个|项|万元|元|条)$")
 # A run of numbers at the end of a label (「规章 0 0 0」, 「行政许可 9487」).
 _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?\D)\s+(?P<numbers>-?\d[\d,.]*(?:\s+-?\d[\d,.]*)*)$")
 _SEPARATORS = re.compile(r"\t|\||[ \u00a0\u3000]{2,}")
@@ -71,12 +69,21 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _number_token(text: str) -> Token | None:
-    compact = _UNIT.sub("", _fold(text))  # 「105 12」 is two numbers, never 10512
-    if compact in _BLANK_TEXTS:
-        return Token(compact, Kind.BLANK)
-    if _NUMBER_TEXT.match(compact):
-        return Token(compact.replace(",", ""), Kind.NUMBER)
+    """A number or a cell printed blank, read as every input reads a number
+    (:mod:`generator.inputs.numbers`); None for a label.  Spaces separate tokens before
+    this is called: 「105 12」 is two numbers, never 10512."""
+    folded = _fold(text)
+    if _SPACE.search(folded):  # a number cell's digits are never spaced out in a sequence
+        return None
+    parsed = parse_number_text(folded, NumberStyle.PRINTED)
+    if parsed is BLANK:
+        return Token(folded, Kind.BLANK)
+    if isinstance(parsed, Decimal):
+        return Token(str(parsed), Kind.NUMBER)
     return None
 
 
@@ -96,7 +103,7 @@ def _tokens_of_piece(text: str) -> list[Token]:
     if len(words) > 1 and all(_number_token(w) is not None for w in words):
         return [_number_token(w) for w in words]  # type: ignore[misc]
     m = _TRAILING_NUMBERS.match(text)
-    if m and canon(m.group("label")):
+    if m and normalise(m.group("label")):
         numbers = [_number_token(w) for w in m.group("numbers").split()]
         if all(n is not None for n in numbers):
             return [Token(m.group("label").strip(), Kind.LABEL), *numbers]  # type: ignore[list-item]
@@ -143,7 +150,7 @@ def _unknown_row(label: str, current_tokens: list[Token] | None, k: int) -> bool
     label (「计其他情形）」); after a complete row it is a row the form does not have.
     Single characters (a vertical label 「三」「、」「本」…) never start a row.
     """
-    if len(canon(label)) <= 1 or current_tokens is None:
+    if len(normalise(label)) <= 1 or current_tokens is None:
         return False
     return sum(t.kind is not Kind.LABEL for t in current_tokens) >= k
 
@@ -239,11 +246,11 @@ T3_ROW_ORDER: tuple[str, ...] = (
     *(key for _, items in T3_OUTCOME_GROUPS for key, _ in items),
     T3_OUTCOME_TOTAL[0], T3_CARRIED_FORWARD[0],
 )
-_T3_HEADER = {canon(t) for t in (T3_APPLICANTS, T3_ORGANISATIONS, T3_OUTCOMES, T3_NOTE)} | {
-    canon(label) for _, label in T3_COLUMNS}
+_T3_HEADER = {normalise(t) for t in (T3_APPLICANTS, T3_ORGANISATIONS, T3_OUTCOMES, T3_NOTE)} | {
+    normalise(label) for _, label in T3_COLUMNS}
 _ROW_LABEL = dict(T3_ROWS)
 #: Header words as a PDF or a narrow page wraps them (「商业」「企业」「社会 法律」…).
-_T3_HEADER_WORDS = {canon(w) for label in ("商业企业", "科研机构", "社会公益组织", "法律服务机构")
+_T3_HEADER_WORDS = {normalise(w) for label in ("商业企业", "科研机构", "社会公益组织", "法律服务机构")
                     for w in (label[:2], label[2:], label[:2] + label[2:])}
 
 
@@ -253,13 +260,13 @@ def _t3_label(text: str, expected: str | None) -> tuple[str, str] | None:
     「其他」 and 「总计」 also head columns; bare, they name a row only where the form expects
     that row next (after 2.申请人逾期未按收费… / after the outcomes).
     """
-    c = canon(text)
-    if not c or core(text) == core(T3_OUTCOMES):
+    c = normalise(text)
+    if not c or normalise(text, Strictness.CORE) == normalise(T3_OUTCOMES, Strictness.CORE):
         return ("header", "")
     if c in _T3_HEADER or c in _T3_HEADER_WORDS:
-        if c == canon("其他") and expected == "other_other":
+        if c == normalise("其他") and expected == "other_other":
             return ("row", "other_other")
-        if c == canon("总计") and expected == T3_OUTCOME_TOTAL[0]:
+        if c == normalise("总计") and expected == T3_OUTCOME_TOTAL[0]:
             return ("row", T3_OUTCOME_TOTAL[0])
         return ("header", "")
     key, fuzzy = best_match(text, T3_ROWS)
@@ -457,7 +464,7 @@ def _group_rows(group_rows: dict[str, list[Token]], rows: dict[str, list[Token]]
 T2_ROWS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(
     (f.row, f.row_label) for f in TABLE2.fields)) + (("normative_documents", "规范性文件"),)
 _T2_COLUMNS = {row: [f for f in TABLE2.fields if f.row == row] for row, _ in T2_ROWS}
-_T2_HEADER = {canon(T2_ITEM_COLUMN)} | {canon(f.col_label) for f in TABLE2.fields}
+_T2_HEADER = {normalise(T2_ITEM_COLUMN)} | {normalise(f.col_label) for f in TABLE2.fields}
 
 
 def read_t2(tokens: list[Token]) -> SequenceRead:
@@ -468,7 +475,7 @@ def read_t2(tokens: list[Token]) -> SequenceRead:
     current: str | None = None
     for token in tokens:
         if token.kind is Kind.LABEL:
-            c = canon(token.text)
+            c = normalise(token.text)
             if c in _T2_HEADER or c.startswith("第二十条"):
                 current = None
                 continue
@@ -539,7 +546,7 @@ def read_t4(tokens: list[Token]) -> SequenceRead:
     run: list[Token] = []
     for token in tokens:
         if token.kind is Kind.LABEL:
-            if _T4_HEADER_WORDS.match(canon(token.text)):
+            if _T4_HEADER_WORDS.match(normalise(token.text)):
                 continue  # a header word printed among the numbers (plain pdftotext)
             if run and any(t.kind is Kind.NUMBER for t in run):
                 break  # text after the numbers is not part of the row

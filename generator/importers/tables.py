@@ -28,8 +28,6 @@ The 2019 trial format (国办公开办函〔2019〕60号, official_format.md §1
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -55,11 +53,14 @@ from ..form import (
     TABLE3,
     TABLE4,
     TABLE_BY_KEY,
+    TableForm,
     ValueKind,
 )
+from ..inputs.headers import column_chains
+from ..inputs.labels import Strictness, best_match, normalise
+from ..inputs.numbers import BLANK, NumberStyle, parse_number_text
 from ..model import Number
 from .document import RawCell, RawTable
-from .labels import best_match, canon, core
 from .sequence import READERS, Kind, SequenceRead, Token, tokens_of_cell, tokens_of_line
 
 # ---------------------------------------------------------------------------
@@ -75,11 +76,6 @@ def field_path(field_id: str) -> str:
 # ---------------------------------------------------------------------------
 # Cell values
 
-_BLANK_TEXTS = {"", "-", "—", "——", "－", "/", "／", "无", "空", "–"}
-_UNITS = re.compile(r"(件|个|项|万元|元|条)$")
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-
-
 @dataclass(frozen=True)
 class CellValue:
     """A value cell read: ``number`` if it held one, ``blank`` if empty or a dash."""
@@ -90,13 +86,12 @@ class CellValue:
 
 
 def read_value(text: str) -> CellValue:
-    folded = unicodedata.normalize("NFKC", text)
-    compact = re.sub(r"\s+", "", folded)
-    if compact in _BLANK_TEXTS:
+    """A printed value cell, read as every input reads a number (:mod:`generator.inputs.numbers`)."""
+    parsed = parse_number_text(text, NumberStyle.PRINTED)
+    if parsed is BLANK:
         return CellValue(text.strip(), blank=True)
-    compact = _UNITS.sub("", compact).replace(",", "")
-    if _NUMBER.match(compact):
-        return CellValue(text.strip(), Decimal(compact))
+    if isinstance(parsed, Decimal):
+        return CellValue(text.strip(), parsed)
     return CellValue(text.strip())
 
 
@@ -218,7 +213,7 @@ def header_paths(grid: list[list[Placed]], header_rows: int) -> dict[int, list[s
         for p in grid[r]:
             for c in range(p.col, p.col + max(1, p.cell.colspan)):
                 path = paths.setdefault(c, [])
-                if canon(p.cell.text) and (not path or path[-1] != p.cell.text):
+                if normalise(p.cell.text) and (not path or path[-1] != p.cell.text):
                     path.append(p.cell.text)
     return paths
 
@@ -234,28 +229,28 @@ T2_COLUMNS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(
     (f.col_label, f.col_label) for f in TABLE2.fields))
 #: 2019 trial-format labels: canonical label -> 2021 column key, or None if not the same thing.
 T2_2019_COLUMNS: dict[str, str | None] = {
-    canon("本年新制作数量"): None,
-    canon("本年新公开数量"): None,
-    canon("对外公开总数量"): None,
-    canon("上一年项目数量"): None,
-    canon("本年增/减"): None,
-    canon("处理决定数量"): "decisions",
-    canon("采购项目数量"): None,
-    canon("采购总金额"): None,
+    normalise("本年新制作数量"): None,
+    normalise("本年新公开数量"): None,
+    normalise("对外公开总数量"): None,
+    normalise("上一年项目数量"): None,
+    normalise("本年增/减"): None,
+    normalise("处理决定数量"): "decisions",
+    normalise("采购项目数量"): None,
+    normalise("采购总金额"): None,
 }
-T2_2019_ROWS = {canon("其他对外管理服务事项"), canon("政府集中采购")}
+T2_2019_ROWS = {normalise("其他对外管理服务事项"), normalise("政府集中采购")}
 
 
 def classify(table: RawTable, section: str | None) -> str | None:
     """The form table (t2/t3/t4) a source table is, by its labels; the section as a hint."""
-    texts = {canon(c.text) for row in table.rows for c in row}
-    cores = {core(c.text) for row in table.rows for c in row}
-    if canon(T3_APPLICANTS) in texts or core(T3_NEW[1]) in cores:
+    texts = {normalise(c.text) for row in table.rows for c in row}
+    cores = {normalise(c.text, Strictness.CORE) for row in table.rows for c in row}
+    if normalise(T3_APPLICANTS) in texts or normalise(T3_NEW[1], Strictness.CORE) in cores:
         return "t3"
-    if canon(T4_REVIEW[1]) in texts and canon(T4_LITIGATION) in texts:
+    if normalise(T4_REVIEW[1]) in texts and normalise(T4_LITIGATION) in texts:
         return "t4"
-    t2_labels = {canon(label) for _, label in T2_ROWS + T2_ROW_ALIASES} | T2_2019_ROWS
-    if canon(T2_ITEM_COLUMN) in texts or texts & t2_labels or \
+    t2_labels = {normalise(label) for _, label in T2_ROWS + T2_ROW_ALIASES} | T2_2019_ROWS
+    if normalise(T2_ITEM_COLUMN) in texts or texts & t2_labels or \
             any(t.startswith("第二十条") for t in texts):
         return "t2"
     return {"二": "t2", "三": "t3", "四": "t4"}.get(section or "")
@@ -291,9 +286,9 @@ def map_tables(tables: list[tuple[str | None, RawTable]]) -> TableImport:
                 result.unmapped.extend(
                     f"{section and f'第{section}部分' or ''}的文字「{_clip(cell.text)}」"
                     "（此处只应有表格或小标题，未导入）"
-                    for row in table.rows for cell in row if canon(cell.text))
+                    for row in table.rows for cell in row if normalise(cell.text))
                 continue
-            first = next((c.text for row in table.rows for c in row if canon(c.text)), "")
+            first = next((c.text for row in table.rows for c in row if normalise(c.text)), "")
             result.unmapped.append(f"{table.where}（首格「{first[:30]}」）不是规定的三张表之一，未导入")
             continue
         groups.setdefault(key, []).append(table)
@@ -378,29 +373,29 @@ def _map_t2(table: RawTable, result: TableImport) -> None:
     header: list[str] | None = None
     for row in table.rows:
         texts = [c.text for c in row]
-        filled = [t for t in texts if canon(t)]
+        filled = [t for t in texts if normalise(t)]
         if not filled:
             continue
-        first = canon(filled[0])
+        first = normalise(filled[0])
         if len(filled) == 1 and first.startswith("第二十条"):
             header = None
             continue
         names_row = best_match(filled[0], T2_ROWS + T2_ROW_ALIASES)[0] is not None or \
             first in T2_2019_ROWS
-        names_column = any(canon(t) in T2_2019_COLUMNS or best_match(t, T2_COLUMNS)[0]
+        names_column = any(normalise(t) in T2_2019_COLUMNS or best_match(t, T2_COLUMNS)[0]
                            for t in filled)
-        if first == canon(T2_ITEM_COLUMN) or (
+        if first == normalise(T2_ITEM_COLUMN) or (
                 not names_row and names_column and all(_is_label(t) for t in filled)):
             # A header row: 信息内容 then the column labels.  Some portals omit 信息内容.
-            labels = [t for t in texts if canon(t)]
-            header = labels[1:] if first == canon(T2_ITEM_COLUMN) else labels
+            labels = [t for t in texts if normalise(t)]
+            header = labels[1:] if first == normalise(T2_ITEM_COLUMN) else labels
             continue
-        label_at = next(i for i, t in enumerate(texts) if canon(t))
+        label_at = next(i for i, t in enumerate(texts) if normalise(t))
         label, cells = texts[label_at], row[label_at + 1:]
         if not _is_label(label):
             result.unmapped.append(f"{where}：一行没有行标签，数字「{'、'.join(filled)}」未导入")
             continue
-        if canon(label) in T2_2019_ROWS:
+        if normalise(label) in T2_2019_ROWS:
             result.format_2019 = True
             result.unmapped.append(f"{where}：「{label}」是 2019 年试行格式的项目，2021 年格式已取消，"
                                    f"数字「{_seen(cells)}」未导入")
@@ -409,7 +404,7 @@ def _map_t2(table: RawTable, result: TableImport) -> None:
         if row_key is None:
             result.unmapped.append(f"{where}：行「{label}」不是表二的项目，数字「{_seen(cells)}」未导入")
             continue
-        if fuzzy or canon(label) != canon(dict(T2_ROWS)[row_key]):
+        if fuzzy or normalise(label) != normalise(dict(T2_ROWS)[row_key]):
             result.notes.append(f"{where}：行「{label}」按「{dict(T2_ROWS)[row_key]}」导入")
         if header is None:
             result.unmapped.append(f"{where}：行「{label}」上方没有栏目标题，数字「{_seen(cells)}」未导入")
@@ -423,14 +418,14 @@ def _map_t2(table: RawTable, result: TableImport) -> None:
             if cell is None:
                 continue  # reported as missing at the end
             result.put(f"t2.{row_key}.{col_key}", cell, where)
-        extra = [c.text for c in cells[len(header):] if canon(c.text)]
+        extra = [c.text for c in cells[len(header):] if normalise(c.text)]
         if extra:
             result.unmapped.append(f"{where}：行「{label}」多出的单元格「{'、'.join(extra)}」未导入")
 
 
 def _t2_column(col_label: str, columns: list[tuple[str, str]], row_label: str, where: str,
                result: TableImport, cell: CellValue | None) -> str | None:
-    seen = canon(col_label)
+    seen = normalise(col_label)
     shown = cell.text if cell is not None else ""
     if seen in T2_2019_COLUMNS:
         result.format_2019 = True
@@ -452,7 +447,7 @@ def _t2_column(col_label: str, columns: list[tuple[str, str]], row_label: str, w
 
 
 def _seen(cells: tuple[RawCell, ...] | list[RawCell]) -> str:
-    return "、".join(c.text.strip() for c in cells if canon(c.text)) or "（空）"
+    return "、".join(c.text.strip() for c in cells if normalise(c.text)) or "（空）"
 
 
 # ---------------------------------------------------------------------------
@@ -476,7 +471,7 @@ T3_COLUMN_KEYS = tuple(key for key, _ in T3_COLUMNS)
 def _t3_row_key(labels: list[str]) -> tuple[str | None, str | None]:
     """(row key, note) for a body row's labels, most specific label first."""
     for text in reversed(labels):
-        if core(text) == core(T3_OUTCOMES):
+        if normalise(text, Strictness.CORE) == normalise(T3_OUTCOMES, Strictness.CORE):
             continue
         key, fuzzy = best_match(text, T3_SIMPLE_ROWS + T3_ITEM_ROWS)
         if key is not None:
@@ -514,10 +509,10 @@ def _map_t3(table: RawTable, result: TableImport) -> None:
     if body is None:
         result.unmapped.append(f"{where}：找不到「{T3_NEW[1]}」等数据行，表三未导入")
         return
-    by_grid = _t3_columns_by_grid(table, body) if table.spans_known else None
+    by_grid = _columns_by_grid(table, body, TABLE3) if table.spans_known else None
     if by_grid is None:
-        header_text = {canon(c.text) for row in table.rows[:body] for c in row}
-        absent = [label for _, label in T3_COLUMNS if canon(label) not in header_text]
+        header_text = {normalise(c.text) for row in table.rows[:body] for c in row}
+        absent = [label for _, label in T3_COLUMNS if normalise(label) not in header_text]
         if absent:
             result.notes.append(f"{where}：表头中没有找到栏目「{'、'.join(absent)}」，"
                                 "数字按规定的栏目顺序（自然人…总计）读取，请核对")
@@ -526,14 +521,14 @@ def _map_t3(table: RawTable, result: TableImport) -> None:
     grid = layout(table.rows) if by_grid is not None else None
     for r in range(body, len(table.rows)):
         row = table.rows[r]
-        if not any(canon(c.text) for c in row):
+        if not any(normalise(c.text) for c in row):
             continue
         if grid is not None and by_grid is not None:
             first_value_col = min(by_grid)
             labels = [p.cell.text for p in grid[r] if p.col < first_value_col and _is_label(p.cell.text)]
             cells = {by_grid[p.col]: p.cell for p in grid[r] if p.row == r and p.col in by_grid}
             extra = [p.cell.text for p in grid[r] if p.row == r and p.col >= first_value_col
-                     and p.col not in by_grid and canon(p.cell.text)]
+                     and p.col not in by_grid and normalise(p.cell.text)]
         else:
             lead = 0
             while lead < len(row) and _is_label(row[lead].text):
@@ -541,7 +536,7 @@ def _map_t3(table: RawTable, result: TableImport) -> None:
             labels = [c.text for c in row[:lead]]
             values = row[lead:lead + len(T3_COLUMN_KEYS)]
             cells = dict(zip(T3_COLUMN_KEYS, values))
-            extra = [c.text for c in row[lead + len(T3_COLUMN_KEYS):] if canon(c.text)]
+            extra = [c.text for c in row[lead + len(T3_COLUMN_KEYS):] if normalise(c.text)]
         row_key, note = _t3_row_key(labels)
         shown = "".join(labels) or "（无行标签）"
         if row_key is None:
@@ -559,16 +554,33 @@ def _map_t3(table: RawTable, result: TableImport) -> None:
             result.unmapped.append(f"{where}：行「{shown}」多出的单元格「{'、'.join(extra)}」未导入")
 
 
-def _t3_columns_by_grid(table: RawTable, body: int) -> dict[int, str] | None:
-    """Grid column → T3 column key from the header's leaf labels, or None if they don't fit."""
-    grid = layout(table.rows)
-    paths = header_paths(grid, body)
+def _columns_by_grid(table: RawTable, body: int, form: TableForm) -> dict[int, str] | None:
+    """Grid column → the form's column key, or None unless every column of the form is found.
+
+    The headers printed over a column (top to bottom) are matched against the form's own
+    header chain of each column (:func:`generator.inputs.headers.column_chains`): the
+    lowest header names the column (「总计」), and where the form has several columns of
+    that name (表四's 「总计」 under 行政复议, 未经复议直接起诉, 复议后起诉) the nearest header
+    above that names one of their groups tells them apart.
+    """
+    chains = column_chains(form)
+    leaves = list(dict.fromkeys((chain[0], chain[0]) for chain in chains.values()))
     mapping: dict[int, str] = {}
-    for col, path in paths.items():
-        key, _ = best_match(path[-1], T3_COLUMNS)
-        if key is not None and len(path) >= 1:
-            mapping[col] = key
-    if sorted(mapping.values()) != sorted(T3_COLUMN_KEYS) or not mapping:
+    for col, path in header_paths(layout(table.rows), body).items():
+        leaf, _ = best_match(path[-1], leaves)
+        if leaf is None:
+            continue
+        candidates = [key for key, chain in chains.items() if chain[0] == leaf]
+        for seen in reversed(path[:-1]):
+            if len(candidates) == 1:
+                break
+            parents = list(dict.fromkeys((p, p) for key in candidates for p in chains[key][1:]))
+            parent, _ = best_match(seen, parents)
+            if parent is not None:
+                candidates = [key for key in candidates if parent in chains[key][1:]]
+        if len(candidates) == 1:
+            mapping[col] = candidates[0]
+    if sorted(mapping.values()) != sorted(chains):
         return None
     return mapping
 
@@ -589,45 +601,29 @@ def _map_t4(table: RawTable, result: TableImport) -> None:
     if body is None:
         result.unmapped.append(f"{where}：找不到数字行，表四未导入")
         return
-    by_grid = _t4_columns_by_grid(table, body) if table.spans_known else None
+    by_grid = _columns_by_grid(table, body, TABLE4) if table.spans_known else None
     row = table.rows[body]
     if by_grid is not None:
         grid = layout(table.rows)
         cells = {by_grid[p.col]: p.cell for p in grid[body] if p.row == body and p.col in by_grid}
-        extra = [p.cell.text for p in grid[body] if p.col not in by_grid and canon(p.cell.text)
+        extra = [p.cell.text for p in grid[body] if p.col not in by_grid and normalise(p.cell.text)
                  and not _is_label(p.cell.text)]
     else:
-        header_text = {canon(c.text) for hrow in table.rows[:body] for c in hrow}
+        header_text = {normalise(c.text) for hrow in table.rows[:body] for c in hrow}
         needed = [label for _, label in T4_GROUPS + T4_RESULTS]
-        absent = [label for label in needed if canon(label) not in header_text]
+        absent = [label for label in needed if normalise(label) not in header_text]
         if absent:
             result.notes.append(f"{where}：表头中没有找到栏目「{'、'.join(absent)}」，数字按规定顺序读取，请核对")
         lead = 0
         while lead < len(row) and _is_label(row[lead].text):
             lead += 1
         cells = dict(zip(T4_COLUMN_KEYS, row[lead:lead + len(T4_COLUMN_KEYS)]))
-        extra = [c.text for c in row[lead + len(T4_COLUMN_KEYS):] if canon(c.text)]
+        extra = [c.text for c in row[lead + len(T4_COLUMN_KEYS):] if normalise(c.text)]
     for col_key in T4_COLUMN_KEYS:
         if col_key in cells:
             result.put(f"t4.{T4_ROW}.{col_key}", read_value(cells[col_key].text), where)
     if extra:
         result.unmapped.append(f"{where}：多出的单元格「{'、'.join(extra)}」未导入")
     for later in table.rows[body + 1:]:
-        if any(canon(c.text) for c in later):
+        if any(normalise(c.text) for c in later):
             result.unmapped.append(f"{where}：数字行之后的「{_seen(later)}」未导入")
-
-
-def _t4_columns_by_grid(table: RawTable, body: int) -> dict[int, str] | None:
-    grid = layout(table.rows)
-    paths = header_paths(grid, body)
-    mapping: dict[int, str] = {}
-    for col, path in paths.items():
-        result_key, _ = best_match(path[-1], T4_RESULTS)
-        groups = [g for g in (best_match(p, T4_GROUPS)[0] for p in path[:-1]) if g]
-        if result_key is None or not groups:
-            continue
-        # The most specific group wins: 行政诉讼 › 复议后起诉 is 复议后起诉, not 行政复议.
-        mapping[col] = f"{groups[-1]}_{result_key}"
-    if sorted(mapping.values()) != sorted(T4_COLUMN_KEYS):
-        return None
-    return mapping

@@ -3,35 +3,22 @@
 A clerk may paste the official tables into a sheet of their own, at another offset, with
 rows inserted above or between rows, under another sheet name.  :func:`locate_table` finds
 each number of a table by the label of its row × the label of its column (both taken from
-:mod:`generator.form`), after normalising the text of every cell (:func:`normalise_label`),
-and raises :class:`~generator.errors.InputError` naming the label it could not find.
+:mod:`generator.form`), after normalising the text of every cell the way every input
+compares labels (:func:`generator.inputs.labels.normalise`: 「1、属于国家秘密」 finds
+「1.属于国家秘密」), and raises :class:`~generator.errors.InputError` naming the label it could not find.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
 from ..errors import InputError
-from ..form import CellRole, Field, GridCell, TableForm
+from ..form import Field, GridCell, TableForm
+from ..inputs.headers import column_chain, row_label
+from ..inputs.labels import normalise
 from .grid import SheetGrid, WorkbookGrid
 from .layout import TABLE_SHEETS, CellAddress
-
-_SPACES = re.compile(r"\s+")
-# After NFKC full-width brackets/colons are already half-width; these catch the CJK ones
-# NFKC leaves alone (【】〔〕 are never used in labels, “” and ‘’ are kept as they are).
-_EXTRA = str.maketrans({"：": ":", "，": ",", "（": "(", "）": ")", "．": "."})
-
-
-def normalise_label(value: object) -> str:
-    """A label's comparable form: NFKC, no whitespace or line breaks, half-width brackets."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(value)).translate(_EXTRA)
-    return _SPACES.sub("", text)
-
 
 @dataclass(frozen=True)
 class _Hit:
@@ -50,7 +37,7 @@ class LabelIndex:
         self.hits: dict[str, list[_Hit]] = {}
         for row, col, cell in sheet.iter_cells():
             if isinstance(cell.value, str) and cell.data_type != "f":
-                key = normalise_label(cell.value)
+                key = normalise(cell.value)
                 if key:
                     last = merges.get((row, col), (row, col))
                     self.hits.setdefault(key, []).append(_Hit(row, col, last[0], last[1]))
@@ -58,32 +45,17 @@ class LabelIndex:
             hits.sort(key=lambda h: (h.row, h.col))
 
     def find(self, text: str, min_row: int = 1) -> list[_Hit]:
-        return [h for h in self.hits.get(normalise_label(text), []) if h.row >= min_row]
+        return [h for h in self.hits.get(normalise(text), []) if h.row >= min_row]
 
 
 def _anchor_labels(table: TableForm) -> list[GridCell]:
     """Labels that occur once in the table, in grid order: the first one found anchors it."""
     counts: dict[str, int] = {}
     for cell in table.labels:
-        key = normalise_label(cell.text)
+        key = normalise(cell.text)
         counts[key] = counts.get(key, 0) + 1
     return [c for c in sorted(table.labels, key=lambda c: (c.row, c.col))
-            if counts[normalise_label(c.text)] == 1 and len(normalise_label(c.text)) >= 2]
-
-
-def _row_label(table: TableForm, f: Field) -> GridCell | None:
-    """The label naming a field's row: the nearest label left of it that starts in that row."""
-    left = [c for c in table.labels
-            if c.row == f.grid_row and c.last_col < f.grid_col and c.role is CellRole.LABEL]
-    return max(left, key=lambda c: c.col) if left else None
-
-
-def _column_chain(table: TableForm, f: Field) -> list[GridCell]:
-    """The header labels above a field, nearest first (e.g. 商业企业, 法人或其他组织, 申请人情况)."""
-    above = [c for c in table.labels
-             if c.role is CellRole.HEADER and c.last_row < f.grid_row
-             and c.col <= f.grid_col <= c.last_col]
-    return sorted(above, key=lambda c: -c.row)
+            if counts[normalise(c.text)] == 1 and len(normalise(c.text)) >= 2]
 
 
 @dataclass(frozen=True)
@@ -159,7 +131,7 @@ def _locate_fields(table: TableForm, index: LabelIndex, top: int) -> dict[str, C
     rows: dict[str, int] = {}
     unlabelled: list[Field] = []
     for f in table.fields:
-        label = _row_label(table, f)
+        label = row_label(table, f)
         if label is None:
             unlabelled.append(f)
             continue
@@ -170,7 +142,7 @@ def _locate_fields(table: TableForm, index: LabelIndex, top: int) -> dict[str, C
     columns: dict[str, _Hit] = {}
     for f in table.fields:
         below = rows.get(f.id, 10 ** 7)
-        columns[f.id] = _pick_column(table, index, _column_chain(table, f), below, top)
+        columns[f.id] = _pick_column(table, index, column_chain(table, f), below, top)
     if unlabelled:
         # 表四 has no row label: its numbers sit in the row below the lowest header.
         value_row = 1 + max(_bottom(columns[f.id], table, f) for f in unlabelled)
@@ -179,20 +151,20 @@ def _locate_fields(table: TableForm, index: LabelIndex, top: int) -> dict[str, C
 
 
 def _bottom(hit: _Hit, table: TableForm, f: Field) -> int:
-    header = _column_chain(table, f)[0]
+    header = column_chain(table, f)[0]
     return hit.last_row if hit.last_row > hit.row else hit.row + header.rowspan - 1
 
 
 def find_label_rows(wb: WorkbookGrid, sheet: str, labels: Iterable[str]
                     ) -> tuple[SheetGrid | None, dict[str, tuple[int, int]]]:
     """For 基本信息/正文: the sheet holding most of ``labels`` and where each label sits."""
-    wanted = {normalise_label(text): text for text in labels}
+    wanted = {normalise(text): text for text in labels}
     best: tuple[SheetGrid | None, dict[str, tuple[int, int]]] = (None, {})
     for ws in sorted(wb.worksheets, key=lambda w: w.title != sheet):
         found: dict[str, tuple[int, int]] = {}
         for row, col, cell in ws.iter_cells():
             if isinstance(cell.value, str) and cell.data_type != "f":
-                key = normalise_label(cell.value)
+                key = normalise(cell.value)
                 if key in wanted and wanted[key] not in found:
                     found[wanted[key]] = (row, col)
         if len(found) > len(best[1]):

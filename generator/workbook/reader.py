@@ -36,7 +36,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
@@ -47,6 +47,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from ..errors import InputError
 from ..findings import Finding
 from ..form import DEFAULT_SENTENCES, FIELDS, META_FIELDS, TABLES, TEXT_SLOTS, Field, ValueKind
+from ..inputs.numbers import BLANK, NotANumber, parse_number, special_float
 from ..model import Meta, Narrative, Number, Numbers, Report, TextPart
 from ..rules import make_finding  # severities of V-2/V-3/V-4 come from the rule registry
 from .grid import CellValue, WorkbookGrid, grid_from_workbook
@@ -141,79 +142,12 @@ def formula_in_text(address: CellAddress, label: str) -> Finding:
 # ---------------------------------------------------------------------------
 # Cell values.
 
-#: No count or amount in an annual report comes near this; a larger number (1e20, a cell
-#: stored as ``1e999`` = infinity) is a typing or file error, reported rather than printed.
-MAX_ABS_NUMBER = Decimal(10) ** 15
 #: The years a report can be about: four digits, and the year after it must exist too
 #: (the publication deadline is 31 January of the next year).
 MIN_YEAR, MAX_YEAR = 1000, 9998
 
-_SEPARATORS = re.compile(r"(?<=\d)[,，](?=\d{3})")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-
-
-class _Blank:
-    """Marker: the cell is empty."""
-
-
-BLANK = _Blank()
-
-
-@dataclass(frozen=True)
-class _Problem:
-    raw: object
-    what: str
-
-
 def _excel_error(cell: CellValue | None) -> bool:
     return cell is not None and cell.data_type == "e"
-
-
-def parse_number(value: object, kind: ValueKind) -> Number | _Blank | _Problem:
-    """A number cell's value: the number, :data:`BLANK`, or what was found instead."""
-    if value is None:
-        return BLANK
-    if isinstance(value, bool):
-        return _Problem("TRUE" if value else "FALSE", "逻辑值")
-    if isinstance(value, (datetime, date)):
-        return _Problem(value.isoformat() if isinstance(value, date) else value, "日期")
-    if isinstance(value, int):
-        if abs(value) >= MAX_ABS_NUMBER:
-            return _Problem(value, "超出范围的数字")
-        return Decimal(value) if kind is ValueKind.AMOUNT else value
-    if isinstance(value, float):
-        if not math.isfinite(value):  # <v>1e999</v> reads as inf; NaN from a damaged file
-            return _Problem(_special_float(value), "无效的数字")
-        number = Decimal(repr(value))
-    elif isinstance(value, Decimal):
-        number = value
-    else:
-        text = str(value)
-        cleaned = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
-        cleaned = re.sub(r"\s+", "", cleaned)
-        if not cleaned:
-            return BLANK
-        if cleaned.startswith("#"):
-            return _Problem(text.strip(), "错误值")
-        if not _NUMBER.fullmatch(cleaned):
-            return _Problem(text.strip(), "文字")
-        try:
-            number = Decimal(cleaned)
-        except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
-            return _Problem(text.strip(), "文字")
-    if not number.is_finite():
-        return _Problem(str(value), "无效的数字")
-    if abs(number) >= MAX_ABS_NUMBER:
-        return _Problem(str(value).strip(), "超出范围的数字")
-    if kind is ValueKind.AMOUNT:
-        return number
-    return int(number) if number == number.to_integral_value() else number
-
-
-def _special_float(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    return "无穷大" if value > 0 else "负无穷大"
 
 
 def _as_text(value: object) -> str:
@@ -222,7 +156,7 @@ def _as_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():  # is_integer() is False for inf/NaN
         return str(int(value))
     if isinstance(value, float) and not math.isfinite(value):
-        return _special_float(value)
+        return special_float(value)
     value = shown_value(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
@@ -237,7 +171,7 @@ def split_paragraphs(value: object) -> tuple[str, ...]:
 _DATE_TEXT = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 
 
-def parse_date(value: object) -> date | None | _Problem:
+def parse_date(value: object) -> date | None | NotANumber:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
@@ -254,10 +188,10 @@ def parse_date(value: object) -> date | None | _Problem:
             return date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    return _Problem(str(value), "日期")
+    return NotANumber(str(value), "日期")
 
 
-def parse_year(value: object) -> int | None | _Problem:
+def parse_year(value: object) -> int | None | NotANumber:
     """A four-digit year (MIN_YEAR..MAX_YEAR), None for a blank cell, else what was found.
 
     0, 2025.5, -2025, 9999, 1e20, infinity and text are all problems: a year the report
@@ -266,20 +200,20 @@ def parse_year(value: object) -> int | None | _Problem:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        return _Problem(value, "年份")
+        return NotANumber(value, "年份")
     if isinstance(value, float) and not math.isfinite(value):
-        return _Problem(_special_float(value), "年份")
+        return NotANumber(special_float(value), "年份")
     if isinstance(value, (int, float, Decimal)):
         if isinstance(value, Decimal) and not value.is_finite():
-            return _Problem(str(value), "年份")
+            return NotANumber(str(value), "年份")
         if value == int(value) and MIN_YEAR <= int(value) <= MAX_YEAR:
             return int(value)
-        return _Problem(_as_text(value), "年份")
+        return NotANumber(_as_text(value), "年份")
     text = unicodedata.normalize("NFKC", _as_text(value)).strip()
     m = re.fullmatch(r"(\d{4})(\.0+)?\s*(年度?)?", text)
     if m and MIN_YEAR <= int(m[1]) <= MAX_YEAR:
         return int(m[1])
-    return _Problem(_as_text(value), "年份")
+    return NotANumber(_as_text(value), "年份")
 
 
 # ---------------------------------------------------------------------------
@@ -346,7 +280,7 @@ class _Reader:
         if parsed is BLANK:
             blanks.append(f.id)
             return Decimal(0) if f.kind is ValueKind.AMOUNT else 0
-        if isinstance(parsed, _Problem):
+        if isinstance(parsed, NotANumber):
             self.findings.append(not_a_number(address, parsed.raw, parsed.what, f.id))
             return 0
         return parsed  # type: ignore[return-value]
@@ -370,7 +304,7 @@ class _Reader:
         parsed = parse_number(cell.value, f.kind)
         if parsed is BLANK:
             return expected
-        if isinstance(parsed, _Problem):
+        if isinstance(parsed, NotANumber):
             self.findings.append(not_a_number(address, parsed.raw, parsed.what, f.id))
             return expected
         if parsed != expected:
@@ -416,7 +350,7 @@ class _Reader:
                 raw = self.cached_value(address)
             if m.key == "year":
                 year = parse_year(raw)
-                if isinstance(year, _Problem):
+                if isinstance(year, NotANumber):
                     self.findings.append(bad_meta(address, m.label, year.raw, "四位数字的年份，如 2025"))
                     year = None
                 elif year is None:
@@ -424,14 +358,14 @@ class _Reader:
                 values["year"] = year or 0
             elif m.key == "publish_date":
                 when = parse_date(raw)
-                if isinstance(when, _Problem):
+                if isinstance(when, NotANumber):
                     self.findings.append(bad_meta(address, m.label, when.raw,
                                                   "日期，如 2026年1月20日"))
                     when = None
                 values["publish_date"] = when
             elif m.key == "processing_fee":
                 fee = parse_number(raw, ValueKind.AMOUNT)
-                if isinstance(fee, _Problem):
+                if isinstance(fee, NotANumber):
                     self.findings.append(bad_meta(address, m.label, fee.raw, "数字（单位：元），未收取填 0"))
                     fee = Decimal(0)
                 values["processing_fee"] = Decimal(0) if fee is BLANK else fee

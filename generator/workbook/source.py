@@ -9,17 +9,20 @@ openpyxl parses anything —
    :data:`~generator.limits.MAX_FILE_BYTES`;
 2. its magic bytes (never its extension): an OLE2 compound file is an old .xls or an
    encrypted workbook, text is a CSV, and so on;
-3. the zip archive: it opens (else it is truncated or damaged), has a sane number of parts,
-   and every part's declared size and compression ratio are within the limits (zip bomb);
+3. the zip archive (:mod:`generator.inputs.ooxml`, the guard shared with .docx reports):
+   it opens (else it is truncated or damaged), has a sane number of parts, and every part's
+   declared size and compression ratio are within the limits (zip bomb);
 4. what the archive holds: .ods, .docx, .xlsb and plain zip files are told apart from .xlsx;
-5. every XML part, streamed in bounded chunks: no ``<!DOCTYPE``/``<!ENTITY`` (entity
-   expansion, external entities), a plain encoding, and per worksheet no more rows or cells
-   than the limits — so a sheet with a million rows is refused after reading its first
-   ten thousand, not loaded.
+5. every part, decompressed once and streamed in bounded chunks: no ``<!DOCTYPE``/
+   ``<!ENTITY`` (entity expansion, external entities), a plain encoding, and per worksheet
+   no more rows or cells than the limits — so a sheet with a million rows is refused after
+   reading its first ten thousand, not loaded.
 
-Only then does openpyxl parse the bytes already in memory (never the path again, so what
-was checked is what is parsed).  openpyxl additionally parses through defusedxml
-(``openpyxl.xml.DEFUSEDXML``) or lxml with entity resolution off.
+Only then is anything parsed: the reader (:mod:`.grid`) parses the XML parts the guard
+decompressed (:attr:`WorkbookFile.parts`), so each part is inflated once and what was
+checked is what is parsed; openpyxl (for callers that need a full workbook) parses the
+checked bytes, never the path again, through defusedxml (``openpyxl.xml.DEFUSEDXML``) or
+lxml with entity resolution off.
 
 Macro-enabled workbooks (.xlsm, a ``vbaProject.bin`` part) are *read*: openpyxl never runs
 macros and, with ``keep_vba`` off, does not even keep them in memory; nianbao never writes
@@ -37,20 +40,20 @@ import re
 import stat
 import warnings
 import zipfile
-import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterator
 
 import openpyxl
 from openpyxl.utils import column_index_from_string
 from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
 from openpyxl.workbook.workbook import Workbook
 
 from .. import limits
 from ..errors import InputError
+from ..inputs import ooxml
+from ..inputs.ooxml import DAMAGED, TOO_LARGE, TOO_LARGE_UNPACKED
 from ..safeio import mark_input
 
 if TYPE_CHECKING:
@@ -62,16 +65,11 @@ if TYPE_CHECKING:
 
 SAVE_AS_XLSX = "请在 Excel 或 WPS 中打开，另存为 .xlsx 格式后重试。"
 NOT_XLSX = "这不是 Excel 工作簿（.xlsx）文件"
-DAMAGED = "文件已损坏或未完整复制"
 DAMAGED_WHAT_TO_DO = ("请从原处（邮件附件、U 盘）重新复制一份；若仍不行，请在 Excel 或 WPS 中打开，"
                       "另存为新的 .xlsx 文件后重试。")
 ENCRYPTED = "该文件已加密，请在 Excel 中取消密码（文件→信息→保护工作簿）后重试。"
-ENTITIES = "工作簿内部 XML 含有不允许的实体声明，可能是恶意文件，已拒绝读取"
-ODD_ENCODING = "工作簿内部 XML 使用了不允许的字符编码，可能是恶意文件，已拒绝读取"
 SUSPICIOUS_WHAT_TO_DO = ("请向文件提供方核实；如需继续，请用 nianbao init 生成新的工作簿，"
                          "把内容重新填入后再试。")
-TOO_LARGE = "文件过大"
-TOO_LARGE_UNPACKED = "文件解压后过大"
 TOO_MANY_ROWS = "行数过多"
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -89,22 +87,13 @@ OTHER_MAGICS: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip 压缩包（请先解压）"),
 )
 
-#: XML encodings whose bytes for ``<!DOCTYPE`` are plain ASCII, plus UTF-16 (decoded).
-#: Anything else (UTF-7, EBCDIC, …) could hide a DOCTYPE from the scan and is refused.
-ASCII_COMPATIBLE_ENCODINGS = frozenset(
-    {"utf8", "usascii", "ascii", "iso88591", "latin1", "gbk", "gb2312", "gb18030", "cp936"})
-
-_XML_DECL_ENCODING = re.compile(r"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
-# Tags can only be real markup: a "<" inside text is always escaped in well-formed XML.
-_DTD = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_ROW = re.compile(r'<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["\'](\d+))?')
-_CELL = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])")
+#: A ``<c>`` (group 1 "c") or a ``<row>`` with its ``r`` if it has one (group 2), in one
+#: pass: one pattern over a sheet costs a third of two.
+_ROW_OR_CELL = re.compile(
+    r'<(?:[A-Za-z_][\w.-]*:)?(c(?=[\s/>])|row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["\'](\d+))?)')
 _SHARED_STRING = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
 _MERGE = re.compile(r'<(?:[A-Za-z_][\w.-]*:)?mergeCell(?=[\s/>])[^>]*?\sref\s*=\s*["\']'
                     r'\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?')
-#: No real tag is longer than this; past it the scan stops holding text back.
-_MAX_CARRY = 4 * limits.SCAN_CHUNK_BYTES
-
 WORKSHEET_CONTENT_TYPE = "spreadsheetml.worksheet+xml"
 SHARED_STRINGS_PART = "xl/sharedStrings.xml"
 
@@ -119,6 +108,12 @@ class WorkbookFile:
     sheet_names: tuple[str, ...]
     #: the file carries a VBA project (.xlsm); it is never executed
     has_macros: bool
+    #: the XML parts as the guard decompressed them: the reader parses these, not ``data``
+    parts: ooxml.Parts = field(default_factory=lambda: ooxml.Parts({}, frozenset()))
+
+
+#: How the guard names a workbook and what it tells the clerk.
+WORKBOOK = ooxml.PackageKind("工作簿", SUSPICIOUS_WHAT_TO_DO, DAMAGED_WHAT_TO_DO)
 
 
 def load_workbook(path: str | Path) -> Workbook:
@@ -158,10 +153,10 @@ def load_grid(path: str | Path) -> "WorkbookGrid":
 
 def parse_grid(checked: WorkbookFile) -> "WorkbookGrid":
     """:func:`load_grid` for bytes that :func:`inspect_workbook_file` accepted."""
-    from .grid import grid_from_bytes
+    from .grid import grid_from_parts
 
     with _parse_errors(checked):
-        return grid_from_bytes(checked.data)
+        return grid_from_parts(checked.parts)
 
 
 @contextmanager
@@ -177,7 +172,8 @@ def _parse_errors(checked: WorkbookFile) -> Iterator[None]:
         raise InputError(f"{TOO_LARGE}，读取时内存不足。请确认选对了文件。", path=checked.path) from exc
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
         if isinstance(exc, DefusedXmlException):
-            raise InputError(f"{ENTITIES}。{SUSPICIOUS_WHAT_TO_DO}", path=checked.path) from exc
+            raise InputError(f"{WORKBOOK.noun}{ooxml.ENTITIES}。{SUSPICIOUS_WHAT_TO_DO}",
+                             path=checked.path) from exc
         raise InputError(
             f"{DAMAGED}，无法作为 .xlsx 工作簿读取（{type(exc).__name__}）。{DAMAGED_WHAT_TO_DO}",
             path=checked.path) from exc
@@ -196,15 +192,7 @@ def inspect_workbook_file(path: str | Path) -> WorkbookFile:
         _refuse_ole2(path, data)
     if not head.startswith(ZIP_MAGICS):
         _refuse_not_zip(path, data)
-    # zipfile raises whatever its parsing of a corrupted directory runs into: BadZipFile,
-    # but also NotImplementedError (a "version needed" byte flipped), IndexError (an empty
-    # entry name), struct.error, UnicodeError …  All of them mean one thing to the clerk.
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except MemoryError as exc:
-        raise InputError(f"{TOO_LARGE}，读取时内存不足。请确认选对了文件。", path=path) from exc
-    except Exception as exc:  # noqa: BLE001 - see above
-        raise InputError(f"{DAMAGED}（压缩结构不完整）。{DAMAGED_WHAT_TO_DO}", path=path) from exc
+    archive = ooxml.open_archive(path, data, WORKBOOK)
     with archive:
         try:
             return _inspect_archive(path, data, archive)
@@ -212,7 +200,7 @@ def inspect_workbook_file(path: str | Path) -> WorkbookFile:
             raise
         except MemoryError as exc:
             raise InputError(f"{TOO_LARGE}，读取时内存不足。请确认选对了文件。", path=path) from exc
-        except Exception as exc:  # noqa: BLE001 - see above
+        except Exception as exc:  # noqa: BLE001 - zipfile raises many types for a broken file
             raise InputError(f"{DAMAGED}（{type(exc).__name__}）。{DAMAGED_WHAT_TO_DO}",
                              path=path) from exc
 
@@ -254,14 +242,8 @@ def _read_file(path: Path) -> bytes:
 
 
 def too_large_message(size: int) -> str:
-    return (f"{TOO_LARGE}（{_mb(size)}，上限 {_mb(limits.MAX_FILE_BYTES)}），不像是年报填报工作簿。"
+    return (f"{TOO_LARGE}（{ooxml.mb(size)}，上限 {ooxml.mb(limits.MAX_FILE_BYTES)}），不像是年报填报工作簿。"
             "请确认选对了文件；若工作簿中插入了大图片，请删除后另存再试。")
-
-
-def _mb(size: int) -> str:
-    if size >= 1024 * limits.MIB:
-        return f"{size / (1024 * limits.MIB):.1f} GB"
-    return f"{size / limits.MIB:.1f} MB"
 
 
 # --- 2. Magic bytes ----------------------------------------------------------------------
@@ -335,55 +317,45 @@ def _as_text(sample: bytes) -> str | None:
 
 # --- 3–5. The archive --------------------------------------------------------------------
 
+#: Parts read before the others: the sheet names they give let later messages name a sheet.
+_FIRST_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml")
+
 
 def _inspect_archive(path: Path, data: bytes, archive: zipfile.ZipFile) -> WorkbookFile:
     entries = [info for info in archive.infolist() if not info.is_dir()]
     names = {info.filename for info in entries}
-    _check_sizes(path, entries)
+    ooxml.check_entries(path, entries, WORKBOOK)
     _refuse_other_zip_kinds(path, archive, names)
     if any(info.flag_bits & 0x1 for info in entries):
         raise InputError(ENCRYPTED, path=path)
 
     # The DOCTYPE scan runs over workbook.xml and its relationships before they are parsed
     # to learn the sheet names; the rest is scanned after, so messages can name the sheet.
-    for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+    first: dict[str, bytes | None] = {}
+    for name in _FIRST_PARTS:
         if name in names:
-            _scan_part(path, archive, archive.getinfo(name), sheet=None)
-    sheet_names, part_to_sheet = _sheet_parts(path, archive, names)
+            first[name] = ooxml.read_part(path, archive, archive.getinfo(name), WORKBOOK)
+    parts = ooxml.Parts({k: v for k, v in first.items() if v is not None}, frozenset(first))
+    sheet_names, part_to_sheet = _sheet_parts(parts)
     if len(sheet_names) > limits.MAX_SHEETS:
         raise InputError(f"工作表过多（{len(sheet_names)} 个，上限 {limits.MAX_SHEETS} 个），"
                          "不像是年报填报工作簿。请确认选对了文件。", path=path)
-    for info in entries:
-        if info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                             "[Content_Types].xml"):
-            continue
-        _scan_part(path, archive, info, sheet=part_to_sheet.get(info.filename))
+    learnt = bool(part_to_sheet)
+    for name, part in first.items():  # a sheet's relationship may point at one of these
+        if part and (name in part_to_sheet or not learnt):
+            _Counter(path, archive.getinfo(name), part_to_sheet.get(name))(_scan_text(part))
+
+    def counter(info: zipfile.ZipInfo) -> "_Counter | None":
+        sheet = part_to_sheet.get(info.filename)
+        if sheet is None and learnt and _never_a_sheet(info.filename):
+            return None
+        return _Counter(path, info, sheet)
+
+    parts = ooxml.read_parts(path, archive, entries, WORKBOOK, counter, already=first,
+                             trees=parts)
     has_macros = any(PurePosixPath(n).name.lower() == "vbaproject.bin" for n in names)
-    return WorkbookFile(path=path, data=data, sheet_names=tuple(sheet_names), has_macros=has_macros)
-
-
-def _check_sizes(path: Path, entries: list[zipfile.ZipInfo]) -> None:
-    """Refuse a zip bomb by the sizes the archive declares; reading enforces them (CRC, length)."""
-    if len(entries) > limits.MAX_ZIP_ENTRIES:
-        raise InputError(f"{TOO_LARGE_UNPACKED}：压缩包内有 {len(entries)} 个部件（上限 "
-                         f"{limits.MAX_ZIP_ENTRIES} 个），可能是损坏或恶意的文件，已拒绝读取。"
-                         f"{SUSPICIOUS_WHAT_TO_DO}", path=path)
-    total = 0
-    for info in entries:
-        size, packed = info.file_size, max(info.compress_size, 1)
-        total += size
-        too_big = size > limits.MAX_ENTRY_BYTES
-        too_dense = (size > limits.RATIO_CHECK_MIN_BYTES
-                     and size / packed > limits.MAX_COMPRESSION_RATIO)
-        if too_big or too_dense:
-            detail = (f"上限 {_mb(limits.MAX_ENTRY_BYTES)}" if too_big else
-                      f"压缩比 {size // packed}:1，上限 {limits.MAX_COMPRESSION_RATIO}:1")
-            raise InputError(f"{TOO_LARGE_UNPACKED}（部件 {info.filename} 解压后 {_mb(size)}，"
-                             f"{detail}），可能是“压缩炸弹”等恶意文件，已拒绝读取。"
-                             f"{SUSPICIOUS_WHAT_TO_DO}", path=path)
-    if total > limits.MAX_TOTAL_BYTES:
-        raise InputError(f"{TOO_LARGE_UNPACKED}（共 {_mb(total)}，上限 {_mb(limits.MAX_TOTAL_BYTES)}），"
-                         f"可能是“压缩炸弹”等恶意文件，已拒绝读取。{SUSPICIOUS_WHAT_TO_DO}", path=path)
+    return WorkbookFile(path=path, data=data, sheet_names=tuple(sheet_names),
+                        has_macros=has_macros, parts=parts)
 
 
 def _refuse_other_zip_kinds(path: Path, archive: zipfile.ZipFile, names: set[str]) -> None:
@@ -422,18 +394,17 @@ def _read_small(archive: zipfile.ZipFile, name: str, limit: int = 256) -> bytes:
         return stream.read(limit)
 
 
-def _sheet_parts(path: Path, archive: zipfile.ZipFile,
-                 names: set[str]) -> tuple[list[str], dict[str, str]]:
+def _sheet_parts(first: ooxml.Parts) -> tuple[list[str], dict[str, str]]:
     """Sheet names in order, and each worksheet part's sheet name (for messages).
 
-    Both parts were scanned already (no DTD, bounded size) and are parsed with defusedxml.
-    A workbook whose names cannot be learnt here is left for openpyxl to judge.
+    Both parts were scanned already (no DTD, bounded size) and are parsed safely.
+    A workbook whose names cannot be learnt here is left for the reader to judge.
     """
     try:
-        workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
-        rels = (SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-                if "xl/_rels/workbook.xml.rels" in names else None)
-    except Exception:  # noqa: BLE001 - malformed XML: openpyxl will refuse it with a message
+        workbook = first.xml("xl/workbook.xml")
+        rels = first.xml("xl/_rels/workbook.xml.rels") \
+            if "xl/_rels/workbook.xml.rels" in first else None
+    except Exception:  # noqa: BLE001 - malformed XML: the reader will refuse it with a message
         return [], {}
     targets: dict[str, str] = {}
     if rels is not None:
@@ -445,9 +416,7 @@ def _sheet_parts(path: Path, archive: zipfile.ZipFile,
                 targets[rel_id] = _normalise_part(resolved)
     sheet_names: list[str] = []
     part_to_sheet: dict[str, str] = {}
-    for element in workbook.iter():
-        if element.tag.rsplit("}", 1)[-1] != "sheet":
-            continue
+    for element in workbook.iter("{*}sheet"):  # in any namespace, as before: lxml filters
         name = element.get("name") or "?"
         sheet_names.append(name)
         rel_id = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
@@ -467,76 +436,65 @@ def _normalise_part(name: str) -> str:
     return "/".join(parts)
 
 
-def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
-               sheet: str | None) -> None:
-    """Stream one part: refuse a DTD or an odd encoding, and count rows and cells.
+def _never_a_sheet(name: str) -> bool:
+    """Parts no reader parses as a worksheet once the workbook named its sheets' parts: their
+    rows and cells need no counting (their DTD scan still runs)."""
+    return (name.endswith(".rels") or name.startswith(("docProps/", "xl/theme/"))
+            or name in ("xl/styles.xml", "xl/workbook.xml", "[Content_Types].xml"))
 
-    Every part is scanned, from its first byte to its last, whatever it starts with: a
-    part that opens with 64 KiB of whitespace (or looks binary) is still parsed by an XML
-    parser if the workbook points at it.  The bytes are read as Latin-1 with NUL bytes
-    dropped, which turns UTF-16 markup (either byte order, with or without a BOM) into the
-    same ASCII markup as UTF-8's, so one scan needs no guess at the encoding.
 
-    Reading every byte also lets zipfile verify the part's declared length and CRC, so a
-    forged size in the central directory ends as "damaged", not as a bomb.
+def _scan_text(part: bytes) -> str:
+    """A part's markup as the guard's streaming scan sees it (Latin-1, NUL bytes dropped)."""
+    return part.decode("latin-1").replace("\x00", "")
+
+
+class _Counter:
+    """Counts one part's rows, cells, merges and shared strings while the guard streams it.
+
+    Every part that may be parsed as a worksheet is counted: those the workbook names as
+    sheets, and every other part but the few known never to be one (:func:`_never_a_sheet`);
+    when the names could not be learnt, every part.
     """
-    where = f"工作表「{sheet}」" if sheet else f"部件 {info.filename}"
-    with archive.open(info) as stream:
-        chunk = stream.read(limits.SCAN_CHUNK_BYTES)
-        _refuse_utf32(path, info, chunk)
-        rows = cells = strings = highest_row = merges = 0
-        carry = ""
-        started = False  # the first non-whitespace character has been seen
-        while True:
-            final = not chunk
-            text = carry + chunk.decode("latin-1").replace("\x00", "")
-            # Hold back an incomplete tag at the end for the next round, so that no tag is
-            # split (a "<!DOC" + "TYPE" would slip through) and none is counted twice.
-            cut = len(text)
-            if not final:
-                last = text.rfind("<")
-                if last != -1 and ">" not in text[last:] and cut - last <= _MAX_CARRY:
-                    cut = last
-            body, carry = text[:cut], text[cut:]
-            if not started:
-                head = body.lstrip(_LEADING)
-                if head:
-                    started = True
-                    _check_declared_encoding(path, info, head)
-            if _DTD.search(body):
-                raise InputError(f"{ENTITIES}（{info.filename}）。{SUSPICIOUS_WHAT_TO_DO}", path=path)
-            for match in _ROW.finditer(body):
-                rows += 1
-                if match.group(1):
-                    highest_row = max(highest_row, int(match.group(1)))
-            cells += len(_CELL.findall(body))
-            for match in _MERGE.finditer(body):
-                merges += 1
-                if merges > limits.MAX_SHEET_MERGES or _merge_area(match) > limits.MAX_MERGE_CELLS:
+
+    def __init__(self, path: Path, info: zipfile.ZipInfo, sheet: str | None) -> None:
+        self.path = path
+        self.where = f"工作表「{sheet}」" if sheet else f"部件 {info.filename}"
+        self.shared_strings = info.filename == SHARED_STRINGS_PART
+        self.rows = self.cells = self.strings = self.highest_row = self.merges = 0
+
+    def __call__(self, body: str) -> None:
+        path, where = self.path, self.where
+        if "<" not in body:
+            return
+        for tag, row in _ROW_OR_CELL.findall(body):
+            if tag == "c":
+                self.cells += 1
+            else:
+                self.rows += 1
+                if row:
+                    self.highest_row = max(self.highest_row, int(row))
+        at = body.find("mergeCell")
+        if at != -1:  # most of a sheet is cells: start at the first merge
+            for match in _MERGE.finditer(body, max(0, body.rfind("<", 0, at))):
+                self.merges += 1
+                if self.merges > limits.MAX_SHEET_MERGES or \
+                        _merge_area(match) > limits.MAX_MERGE_CELLS:
                     raise InputError(f"{where}的合并单元格过多或过大（超过 {limits.MAX_SHEET_MERGES} "
                                      f"处，或一处超过 {limits.MAX_MERGE_CELLS} 格），不像是年报填报"
                                      "工作簿。请取消多余的合并后另存，或用 nianbao init 生成的工作簿"
                                      "重新填写。", path=path)
-            if info.filename == SHARED_STRINGS_PART:
-                strings += len(_SHARED_STRING.findall(body))
-            if max(rows, highest_row) > limits.MAX_SHEET_ROWS:
-                raise InputError(f"{where}{TOO_MANY_ROWS}（超过 {limits.MAX_SHEET_ROWS} 行），"
-                                 "不像是年报填报工作簿。请删除表格下方多余的行后另存，或用 "
-                                 "nianbao init 生成的工作簿重新填写。", path=path)
-            if cells > limits.MAX_SHEET_CELLS:
-                raise InputError(f"{where}的单元格过多（超过 {limits.MAX_SHEET_CELLS} 个），"
-                                 "不像是年报填报工作簿。请删除多余的行和列后另存再试。", path=path)
-            if strings > limits.MAX_SHEET_CELLS:
-                raise InputError(f"工作簿中的文字条目过多（超过 {limits.MAX_SHEET_CELLS} 条），"
-                                 "不像是年报填报工作簿。请确认选对了文件。", path=path)
-            if final:
-                return
-            chunk = stream.read(limits.SCAN_CHUNK_BYTES)
-
-
-#: What may precede the first tag: whitespace and byte-order marks, as Latin-1 characters
-#: (UTF-8 BOM "ï»¿", UTF-16 BOMs "ÿþ"/"þÿ" — their NUL bytes are already dropped).
-_LEADING = " \t\r\n\u00ef\u00bb\u00bf\u00ff\u00fe"
+        if self.shared_strings:
+            self.strings += len(_SHARED_STRING.findall(body))
+        if max(self.rows, self.highest_row) > limits.MAX_SHEET_ROWS:
+            raise InputError(f"{where}{TOO_MANY_ROWS}（超过 {limits.MAX_SHEET_ROWS} 行），"
+                             "不像是年报填报工作簿。请删除表格下方多余的行后另存，或用 "
+                             "nianbao init 生成的工作簿重新填写。", path=path)
+        if self.cells > limits.MAX_SHEET_CELLS:
+            raise InputError(f"{where}的单元格过多（超过 {limits.MAX_SHEET_CELLS} 个），"
+                             "不像是年报填报工作簿。请删除多余的行和列后另存再试。", path=path)
+        if self.strings > limits.MAX_SHEET_CELLS:
+            raise InputError(f"工作簿中的文字条目过多（超过 {limits.MAX_SHEET_CELLS} 条），"
+                             "不像是年报填报工作簿。请确认选对了文件。", path=path)
 
 
 def _merge_area(match: re.Match[str]) -> int:
@@ -547,23 +505,3 @@ def _merge_area(match: re.Match[str]) -> int:
     rows = abs(int(last_row) - int(first_row)) + 1
     cols = abs(column_index_from_string(last_col.upper()) - column_index_from_string(first_col.upper())) + 1
     return rows * cols
-
-
-def _refuse_utf32(path: Path, info: zipfile.ZipInfo, first: bytes) -> None:
-    """UTF-32 has three NUL bytes per character; no workbook is written so, and the NUL
-    dropping of the scan would not make its markup readable — refuse it outright."""
-    if first.startswith((b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\x00<",
-                         b"<\x00\x00\x00")):
-        raise InputError(f"{ODD_ENCODING}（{info.filename}）。{SUSPICIOUS_WHAT_TO_DO}", path=path)
-
-
-def _check_declared_encoding(path: Path, info: zipfile.ZipInfo, head: str) -> None:
-    """Refuse an XML declaration naming an encoding the scan cannot see through (UTF-7,
-    EBCDIC, …): in those, ``<!DOCTYPE`` is not spelt in ASCII bytes."""
-    declared = _XML_DECL_ENCODING.match(head)
-    if declared:
-        label = declared.group(1)
-        encoding = re.sub(r"[-_]", "", label.lower())
-        if encoding not in ASCII_COMPATIBLE_ENCODINGS and not encoding.startswith("utf16"):
-            raise InputError(f"{ODD_ENCODING}（{info.filename}：{label}）。{SUSPICIOUS_WHAT_TO_DO}",
-                             path=path)

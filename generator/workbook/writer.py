@@ -46,9 +46,9 @@ from ..form import (
     TableForm,
     ValueKind,
 )
+from ..inputs.labels import normalise
 from ..model import Meta, Report
 from ..safeio import atomic_path
-from .labels import normalise_label
 from .layout import (
     SHEET_GUIDE,
     SHEET_META,
@@ -468,9 +468,9 @@ def _reference_style(cell: Cell, alignment: Alignment = TOP_LEFT) -> None:
 
 #: Every text the reader looks for when a workbook has lost its defined names.
 _READER_LABELS: frozenset[str] = frozenset(
-    normalise_label(text) for text in (*(s.label for s in TEXT_SLOTS),
-                                       *(m.label for m in META_FIELDS),
-                                       *(c.text for t in TABLES for c in t.labels)))
+    normalise(text) for text in (*(s.label for s in TEXT_SLOTS),
+                                 *(m.label for m in META_FIELDS),
+                                 *(c.text for t in TABLES for c in t.labels)))
 REFERENCE_MARK = "（上年）"
 
 
@@ -486,7 +486,7 @@ def reference_text(carried: "Carried", slot_key: str) -> str:
         return ""
     lines = [f"【小标题】{reference.heading}"] if reference.heading else []
     text = "\n".join([*lines, *reference.paragraphs])
-    return f"{REFERENCE_MARK}{text}" if normalise_label(text) in _READER_LABELS else text
+    return f"{REFERENCE_MARK}{text}" if normalise(text) in _READER_LABELS else text
 
 
 def _text_sheet(wb: Workbook, ws: Worksheet, report: Report | None,

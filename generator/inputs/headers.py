@@ -1,0 +1,36 @@
+"""Which of the form's labels name a field: the label of its row and the headers over its
+column, read from the form's own grid (:mod:`generator.form`).
+
+Both readers locate a table by these: the workbook reader finds each field of a pasted table
+at its row label × column header (:mod:`generator.workbook.labels`), and the importer names
+each column of a published table by matching the headers printed over it against these
+chains (:mod:`generator.importers.tables`).
+"""
+
+from __future__ import annotations
+
+from ..form import CellRole, Field, GridCell, TableForm
+
+
+def row_label(table: TableForm, f: Field) -> GridCell | None:
+    """The label naming a field's row: the nearest label left of it that starts in that row."""
+    left = [c for c in table.labels
+            if c.row == f.grid_row and c.last_col < f.grid_col and c.role is CellRole.LABEL]
+    return max(left, key=lambda c: c.col) if left else None
+
+
+def column_chain(table: TableForm, f: Field) -> list[GridCell]:
+    """The header labels above a field, nearest first (e.g. 商业企业, 法人或其他组织, 申请人情况)."""
+    above = [c for c in table.labels
+             if c.role is CellRole.HEADER and c.last_row < f.grid_row
+             and c.col <= f.grid_col <= c.last_col]
+    return sorted(above, key=lambda c: -c.row)
+
+
+def column_chains(table: TableForm) -> dict[str, list[str]]:
+    """Each column key of ``table`` -> its header texts, nearest first."""
+    chains: dict[str, list[str]] = {}
+    for f in sorted(table.fields, key=lambda f: f.grid_col):
+        if f.col not in chains:
+            chains[f.col] = [c.text for c in column_chain(table, f)]
+    return chains
