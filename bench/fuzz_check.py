@@ -197,7 +197,7 @@ def _alarm(signum: int, frame: object) -> None:
 
 def check_bytes(data: bytes, directory: Path, timeout: float = 0) -> Outcome:
     """Check ``data`` as a workbook in process: checked, refused, crash or hang."""
-    from generator.checker import check_workbook
+    from generator.app import check as check_workbook
     from generator.errors import InputError
 
     path = directory / "case.xlsx"

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.annotate import annotate_workbook, split_cell
-from generator.checker import check_workbook
+from generator.app import check as check_workbook
 from generator.cli import main
 from generator.errors import OutputError
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from generator.cli import COMMANDS, GREETING, main
 from generator.cli.output import FONT_NOTICE, findings_json, print_findings, split_font_notice
 from generator.cli.zh import cell_len, wrap
-from generator.checker import check_workbook
+from generator.app import check as check_workbook
 from generator.findings import Finding, Severity
 from generator.workbook.writer import meta_address
 
