@@ -50,7 +50,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 def test_client_cases(database_url: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(TESTS), "PORTAL_TEST_DATABASE_URL": database_url}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+    # -n 0: the cases share one portal database, so they run in one process (the suite's
+    # own -n auto would spread them over workers)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0",
                              str(TESTS / "portal_cases.py")], capture_output=True, text=True,
                             env=env, timeout=1200)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
