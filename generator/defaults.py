@@ -11,11 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .form import (
     DEFAULT_SENTENCES,
-    FEE_RULES,
     FEE_SENTENCE,
-    FORMAT_NOTICE,
     OPENING_SENTENCE,
-    REGULATION,
     Amount,
     Item,
     Listed,
@@ -25,11 +22,6 @@ from .form import (
     Words,
 )
 from .model import Meta, Number, Report
-
-# The official wording is the form's; these names stay for the modules that import them here.
-__all__ = ["FEE_RULES", "FORMAT_NOTICE", "REGULATION", "default_fee_sentence", "default_opening",
-           "default_text", "format_date", "printed_paragraphs", "format_number", "format_yuan", "sentence_text"]
-
 
 def format_date(value: date) -> str:
     """GB/T 9704 成文日期: Arabic digits, full year, no zero padding: ``2026年1月20日``."""
