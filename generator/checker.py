@@ -171,7 +171,7 @@ def _residual(identity: Identity, values: Mapping[str, int | Fraction]) -> int |
     return sum((coef * values[fid] for fid, coef in identity.terms.items()), 0)
 
 
-def single_cell_candidates(identities: Iterable[Identity], values: Mapping[str, Fraction]
+def single_cell_candidates(identities: Iterable[Identity], values: Mapping[str, int | Fraction]
                            ) -> dict[str, Fraction]:
     """Cells whose one change repairs every broken identity they are in and breaks none.
 
@@ -198,7 +198,7 @@ def single_cell_candidates(identities: Iterable[Identity], values: Mapping[str, 
     return candidates
 
 
-def _show(value: Fraction) -> str:
+def _show(value: int | Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)
     return format_number(Decimal(value.numerator) / Decimal(value.denominator))
@@ -219,7 +219,7 @@ T4_1 = Rule("T4-1", Severity.ERROR, "表四总计",
 IDENTITY_RULES: dict[str, Rule] = {r.id: r for r in (T3_1, T3_2, T3_3, T4_1)}
 
 
-def _identity_finding(identity: Identity, values: Mapping[str, Fraction],
+def _identity_finding(identity: Identity, values: Mapping[str, int | Fraction],
                       candidates: Mapping[str, Fraction], sources: Sources | None) -> Finding:
     left = sum((values[f] for f in identity.left), Fraction(0))
     right = sum((values[f] for f in identity.right), Fraction(0))
@@ -309,6 +309,12 @@ def check_identities(report: Report, sources: Sources | None = None) -> list[Fin
 # V-1: values
 
 
+def decimal_places(value: Decimal) -> int:
+    """Digits after the point once trailing zeros go (0 for whole numbers and 1E+3)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 #: 万元 with 6 decimals is 0.01 元: published reports print fees such as 19167.08326 and
 #: 14515.939627 万元, so anything finer than 1 元 must still pass.
 MAX_AMOUNT_PLACES = 6
@@ -336,7 +342,7 @@ def check_values(report: Report, sources: Sources | None = None) -> list[Finding
                     hint="件数只能填 0、1、2……这样的整数", field_ids=(f.id,)))
         else:
             amount = Decimal(str(value))
-            places = -amount.normalize().as_tuple().exponent
+            places = decimal_places(amount)
             if amount < 0 or places > MAX_AMOUNT_PLACES:
                 findings.append(V_1.finding(
                     f"{what}应为不小于 0、最多 {MAX_AMOUNT_PLACES} 位小数的金额（万元），"
@@ -350,12 +356,12 @@ def check_values(report: Report, sources: Sources | None = None) -> list[Finding
             f"基本信息“本年度收取信息处理费（元）”不能为负数，现为 {format_number(fee)}",
             cells=(meta_cell("processing_fee", sources),), expected="不小于 0",
             found=format_number(fee), hint="未收取请填 0"))
-    elif -Decimal(fee).normalize().as_tuple().exponent > 2:
+    elif decimal_places(Decimal(fee)) > 2:
         # The fee sentence prints 元 with two decimals (defaults.format_yuan): say so.
         from .defaults import format_yuan
 
         findings.append(V_1.finding(
-            f"基本信息“本年度收取信息处理费（元）”有 {-Decimal(fee).normalize().as_tuple().exponent}"
+            f"基本信息“本年度收取信息处理费（元）”有 {decimal_places(Decimal(fee))}"
             f" 位小数（{fee}），报告中按四舍五入印为 {format_yuan(fee)} 元",
             cells=(meta_cell("processing_fee", sources),), expected="最多 2 位小数（精确到分）",
             found=str(fee), hint=f"请核对金额，按实际收取的元、角、分填写，例如 {format_yuan(fee)}",
