@@ -338,7 +338,7 @@ def import_report(report: str | Path, options: ImportOptions = ImportOptions()) 
 def total_notes(report: Report) -> list[str]:
     """Printed totals that differ from the sum of their parts (the workbook recomputes them)."""
     from .form import FIELDS
-    from .importers.tables import field_path
+    from .form import field_path
 
     recomputed = report.numbers.with_totals()
     return [f"原报告 {field_path(f.id)} 印的是 {report.numbers[f.id]}，明细合计为 "

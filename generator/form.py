@@ -368,6 +368,12 @@ FIELD_BY_ID: dict[str, Field] = {f.id: f for f in FIELDS}
 INPUT_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if not f.is_total)
 
 
+def field_path(field_id: str) -> str:
+    """How a field is named to the clerk: ``表三 一、本年新收政府信息公开申请数量 / 自然人``."""
+    f = FIELD_BY_ID[field_id]
+    return f"{TABLE_BY_KEY[f.table].name} {f.row_label} / {f.col_label}"
+
+
 # ---------------------------------------------------------------------------
 # The narrative: six sections, the five topics of 一, and the items of 六.
 

@@ -15,8 +15,7 @@ from decimal import Decimal
 from typing import Mapping
 
 from .defaults import format_number
-from .form import FIELDS
-from .importers.tables import field_path
+from .form import FIELDS, field_path
 from .model import Number, Report
 from .workbook.layout import CellAddress, field_address
 

@@ -40,9 +40,6 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 
 #: Imports that go up a layer today: (importer, imported) -> why, and what removes it.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("yeardiff", "importers.tables"):
-        "the year-to-year diff borrows the report importer's table helpers; they belong in the "
-        "one input layer (issue 12, import helper)",
     ("batch_summary", "batch"):
         "the summary workbook is written from batch.BatchItem; the item type belongs with the "
         "use-case results (batch helper)",

@@ -33,7 +33,8 @@ from .narrative import (
 )
 if TYPE_CHECKING:
     from ..findings import Finding
-from .tables import field_path, map_tables, table_status, unread_fields
+from ..form import field_path
+from .tables import map_tables, table_status, unread_fields
 
 #: file suffix -> source format
 SUFFIXES: dict[str, str] = {

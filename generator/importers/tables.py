@@ -34,6 +34,7 @@ from decimal import Decimal
 from ..form import (
     FIELD_BY_ID,
     FIELDS,
+    field_path,
     T2_ITEM_COLUMN,
     T3_APPLICANTS,
     T3_CARRIED_FORWARD,
@@ -65,12 +66,6 @@ from .sequence import READERS, Kind, SequenceRead, Token, tokens_of_cell, tokens
 
 # ---------------------------------------------------------------------------
 # Naming fields for people
-
-
-def field_path(field_id: str) -> str:
-    """How a field is named to the clerk: ``表三 一、本年新收政府信息公开申请数量 / 自然人``."""
-    f = FIELD_BY_ID[field_id]
-    return f"{TABLE_BY_KEY[f.table].name} {f.row_label} / {f.col_label}"
 
 
 # ---------------------------------------------------------------------------
