@@ -33,13 +33,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .. import __version__
 from .embed import FontError, FontFile
+from .truetype_glyphs import GlyphRecord, freetype_reader, pen_reader
 
 #: Bump when the converted glyphs or the piece boundaries change.
-CONVERTER_VERSION = "2"
+CONVERTER_VERSION = "3"
 
 #: Glyphs per piece beyond GB 2312: about one to two seconds of conversion each.
 PIECE_SIZE = 1600
@@ -163,12 +164,14 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
 
     Metrics and names come from the source; the PostScript name gets the piece number, so no
     two pieces share a face name in the PDF.  Dates are the source's: the bytes are the same
-    every time.
+    every time.  Glyph records are packed by :mod:`.truetype_glyphs`; the summary tables
+    (bounding boxes, maxp) are filled from them here rather than recomputed by fontTools, which
+    would unpack every glyph again.
     """
     from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont as FTFont
+    from fontTools.ttLib import newTable
+    from fontTools.ttLib.tables._g_l_y_f import Glyph
 
     font = FTFont(str(path), fontNumber=index, lazy=True)
     cmap = font.getBestCmap() or {}
@@ -182,24 +185,26 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
         mapping[cp] = glyph
         if glyph not in order:
             order.append(glyph)
-    draw = _outline_drawer(path, index, font, glyph_order)
-    glyphs = {}
-    for glyph_name in order:
-        pen = TTGlyphPen(None)
-        # CFF contours run counter-clockwise, TrueType clockwise.
-        draw(glyph_name, Cu2QuPen(pen, 1.0, reverse_direction=True))
-        glyphs[glyph_name] = pen.glyph()
+    record = _glyph_reader(path, index, font, glyph_order)
+    gid_of = {name: gid for gid, name in enumerate(glyph_order)}
+    records = {name: record(gid_of[name]) for name in order}
     hmtx = font["hmtx"]
+    metrics = {g: hmtx[g] for g in order}
     head, hhea, os2, names = font["head"], font["hhea"], font["OS/2"], font["name"]
     family = names.getBestFamilyName() or path.stem
     ps_name = (names.getDebugName(6) or family).replace(" ", "") + f"-P{number:02d}"
 
     builder = FontBuilder(head.unitsPerEm, isTTF=True)
+    builder.font.recalcBBoxes = False  # set below from the records
     builder.setupGlyphOrder(order)
     builder.setupCharacterMap(mapping)
-    builder.setupGlyf(glyphs)
-    builder.setupHorizontalMetrics({g: hmtx[g] for g in order})
-    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
+    builder.font["loca"] = newTable("loca")
+    glyf = builder.font["glyf"] = newTable("glyf")
+    glyf.glyphs = {name: Glyph(rec.data) for name, rec in records.items()}
+    glyf.glyphOrder = order
+    builder.setupHorizontalMetrics(metrics)
+    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap,
+                                  **_extents(records, metrics))
     builder.setupNameTable({
         "familyName": family,
         "styleName": names.getBestSubFamilyName() or "Regular",
@@ -215,66 +220,51 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
         achVendID=os2.achVendID,
     )
     builder.setupPost()
-    builder.updateHead(created=head.created, modified=head.modified, fontRevision=head.fontRevision)
+    builder.updateHead(created=head.created, modified=head.modified, fontRevision=head.fontRevision,
+                       **_font_box(records))
+    maxp = builder.font["maxp"]
+    maxp.numGlyphs = len(order)
+    maxp.maxPoints = max((rec.points for rec in records.values()), default=0)
+    maxp.maxContours = max((rec.contours for rec in records.values()), default=0)
     out = io.BytesIO()
     builder.save(out)
     font.close()
     return out.getvalue()
 
 
-def _outline_drawer(path: Path, index: int, font: Any,
-                    glyph_order: list[str]) -> Callable[[str, Any], None]:
-    """``draw(glyph_name, pen)``: FreeType when available (about five times faster than
+def _font_box(records: Mapping[str, GlyphRecord]) -> dict[str, int]:
+    boxes = [rec.bounds for rec in records.values() if rec.bounds is not None]
+    if not boxes:
+        return {"xMin": 0, "yMin": 0, "xMax": 0, "yMax": 0}
+    return {"xMin": min(b[0] for b in boxes), "yMin": min(b[1] for b in boxes),
+            "xMax": max(b[2] for b in boxes), "yMax": max(b[3] for b in boxes)}
+
+
+def _extents(records: Mapping[str, GlyphRecord],
+             metrics: Mapping[str, tuple[int, int]]) -> dict[str, int]:
+    """hhea's summary of the glyphs (what fontTools' recalculation would give)."""
+    advance = max((width for width, _ in metrics.values()), default=0)
+    left, right, extent = [], [], []
+    for name, rec in records.items():
+        if rec.bounds is None:
+            continue
+        width, lsb = metrics[name]
+        x_min, _, x_max, _ = rec.bounds
+        left.append(lsb)
+        right.append(width - lsb - (x_max - x_min))
+        extent.append(lsb + (x_max - x_min))
+    return {"advanceWidthMax": advance, "minLeftSideBearing": min(left, default=0),
+            "minRightSideBearing": min(right, default=0), "xMaxExtent": max(extent, default=0)}
+
+
+def _glyph_reader(path: Path, index: int, font: Any,
+                  glyph_order: list[str]) -> Callable[[int], GlyphRecord]:
+    """``record(glyph_id)``: FreeType when available (about five times faster than
     interpreting the CFF charstrings in Python), fontTools otherwise."""
     try:
-        import freetype
+        return freetype_reader(str(path), index)
     except (ImportError, OSError):  # OSError: the package is there but its library is not
-        glyph_set = font.getGlyphSet()
-        return lambda name, pen: glyph_set[name].draw(pen)
-
-    face = freetype.Face(str(path), index)
-    gid_of = {name: gid for gid, name in enumerate(glyph_order)}
-    flags = freetype.FT_LOAD_NO_SCALE | freetype.FT_LOAD_NO_HINTING | freetype.FT_LOAD_NO_BITMAP
-
-    def draw(name: str, pen: Any) -> None:
-        face.load_glyph(gid_of[name], flags)
-        contour = _Contour(pen)
-        face.glyph.outline.decompose(contour, move_to=_move_to, line_to=_line_to,
-                                     conic_to=_conic_to, cubic_to=_cubic_to)
-        contour.close()
-
-    return draw
-
-
-class _Contour:
-    """Feeds FreeType's decomposition into a pen, closing each contour (FreeType only opens them)."""
-
-    def __init__(self, pen: Any) -> None:
-        self.pen = pen
-        self.open = False
-
-    def close(self) -> None:
-        if self.open:
-            self.pen.closePath()
-            self.open = False
-
-
-def _move_to(a: Any, contour: _Contour) -> None:
-    contour.close()
-    contour.pen.moveTo((a.x, a.y))
-    contour.open = True
-
-
-def _line_to(a: Any, contour: _Contour) -> None:
-    contour.pen.lineTo((a.x, a.y))
-
-
-def _conic_to(a: Any, b: Any, contour: _Contour) -> None:
-    contour.pen.qCurveTo((a.x, a.y), (b.x, b.y))
-
-
-def _cubic_to(a: Any, b: Any, c: Any, contour: _Contour) -> None:
-    contour.pen.curveTo((a.x, a.y), (b.x, b.y), (c.x, c.y))
+        return pen_reader(font.getGlyphSet(), glyph_order)
 
 
 # ---------------------------------------------------------------------------
