@@ -31,7 +31,7 @@ import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -107,10 +107,22 @@ class SourceFont:
         return re.sub(r"[^A-Za-z0-9_.-]", "_", self.path.stem)[:60] or "font"
 
     def piece_file_name(self, number: int) -> str:
-        # The code points' digest too: a piece is its content, whatever cut it was made by.
-        points = hashlib.sha256(",".join(map(str, self.pieces[number])).encode()).hexdigest()[:8]
-        return (f"{self.stem}-{self.index}-{self.digest}-v{__version__}.{CONVERTER_VERSION}"
-                f"-p{number:02d}-{points}.ttf")
+        return self._piece_file_names[number]
+
+    @cached_property
+    def _piece_file_names(self) -> tuple[str, ...]:
+        names = []
+        for number, piece in enumerate(self.pieces):
+            # The code points' digest too: a piece is its content, whatever cut it was made by.
+            points = hashlib.sha256(",".join(map(str, piece)).encode()).hexdigest()[:8]
+            names.append(f"{self.stem}-{self.index}-{self.digest}-v{__version__}."
+                         f"{CONVERTER_VERSION}-p{number:02d}-{points}.ttf")
+        return tuple(names)
+
+    @cached_property
+    def _piece_of(self) -> dict[int, int]:
+        """Code point → number of the piece holding it (asked for every document)."""
+        return {cp: number for number, piece in enumerate(self.pieces) for cp in piece}
 
     def everyday_pieces(self) -> list[int]:
         """Numbers of the pieces of the everyday tier (what almost every report needs)."""
@@ -125,11 +137,9 @@ class SourceFont:
 
     def pieces_for(self, chars: Iterable[str]) -> list[int]:
         """Numbers of the pieces holding ``chars`` (piece 0 always: the face's first piece)."""
-        wanted = {ord(ch) for ch in chars}
-        numbers = {0}
-        for number, piece in enumerate(self.pieces):
-            if number and not wanted.isdisjoint(piece):
-                numbers.add(number)
+        piece_of = self._piece_of
+        numbers = {piece_of.get(ord(ch), 0) for ch in set(chars)}
+        numbers.add(0)
         return sorted(numbers)
 
 

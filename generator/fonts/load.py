@@ -33,16 +33,20 @@ class LoadedFont:
     def codepoints(self) -> frozenset[int]:
         return frozenset().union(*(piece.codepoints for piece in self.pieces))
 
+    @cached_property
+    def chars(self) -> frozenset[str]:
+        """The characters of :attr:`codepoints` (asked about every text of every document)."""
+        return frozenset(map(chr, self.codepoints))
+
     def covers(self, ch: str) -> bool:
-        return ord(ch) in self.codepoints
+        return ch in self.chars
 
     def missing(self, text: str) -> list[str]:
         """Characters of ``text`` this font has no glyph for, in order of appearance."""
-        seen: dict[str, None] = {}
-        for ch in text:
-            if not ch.isspace() and not self.covers(ch):
-                seen.setdefault(ch, None)
-        return list(seen)
+        gaps = set(text).difference(self.chars)
+        if not gaps:
+            return []
+        return [ch for ch in dict.fromkeys(text) if ch in gaps and not ch.isspace()]
 
 
 def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, str],
@@ -71,8 +75,18 @@ def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, st
             pieces = converted[(choice.path, choice.index)]
         else:
             pieces = (open_truetype(FontFile.on_disk(choice.path), choice.index),)
-        loaded[role] = LoadedFont(choice, pieces)
+        key = (choice, tuple(piece.name for piece in pieces))
+        font = _loaded.get(key)
+        if font is None:
+            # Kept: the same fonts serve the next document, with what they know computed once.
+            if len(_loaded) >= 64:
+                _loaded.clear()
+            font = _loaded[key] = LoadedFont(choice, pieces)
+        loaded[role] = font
     return loaded
+
+
+_loaded: dict[tuple[FontChoice, tuple[str, ...]], LoadedFont] = {}
 
 
 def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None = None,

@@ -20,7 +20,7 @@ inside 28 mm, outside 26 mm (mirrored for double-sided printing).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from reportlab.lib.colors import black, red
 from reportlab.lib.pagesizes import A4
@@ -100,7 +100,9 @@ class Face:
         return width
 
     def width(self, text: str, size: float) -> float:
-        return sum(self.char_width(ch) for ch in text) * size
+        if len(text) == 1:
+            return self.char_width(text) * size
+        return sum(map(self.char_width, text)) * size
 
     def runs(self, text: str) -> list[tuple["Face", str]]:
         """``text`` cut into runs printed with one face each."""
@@ -145,6 +147,9 @@ class LaidLine:
     last: bool  # last line of the paragraph (never justified)
 
 
+_LAYOUTS: dict[tuple[str, "TextStyle", float], tuple["LaidLine", ...]] = {}
+
+
 class TextBlock(Flowable):
     """A paragraph (or a part of one after a page break) laid out with Chinese line breaking."""
 
@@ -170,6 +175,20 @@ class TextBlock(Flowable):
         return self._lines
 
     def _layout(self, avail_width: float) -> list[LaidLine]:
+        # Headings and table labels are the same in every report: their lines are kept.
+        key = (self.text, self.style, round(avail_width, 3))
+        found = _LAYOUTS.get(key)
+        if found is None:
+            found = self._break(avail_width)
+            if len(_LAYOUTS) >= 4096:
+                _LAYOUTS.clear()
+            _LAYOUTS[key] = found
+        return list(found)
+
+    def _break(self, avail_width: float) -> tuple[LaidLine, ...]:
+        return tuple(self._break_lines(avail_width))
+
+    def _break_lines(self, avail_width: float) -> list[LaidLine]:
         s = self.style
         measure: Callable[[str], float] = lambda t: s.face.width(t, s.size)
         if s.vertical:
@@ -231,14 +250,42 @@ class TextBlock(Flowable):
         width = self._laid_width if self._laid_width is not None else self.width
         top = self.height
         leading = getattr(self, "leading", s.leading)
+        # One text object for the whole block: a text object per line cost a quarter of the
+        # PDF's time (each starts again with colour, spacing and font).
+        text = canvas.beginText(0, 0)
+        text.setFillColor(s.color)
+        pen = _TextPen(text)
         for number, line in enumerate(self.lines(width)):
             middle = top - (number + 0.5) * leading
             baseline = middle - 0.36 * s.size  # CJK glyphs sit 0.36 em above the baseline
-            draw_line(canvas, line, width, baseline, s)
+            draw_line(canvas, line, width, baseline, s, pen)
+        canvas.drawText(text)
 
 
-def draw_line(canvas, line: LaidLine, width: float, baseline: float, s: TextStyle) -> None:
-    """Draw one line; justified lines spread their characters over the whole measure."""
+class _TextPen:
+    """A text object that is told the font and spacing only when they change."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+        self.font: tuple[str, float] | None = None
+        self.char_space: float | None = None
+
+    def set_font(self, name: str, size: float) -> None:
+        if self.font != (name, size):
+            self.text.setFont(name, size)
+            self.font = (name, size)
+
+    def set_char_space(self, value: float) -> None:
+        if self.char_space != value:
+            self.text.setCharSpace(value)
+            self.char_space = value
+
+
+def draw_line(canvas: Any, line: LaidLine, width: float, baseline: float, s: TextStyle,
+              pen: _TextPen | None = None) -> None:
+    """Draw one line; justified lines spread their characters over the whole measure.
+
+    ``pen`` is the block's text object; without one the line gets its own."""
     count = len(line.text)
     if count == 0:
         return
@@ -256,13 +303,19 @@ def draw_line(canvas, line: LaidLine, width: float, baseline: float, s: TextStyl
         x = line.indent + (avail - line.width) / 2
     elif s.align == "right":
         x = line.indent + avail - line.width
-    text = canvas.beginText(x, baseline)
-    text.setCharSpace(tracking)
-    text.setFillColor(s.color)
+    own = pen is None
+    if pen is None:
+        text = canvas.beginText(x, baseline)
+        text.setFillColor(s.color)
+        pen = _TextPen(text)
+    else:
+        pen.text.setTextOrigin(x, baseline)
+    pen.set_char_space(tracking)
     for face, run in s.face.runs(line.text):
-        text.setFont(face.name, s.size)
-        text.textOut(run)
-    canvas.drawText(text)
+        pen.set_font(face.name, s.size)
+        pen.text.textOut(run)
+    if own:
+        canvas.drawText(pen.text)
 
 
 # ---------------------------------------------------------------------------
