@@ -99,10 +99,12 @@ def _announce_font_conversion(options: "app.BuildOptions") -> None:  # noqa: F82
     """Say so before the one-time conversion of the bundled fonts, a wait of seconds."""
     from ..errors import NianbaoError
     from ..fonts import choose_fonts, conversion_pending
+    from ..render.glyphs import fixed_text
 
     try:
-        pending = conversion_pending(choose_fonts(options.font_paths, options.font_config))
+        pending = conversion_pending(choose_fonts(options.font_paths, options.font_config),
+                                     fixed_text=fixed_text())
     except NianbaoError:
         return  # the PDF itself reports the font problem
     if pending:
-        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需半分钟）……", err=True)
+        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需几秒钟）……", err=True)

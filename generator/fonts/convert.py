@@ -72,19 +72,25 @@ def _tiers() -> tuple[frozenset[int], frozenset[int]]:
     return frozenset(everyday), frozenset(_gb2312_rows(56, 87))
 
 
-def partition(codepoints: Iterable[int]) -> tuple[tuple[int, ...], ...]:
+def partition(codepoints: Iterable[int],
+              fixed: frozenset[int] = frozenset()) -> tuple[tuple[int, ...], ...]:
     """A font's characters cut into pieces: the everyday tier as one piece, GB 2312 level 2 as
     another, then the rest in code point order, in runs of :data:`PIECE_SIZE`.
 
     The everyday tier stays whole because a line switches font at every change of piece:
-    text set from one piece is drawn in one run.
+    text set from one piece is drawn in one run.  A font that prints only text known in
+    advance (the form's own headings: ``fixed``) gets those characters as a small first piece
+    instead, so that it needs converting a few hundred glyphs rather than thousands.
     """
     everyday, level2 = _tiers()
     all_points = sorted(set(codepoints))
-    first = tuple(cp for cp in all_points if cp in everyday)
-    second = tuple(cp for cp in all_points if cp in level2 and cp not in everyday)
-    rest = [cp for cp in all_points if cp not in everyday and cp not in level2]
-    pieces = [piece for piece in (first, second) if piece]
+    own = tuple(cp for cp in all_points if cp in fixed)
+    first = tuple(cp for cp in all_points if cp in everyday and cp not in fixed)
+    second = tuple(cp for cp in all_points if cp in level2 and cp not in everyday
+                   and cp not in fixed)
+    rest = [cp for cp in all_points if cp not in everyday and cp not in level2
+            and cp not in fixed]
+    pieces = [piece for piece in (own, first, second) if piece]
     pieces.extend(tuple(rest[i:i + PIECE_SIZE]) for i in range(0, len(rest), PIECE_SIZE))
     return tuple(pieces)
 
@@ -101,6 +107,7 @@ class SourceFont:
     index: int
     digest: str  # of the file's bytes
     pieces: tuple[tuple[int, ...], ...]
+    fixed: bool = False  # piece 0 holds the fixed text of a font that prints nothing else
 
     @property
     def stem(self) -> str:
@@ -144,25 +151,41 @@ class SourceFont:
 
 
 @lru_cache(maxsize=16)
-def _source_cached(path: Path, index: int, size: int, mtime_ns: int) -> SourceFont:
-    from fontTools.ttLib import TTFont as FTFont
+def _source_cached(path: Path, index: int, size: int, mtime_ns: int,
+                   fixed: frozenset[int]) -> SourceFont:
+    return SourceFont(path, index, _digest(path, size, mtime_ns),
+                      partition(_codepoints(path, index, size, mtime_ns), fixed), bool(fixed))
 
+
+@lru_cache(maxsize=16)
+def _digest(path: Path, size: int, mtime_ns: int) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=16)
+def _codepoints(path: Path, index: int, size: int, mtime_ns: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont as FTFont
+
     try:
         font = FTFont(str(path), fontNumber=index, lazy=True)
         cmap = font.getBestCmap() or {}
         font.close()
     except Exception as exc:  # noqa: BLE001 - any unreadable font is reported the same way
         raise FontError(f"字体文件 {path} 无法读取（{type(exc).__name__}）。") from exc
-    return SourceFont(path, index, digest.hexdigest()[:16], partition(cmap))
+    return frozenset(cmap)
 
 
-def source_font(path: Path, index: int = 0) -> SourceFont:
+def source_font(path: Path, index: int = 0, fixed: Iterable[str] = ()) -> SourceFont:
+    """The CFF font at ``path`` and its pieces; ``fixed``: the characters of a font that prints
+    only text known in advance (see :func:`partition`), empty for a font that prints reports'
+    own text."""
     stat = path.stat()
-    return _source_cached(path.resolve(), index, stat.st_size, stat.st_mtime_ns)
+    return _source_cached(path.resolve(), index, stat.st_size, stat.st_mtime_ns,
+                          frozenset(ord(ch) for ch in fixed))
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ..findings import Finding, Severity
 from ..fonts import OFFICIAL_FONT_NAMES, ROLE_LABELS, LoadedFont
 from ..fonts.embed import unprintable
+from ..form import SECTIONS
 from .document import Heading, Paragraph, Signature, TableBlock, Title
 from .pdf_layout import DRAFT_MARK, Face, page_number_text
 
@@ -65,6 +66,14 @@ def place_text(items: Iterable[object], draft: bool) -> list[Placed]:
     if draft:
         placed.append(Placed("heiti", DRAFT_MARK, "页眉“未通过校验”标记"))
     return placed
+
+
+def fixed_text() -> dict[str, str]:
+    """Roles whose every character is known before any report is read, with those characters:
+    黑体 prints the form's section headings and the draft mark, nothing else (see
+    :func:`place_text`).  A converted font serving only such roles needs a few hundred glyphs
+    (:func:`generator.fonts.load_fonts`)."""
+    return {"heiti": "".join(sorted(set("".join(s.heading for s in SECTIONS) + DRAFT_MARK)))}
 
 
 def chars_by_role(placed: Iterable[Placed]) -> dict[str, str]:

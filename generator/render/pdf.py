@@ -34,6 +34,7 @@ from .document import Block, Heading, Paragraph, Signature, TableBlock, Title, b
 from .glyphs import (
     chars_by_role,
     faces_for,
+    fixed_text,
     missing_glyph_findings,
     place_text,
     stand_in_findings,
@@ -102,7 +103,8 @@ def prepare(options: RenderOptions, jobs: int = 1) -> None:
     if options.pdf_engine != "reportlab":
         return
     try:
-        prepare_fonts(choose_fonts(options.font_paths, options.font_config), jobs=jobs)
+        prepare_fonts(choose_fonts(options.font_paths, options.font_config), jobs=jobs,
+                      fixed_text=fixed_text())
     except NianbaoError:
         pass  # every workbook reports the font problem in its own row
 
@@ -112,7 +114,8 @@ def warm_up(options: RenderOptions) -> None:
     if options.pdf_engine != "reportlab":
         return
     try:
-        load_fonts(choose_fonts(options.font_paths, options.font_config), {})
+        load_fonts(choose_fonts(options.font_paths, options.font_config), {},
+                   fixed_text=fixed_text())
     except NianbaoError:
         pass
 
@@ -124,7 +127,7 @@ def render_bytes(report: Report, options: RenderOptions,
     items = list(_one_paragraph_per_line(blocks(report)))
     placed = place_text(items, options.draft)
     choices = choose_fonts(options.font_paths, options.font_config, search)
-    loaded = load_fonts(choices, chars_by_role(placed), search)
+    loaded = load_fonts(choices, chars_by_role(placed), search, fixed_text=fixed_text())
     faces = faces_for(loaded)
     findings += missing_glyph_findings(placed, loaded, faces) + stand_in_findings(loaded)
 
