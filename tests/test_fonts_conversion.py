@@ -21,7 +21,7 @@ from generator.fonts import (
     source_font,
 )
 from generator.fonts.convert import partition
-from generator.fonts.truetype_glyphs import pack
+from generator.fonts.truetype_glyphs import _freetype_contours, encode, pack
 from generator.form import SECTIONS
 from generator.render.glyphs import fixed_text
 from generator.render.pdf_layout import DRAFT_MARK
@@ -110,3 +110,14 @@ def test_headings_font_is_one_small_piece_and_prints_every_heading() -> None:
     assert len(heiti.codepoints) < 300  # not the thousands of the everyday tier
     assert heiti.missing(headings) == []
     assert len(loaded["fangsong"].pieces[0].codepoints) > 3000  # body text: the everyday tier
+
+
+def test_quadratic_outline_from_freetype_keeps_its_points() -> None:
+    """The general path (an outline that is not CFF-shaped: quadratic control points, two in a
+    row implying an on-curve point between them) gives the TrueType points, clockwise."""
+    flat = [0, 0, 100, 0, 100, 100, 0, 100]
+    tags = bytes([1, 0, 0, 1])
+    glyph = _read_back(encode(_freetype_contours(flat, tags, [3])).data)
+    assert [tuple(p) for p in glyph.coordinates] == [(0, 0), (0, 100), (100, 100), (100, 50),
+                                                      (100, 0)]
+    assert [flag & 1 for flag in glyph.flags] == [1, 1, 0, 1, 0]

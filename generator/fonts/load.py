@@ -97,7 +97,8 @@ def _fixed_chars(choices: Mapping[str, FontChoice], path: Path, index: int,
                  fixed_text: Mapping[str, str] | None) -> str:
     """The characters of the CFF font ``path``#``index`` when every role it serves prints
     fixed text only (with the sample text every face is probed with), else ``""``."""
-    roles = [role for role, c in choices.items() if c.convert and (c.path, c.index) == (path, index)]
+    roles = [role for role, c in choices.items()
+             if c.convert and (c.path, c.index) == (path, index)]
     if not fixed_text or not roles or any(role not in fixed_text for role in roles):
         return ""
     return "".join(sorted(set(SAMPLE_TEXT).union(*(fixed_text[role] for role in roles))))
@@ -116,7 +117,7 @@ def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None =
     text's piece of a font that prints fixed text only), all fonts in one pool of ``jobs``
     processes; returns how many pieces had to be converted."""
     search = search or FontSearch.from_environment()
-    wanted = []
+    wanted: list[tuple[SourceFont, int]] = []
     for source in _sources(choices, fixed_text):
         numbers = source.pieces_for(()) if source.fixed else source.gb2312_pieces()
         wanted.extend((source, n) for n in numbers)

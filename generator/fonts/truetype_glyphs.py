@@ -221,7 +221,7 @@ def _freetype_contours(flat: list[int], tags: bytes, ends: list[int]) -> list[Co
     contours: list[Contour] = []
     begin = 0
     for end in ends:
-        points = [(flat[2 * i], flat[2 * i + 1]) for i in range(begin, end + 1)]
+        points: list[Point] = [(flat[2 * i], flat[2 * i + 1]) for i in range(begin, end + 1)]
         kinds = [tag & 3 for tag in tags[begin:end + 1]]  # 1 on, 2 cubic control, 0 conic control
         begin = end + 1
         if not points:
