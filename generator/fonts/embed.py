@@ -153,8 +153,9 @@ def _make_face_name_unique(font: Any, digest: str) -> None:
         font.face.name = face_name + b"-" + digest[:6].encode("ascii")
 
 
-#: Subsets kept per font file (the 黑体 headings, the table labels … repeat in every report).
-SUBSETS_KEPT = 16
+#: Subsets kept per font file (the 黑体 headings, the table labels … repeat in every report;
+#: a CJK subset program is up to a few hundred KB).
+SUBSETS_KEPT = 8
 
 
 def _keep_subsets(face: Any) -> None:

@@ -566,9 +566,8 @@ class _Prepared:
         position = {r: i for i, r in enumerate(rows)}
         data: list[list[object]] = [["" for _ in range(self.form.n_cols)] for _ in rows]
         commands: list[tuple] = [
-            ("FONTNAME", (0, 0), (-1, -1), look.face.name),
-            ("FONTSIZE", (0, 0), (-1, -1), look.size),
-            ("LEADING", (0, 0), (-1, -1), look.leading),
+            # One command for name, size and leading: reportlab applies each to every cell.
+            ("FONT", (0, 0), (-1, -1), look.face.name, look.size, look.leading),
             ("ALIGN", (0, 0), (-1, -1), "CENTER"),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), look.padding),
@@ -592,66 +591,68 @@ class _Prepared:
 
 
 class _NumberTable(Table):
-    """reportlab's table, its plain-text cells (the numbers) drawn in one text object.
+    """reportlab's table, its text (numbers and labels) drawn in one text object.
 
-    reportlab draws every string cell with its own text object, and the empty cells under a
-    merge too; a report's tables hold some two hundred numbers, which made the tables a third
-    of the PDF's time.  Positions are reportlab's own (centred, middle), and characters go
-    through the face's fallbacks like all other text.
+    reportlab draws every string cell with its own text object, the empty cells under a merge
+    too, and every label through the flowable machinery (save state, translate, text object);
+    a report's tables hold some two hundred numbers, which made the tables a third of the
+    PDF's time.  Cells are collected while reportlab draws backgrounds and rules and drawn
+    afterwards, in reportlab's order, at reportlab's positions (centred, middle: the same
+    formulas as ``Table._drawCell``); characters go through the face's fallbacks like all
+    other text.
     """
 
     def __init__(self, face: Face, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._face = face
-        self._numbers: list[tuple[str, Any, tuple[float, float], tuple[float, float]]] = []
+        self._cells: list[tuple[str | TextBlock, Any, float, float]] = []
 
     def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
+        (col_x, row_y), (width, height) = pos, size
         if isinstance(cellval, str):
-            if cellval:
-                self._numbers.append((cellval, cellstyle, pos, size))
+            if cellval:  # a number: x is the cell's middle, y its first baseline
+                lines = cellval.count("\n") + 1
+                y = row_y + (cellstyle.bottomPadding + height - cellstyle.topPadding
+                             + lines * cellstyle.leading) / 2.0 - cellstyle.fontsize
+                x = col_x + (width + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
+                self._cells.append((cellval, cellstyle, x, y))
             return
         if (isinstance(cellval, list) and len(cellval) == 1 and isinstance(cellval[0], TextBlock)
                 and cellstyle.alignment in ("CENTER", "CENTRE") and cellstyle.valign == "MIDDLE"):
-            # A label: placed as reportlab places a flowable in a cell, drawn with the rest.
-            block = cellval[0]
-            (col_x, row_y), (width, height) = pos, size
+            block = cellval[0]  # a label: placed as reportlab places a flowable in a cell
             w, h = block.wrapOn(self.canv, width - cellstyle.leftPadding - cellstyle.rightPadding,
                                 height - cellstyle.topPadding - cellstyle.bottomPadding)
             x = col_x + (width + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
             y = row_y + (height + cellstyle.bottomPadding - cellstyle.topPadding + h) / 2.0 - h
-            self._labels.append((block, x, y))
+            self._cells.append((block, cellstyle, x, y))
             return
         super()._drawCell(cellval, cellstyle, pos, size)
 
     def draw(self) -> None:
-        self._numbers = []
-        self._labels: list[tuple[TextBlock, float, float]] = []
+        self._cells = []
         super().draw()
+        if not self._cells:
+            return
         canvas = self.canv
         text = canvas.beginText(0, 0)
         pen = _TextPen(text)
         color = None
-        for block, x, y in self._labels:
-            if block.style.color != color:
-                text.setFillColor(block.style.color)
-                color = block.style.color
-            block.draw_into(pen, x, y)
-        for value, style, (col_x, row_y), (width, height) in self._numbers:
-            if style.color != color:
-                text.setFillColor(style.color)
-                color = style.color
-            lines = value.split("\n")
-            y = row_y + (style.bottomPadding + height - style.topPadding
-                         + len(lines) * style.leading) / 2.0 - style.fontsize
-            middle = col_x + (width + style.leftPadding - style.rightPadding) * 0.5
-            for line in lines:
-                text.setTextOrigin(middle - self._face.width(line, style.fontsize) / 2, y)
+        for value, style, x, y in self._cells:
+            wanted = value.style.color if isinstance(value, TextBlock) else style.color
+            if wanted != color:
+                text.setFillColor(wanted)
+                color = wanted
+            if isinstance(value, TextBlock):
+                value.draw_into(pen, x, y)
+                continue
+            pen.set_char_space(0.0)
+            for line in value.split("\n"):
+                text.setTextOrigin(x - self._face.width(line, style.fontsize) / 2, y)
                 for face, run in self._face.runs(line):
                     pen.set_font(face.name, style.fontsize)
                     text.textOut(run)
                 y -= style.leading
-        if self._labels or self._numbers:
-            canvas.drawText(text)
+        canvas.drawText(text)
 
 
 # ---------------------------------------------------------------------------
