@@ -374,9 +374,11 @@ def font_conversion_pending(options: BuildOptions) -> bool:
     of seconds the front end should announce); False when the fonts cannot be chosen at all
     (the PDF itself reports that)."""
     from .fonts import choose_fonts, conversion_pending
+    from .render.glyphs import fixed_text
 
     try:
-        return bool(conversion_pending(choose_fonts(options.font_paths, options.font_config)))
+        return bool(conversion_pending(choose_fonts(options.font_paths, options.font_config),
+                                       fixed_text=fixed_text()))
     except NianbaoError:
         return False
 

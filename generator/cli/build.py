@@ -79,7 +79,7 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
         previous=previous, font_paths=font_paths(fonts), font_config=font_config)
     if "pdf" in formats and pdf_engine == "reportlab" and app.font_conversion_pending(options):
         # the one-time conversion of the bundled fonts is a wait of seconds: say so first
-        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需半分钟）……", err=True)
+        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需几秒钟）……", err=True)
     built = app.build(file, options, checked=result)
 
     render_findings, font_notice = split_font_notice(list(built.render_findings))
@@ -93,4 +93,3 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
         click.secho(f"以上为草稿（{summary_text(result.findings)}），不得用于正式印发。",
                     fg="yellow")
     raise SystemExit(EXIT_CHECK_FAILED if built.has_errors else EXIT_OK)
-

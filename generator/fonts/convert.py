@@ -1,7 +1,7 @@
 """PostScript-outline (CFF) fonts made embeddable: converted to TrueType once, in fixed pieces.
 
 reportlab embeds only TrueType (``glyf``) outlines, and the fonts nianbao ships (Noto Serif SC /
-Noto Sans SC) are CFF.  Converting a whole 30,000-glyph font takes about half a minute, and
+Noto Sans SC) are CFF.  Converting a whole 30,000-glyph font takes several seconds, and
 converting per document made every report pay for it and the cache grow without bound.  So a
 font's repertoire is cut into **pieces** that depend only on the font itself:
 
@@ -9,6 +9,10 @@ font's repertoire is cut into **pieces** that depend only on the font itself:
   its level-1 hanzi (the 3,755 commonest characters);
 * a piece for GB 2312's level-2 hanzi (3,008 rarer ones, place names among them);
 * the rest of the font's characters, by code point, 1,600 at a time.
+
+A font that prints only text known in advance (the 黑体 of the form's headings) is cut with
+those characters as a first piece of their own, before the pieces above (see
+:func:`partition`): for the same fonts the pieces are still fixed sets.
 
 A piece is converted the first time a document needs one of its characters, kept in the cache
 folder as one TrueType file named after the source font's hash and nianbao's version (files of
@@ -18,7 +22,8 @@ byte-identical whatever the cache held before.  A cache folder that cannot be wr
 error: the pieces are then kept in memory for the process.
 
 Outlines are read with FreeType (``freetype-py``, fast) when it is installed, otherwise with
-fontTools' CFF interpreter; cubic curves become quadratic ones (``Cu2QuPen``, error ≤ 1 unit).
+fontTools' CFF interpreter; cubic curves become quadratic ones (fontTools' ``cu2qu``, error ≤ 1
+unit) and are packed into glyph records by :mod:`.truetype_glyphs` (about 0.2 ms a glyph).
 """
 
 from __future__ import annotations
@@ -31,15 +36,16 @@ import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .. import __version__
 from .embed import FontError, FontFile
+from .truetype_glyphs import GlyphRecord, freetype_reader, pen_reader
 
 #: Bump when the converted glyphs or the piece boundaries change.
-CONVERTER_VERSION = "2"
+CONVERTER_VERSION = "3"
 
 #: Glyphs per piece beyond GB 2312: about one to two seconds of conversion each.
 PIECE_SIZE = 1600
@@ -71,19 +77,25 @@ def _tiers() -> tuple[frozenset[int], frozenset[int]]:
     return frozenset(everyday), frozenset(_gb2312_rows(56, 87))
 
 
-def partition(codepoints: Iterable[int]) -> tuple[tuple[int, ...], ...]:
+def partition(codepoints: Iterable[int],
+              fixed: frozenset[int] = frozenset()) -> tuple[tuple[int, ...], ...]:
     """A font's characters cut into pieces: the everyday tier as one piece, GB 2312 level 2 as
     another, then the rest in code point order, in runs of :data:`PIECE_SIZE`.
 
     The everyday tier stays whole because a line switches font at every change of piece:
-    text set from one piece is drawn in one run.
+    text set from one piece is drawn in one run.  A font that prints only text known in
+    advance (the form's own headings: ``fixed``) gets those characters as a small first piece
+    instead, so that it needs converting a few hundred glyphs rather than thousands.
     """
     everyday, level2 = _tiers()
     all_points = sorted(set(codepoints))
-    first = tuple(cp for cp in all_points if cp in everyday)
-    second = tuple(cp for cp in all_points if cp in level2 and cp not in everyday)
-    rest = [cp for cp in all_points if cp not in everyday and cp not in level2]
-    pieces = [piece for piece in (first, second) if piece]
+    own = tuple(cp for cp in all_points if cp in fixed)
+    first = tuple(cp for cp in all_points if cp in everyday and cp not in fixed)
+    second = tuple(cp for cp in all_points if cp in level2 and cp not in everyday
+                   and cp not in fixed)
+    rest = [cp for cp in all_points if cp not in everyday and cp not in level2
+            and cp not in fixed]
+    pieces = [piece for piece in (own, first, second) if piece]
     pieces.extend(tuple(rest[i:i + PIECE_SIZE]) for i in range(0, len(rest), PIECE_SIZE))
     return tuple(pieces)
 
@@ -100,16 +112,29 @@ class SourceFont:
     index: int
     digest: str  # of the file's bytes
     pieces: tuple[tuple[int, ...], ...]
+    fixed: bool = False  # piece 0 holds the fixed text of a font that prints nothing else
 
     @property
     def stem(self) -> str:
         return re.sub(r"[^A-Za-z0-9_.-]", "_", self.path.stem)[:60] or "font"
 
     def piece_file_name(self, number: int) -> str:
-        # The code points' digest too: a piece is its content, whatever cut it was made by.
-        points = hashlib.sha256(",".join(map(str, self.pieces[number])).encode()).hexdigest()[:8]
-        return (f"{self.stem}-{self.index}-{self.digest}-v{__version__}.{CONVERTER_VERSION}"
-                f"-p{number:02d}-{points}.ttf")
+        return self._piece_file_names[number]
+
+    @cached_property
+    def _piece_file_names(self) -> tuple[str, ...]:
+        names = []
+        for number, piece in enumerate(self.pieces):
+            # The code points' digest too: a piece is its content, whatever cut it was made by.
+            points = hashlib.sha256(",".join(map(str, piece)).encode()).hexdigest()[:8]
+            names.append(f"{self.stem}-{self.index}-{self.digest}-v{__version__}."
+                         f"{CONVERTER_VERSION}-p{number:02d}-{points}.ttf")
+        return tuple(names)
+
+    @cached_property
+    def _piece_of(self) -> dict[int, int]:
+        """Code point → number of the piece holding it (asked for every document)."""
+        return {cp: number for number, piece in enumerate(self.pieces) for cp in piece}
 
     def everyday_pieces(self) -> list[int]:
         """Numbers of the pieces of the everyday tier (what almost every report needs)."""
@@ -124,34 +149,48 @@ class SourceFont:
 
     def pieces_for(self, chars: Iterable[str]) -> list[int]:
         """Numbers of the pieces holding ``chars`` (piece 0 always: the face's first piece)."""
-        wanted = {ord(ch) for ch in chars}
-        numbers = {0}
-        for number, piece in enumerate(self.pieces):
-            if number and not wanted.isdisjoint(piece):
-                numbers.add(number)
+        piece_of = self._piece_of
+        numbers = {piece_of.get(ord(ch), 0) for ch in set(chars)}
+        numbers.add(0)
         return sorted(numbers)
 
 
 @lru_cache(maxsize=16)
-def _source_cached(path: Path, index: int, size: int, mtime_ns: int) -> SourceFont:
-    from fontTools.ttLib import TTFont as FTFont
+def _source_cached(path: Path, index: int, size: int, mtime_ns: int,
+                   fixed: frozenset[int]) -> SourceFont:
+    return SourceFont(path, index, _digest(path, size, mtime_ns),
+                      partition(_codepoints(path, index, size, mtime_ns), fixed), bool(fixed))
 
+
+@lru_cache(maxsize=16)
+def _digest(path: Path, size: int, mtime_ns: int) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=16)
+def _codepoints(path: Path, index: int, size: int, mtime_ns: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont as FTFont
+
     try:
         font = FTFont(str(path), fontNumber=index, lazy=True)
         cmap = font.getBestCmap() or {}
         font.close()
     except Exception as exc:  # noqa: BLE001 - any unreadable font is reported the same way
         raise FontError(f"字体文件 {path} 无法读取（{type(exc).__name__}）。") from exc
-    return SourceFont(path, index, digest.hexdigest()[:16], partition(cmap))
+    return frozenset(cmap)
 
 
-def source_font(path: Path, index: int = 0) -> SourceFont:
+def source_font(path: Path, index: int = 0, fixed: Iterable[str] = ()) -> SourceFont:
+    """The CFF font at ``path`` and its pieces; ``fixed``: the characters of a font that prints
+    only text known in advance (see :func:`partition`), empty for a font that prints reports'
+    own text."""
     stat = path.stat()
-    return _source_cached(path.resolve(), index, stat.st_size, stat.st_mtime_ns)
+    return _source_cached(path.resolve(), index, stat.st_size, stat.st_mtime_ns,
+                          frozenset(ord(ch) for ch in fixed))
 
 
 # ---------------------------------------------------------------------------
@@ -163,12 +202,14 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
 
     Metrics and names come from the source; the PostScript name gets the piece number, so no
     two pieces share a face name in the PDF.  Dates are the source's: the bytes are the same
-    every time.
+    every time.  Glyph records are packed by :mod:`.truetype_glyphs`; the summary tables
+    (bounding boxes, maxp) are filled from them here rather than recomputed by fontTools, which
+    would unpack every glyph again.
     """
     from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont as FTFont
+    from fontTools.ttLib import newTable
+    from fontTools.ttLib.tables._g_l_y_f import Glyph
 
     font = FTFont(str(path), fontNumber=index, lazy=True)
     cmap = font.getBestCmap() or {}
@@ -182,24 +223,26 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
         mapping[cp] = glyph
         if glyph not in order:
             order.append(glyph)
-    draw = _outline_drawer(path, index, font, glyph_order)
-    glyphs = {}
-    for glyph_name in order:
-        pen = TTGlyphPen(None)
-        # CFF contours run counter-clockwise, TrueType clockwise.
-        draw(glyph_name, Cu2QuPen(pen, 1.0, reverse_direction=True))
-        glyphs[glyph_name] = pen.glyph()
+    record = _glyph_reader(path, index, font, glyph_order)
+    gid_of = {name: gid for gid, name in enumerate(glyph_order)}
+    records = {name: record(gid_of[name]) for name in order}
     hmtx = font["hmtx"]
+    metrics = {g: hmtx[g] for g in order}
     head, hhea, os2, names = font["head"], font["hhea"], font["OS/2"], font["name"]
     family = names.getBestFamilyName() or path.stem
     ps_name = (names.getDebugName(6) or family).replace(" ", "") + f"-P{number:02d}"
 
     builder = FontBuilder(head.unitsPerEm, isTTF=True)
+    builder.font.recalcBBoxes = False  # set below from the records
     builder.setupGlyphOrder(order)
     builder.setupCharacterMap(mapping)
-    builder.setupGlyf(glyphs)
-    builder.setupHorizontalMetrics({g: hmtx[g] for g in order})
-    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
+    builder.font["loca"] = newTable("loca")
+    glyf = builder.font["glyf"] = newTable("glyf")
+    glyf.glyphs = {name: Glyph(rec.data) for name, rec in records.items()}
+    glyf.glyphOrder = order
+    builder.setupHorizontalMetrics(metrics)
+    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap,
+                                  **_extents(records, metrics))
     builder.setupNameTable({
         "familyName": family,
         "styleName": names.getBestSubFamilyName() or "Regular",
@@ -215,66 +258,51 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
         achVendID=os2.achVendID,
     )
     builder.setupPost()
-    builder.updateHead(created=head.created, modified=head.modified, fontRevision=head.fontRevision)
+    builder.updateHead(created=head.created, modified=head.modified, fontRevision=head.fontRevision,
+                       **_font_box(records))
+    maxp = builder.font["maxp"]
+    maxp.numGlyphs = len(order)
+    maxp.maxPoints = max((rec.points for rec in records.values()), default=0)
+    maxp.maxContours = max((rec.contours for rec in records.values()), default=0)
     out = io.BytesIO()
     builder.save(out)
     font.close()
     return out.getvalue()
 
 
-def _outline_drawer(path: Path, index: int, font: Any,
-                    glyph_order: list[str]) -> Callable[[str, Any], None]:
-    """``draw(glyph_name, pen)``: FreeType when available (about five times faster than
+def _font_box(records: Mapping[str, GlyphRecord]) -> dict[str, int]:
+    boxes = [rec.bounds for rec in records.values() if rec.bounds is not None]
+    if not boxes:
+        return {"xMin": 0, "yMin": 0, "xMax": 0, "yMax": 0}
+    return {"xMin": min(b[0] for b in boxes), "yMin": min(b[1] for b in boxes),
+            "xMax": max(b[2] for b in boxes), "yMax": max(b[3] for b in boxes)}
+
+
+def _extents(records: Mapping[str, GlyphRecord],
+             metrics: Mapping[str, tuple[int, int]]) -> dict[str, int]:
+    """hhea's summary of the glyphs (what fontTools' recalculation would give)."""
+    advance = max((width for width, _ in metrics.values()), default=0)
+    left, right, extent = [], [], []
+    for name, rec in records.items():
+        if rec.bounds is None:
+            continue
+        width, lsb = metrics[name]
+        x_min, _, x_max, _ = rec.bounds
+        left.append(lsb)
+        right.append(width - lsb - (x_max - x_min))
+        extent.append(lsb + (x_max - x_min))
+    return {"advanceWidthMax": advance, "minLeftSideBearing": min(left, default=0),
+            "minRightSideBearing": min(right, default=0), "xMaxExtent": max(extent, default=0)}
+
+
+def _glyph_reader(path: Path, index: int, font: Any,
+                  glyph_order: list[str]) -> Callable[[int], GlyphRecord]:
+    """``record(glyph_id)``: FreeType when available (about five times faster than
     interpreting the CFF charstrings in Python), fontTools otherwise."""
     try:
-        import freetype
+        return freetype_reader(str(path), index)
     except (ImportError, OSError):  # OSError: the package is there but its library is not
-        glyph_set = font.getGlyphSet()
-        return lambda name, pen: glyph_set[name].draw(pen)
-
-    face = freetype.Face(str(path), index)
-    gid_of = {name: gid for gid, name in enumerate(glyph_order)}
-    flags = freetype.FT_LOAD_NO_SCALE | freetype.FT_LOAD_NO_HINTING | freetype.FT_LOAD_NO_BITMAP
-
-    def draw(name: str, pen: Any) -> None:
-        face.load_glyph(gid_of[name], flags)
-        contour = _Contour(pen)
-        face.glyph.outline.decompose(contour, move_to=_move_to, line_to=_line_to,
-                                     conic_to=_conic_to, cubic_to=_cubic_to)
-        contour.close()
-
-    return draw
-
-
-class _Contour:
-    """Feeds FreeType's decomposition into a pen, closing each contour (FreeType only opens them)."""
-
-    def __init__(self, pen: Any) -> None:
-        self.pen = pen
-        self.open = False
-
-    def close(self) -> None:
-        if self.open:
-            self.pen.closePath()
-            self.open = False
-
-
-def _move_to(a: Any, contour: _Contour) -> None:
-    contour.close()
-    contour.pen.moveTo((a.x, a.y))
-    contour.open = True
-
-
-def _line_to(a: Any, contour: _Contour) -> None:
-    contour.pen.lineTo((a.x, a.y))
-
-
-def _conic_to(a: Any, b: Any, contour: _Contour) -> None:
-    contour.pen.qCurveTo((a.x, a.y), (b.x, b.y))
-
-
-def _cubic_to(a: Any, b: Any, c: Any, contour: _Contour) -> None:
-    contour.pen.curveTo((a.x, a.y), (b.x, b.y), (c.x, c.y))
+        return pen_reader(font.getGlyphSet(), glyph_order)
 
 
 # ---------------------------------------------------------------------------

@@ -95,6 +95,7 @@ def open_truetype(file: FontFile, index: int = 0) -> TrueTypeFont:
         except (TTFError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
             raise FontError(f"字体文件 {file.label} 无法嵌入 PDF：{exc}") from exc
         _keep_tables(font.face)
+        _keep_subsets(font.face)
         _record_unprintable(font)
         _make_face_name_unique(font, digest)
         pdfmetrics.registerFont(font)
@@ -121,14 +122,17 @@ def _record_unprintable(font: Any) -> None:
     """Wrap ``splitString`` (which reportlab calls for every string it draws with the font) to
     remember, per document, each character that falls back to glyph 0."""
     original = font.splitString
-    has_glyph = font.face.charToGlyph
+    # The characters with a glyph, as a set of strings: the test per string drawn is then one
+    # set operation in C, not a Python loop over its characters.
+    covered = frozenset(map(chr, font.face.charToGlyph))
     recorded: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
 
     def split_string(text: str | bytes, doc: Any, encoding: str = "utf-8") -> Any:
         chars = text.decode("utf-8") if isinstance(text, bytes) else text
-        gaps = {ch for ch in chars if ord(ch) not in has_glyph and not ch.isspace()}
-        if gaps:
-            recorded.setdefault(doc, set()).update(gaps)
+        if not covered.issuperset(chars):
+            gaps = {ch for ch in set(chars) - covered if not ch.isspace()}
+            if gaps:
+                recorded.setdefault(doc, set()).update(gaps)
         return original(chars, doc, encoding)
 
     font.splitString = split_string
@@ -147,6 +151,35 @@ def _make_face_name_unique(font: Any, digest: str) -> None:
     face_name: bytes = font.face.name
     if face_name in taken:
         font.face.name = face_name + b"-" + digest[:6].encode("ascii")
+
+
+#: Subsets kept per font file (the 黑体 headings, the table labels … repeat in every report;
+#: a CJK subset program is up to a few hundred KB).
+SUBSETS_KEPT = 8
+
+
+def _keep_subsets(face: Any) -> None:
+    """Keep the last font subsets made: reportlab builds the embedded font program of each
+    256-glyph subset of each document, and a face that prints the same text in every report
+    (headings, table labels, page numbers) asks for the same subset each time.  The program
+    depends only on the subset's characters, so the bytes are the same."""
+    make = face.makeSubset
+    made: dict[tuple[int, ...], bytes] = {}
+    lock = threading.Lock()
+
+    def make_subset(subset: Any) -> bytes:
+        key = tuple(subset)
+        with lock:
+            data = made.get(key)
+        if data is None:
+            data = make(subset)
+            with lock:
+                if len(made) >= SUBSETS_KEPT:
+                    made.pop(next(iter(made)))
+                made[key] = data
+        return data
+
+    face.makeSubset = make_subset
 
 
 def _keep_tables(face: Any) -> None:

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
-from .convert import PieceCache, default_jobs, source_font
+from .convert import PieceCache, SourceFont, default_jobs, source_font
 from .discover import SAMPLE_TEXT, FontChoice, FontSearch
 from .embed import FontFile, TrueTypeFont, open_truetype
 
@@ -33,24 +33,32 @@ class LoadedFont:
     def codepoints(self) -> frozenset[int]:
         return frozenset().union(*(piece.codepoints for piece in self.pieces))
 
+    @cached_property
+    def chars(self) -> frozenset[str]:
+        """The characters of :attr:`codepoints` (asked about every text of every document)."""
+        return frozenset(map(chr, self.codepoints))
+
     def covers(self, ch: str) -> bool:
-        return ord(ch) in self.codepoints
+        return ch in self.chars
 
     def missing(self, text: str) -> list[str]:
         """Characters of ``text`` this font has no glyph for, in order of appearance."""
-        seen: dict[str, None] = {}
-        for ch in text:
-            if not ch.isspace() and not self.covers(ch):
-                seen.setdefault(ch, None)
-        return list(seen)
+        gaps = set(text).difference(self.chars)
+        if not gaps:
+            return []
+        return [ch for ch in dict.fromkeys(text) if ch in gaps and not ch.isspace()]
 
 
 def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, str],
-               search: FontSearch | None = None, jobs: int | None = None) -> dict[str, LoadedFont]:
+               search: FontSearch | None = None, jobs: int | None = None,
+               fixed_text: Mapping[str, str] | None = None) -> dict[str, LoadedFont]:
     """Every role's font, able to print that role's characters where the font has them.
 
     A CFF font serving several roles is converted for the union of their characters; the
     pieces come from the cache folder of ``search`` (memory when it cannot be written).
+    ``fixed_text`` maps the roles that only ever print text known in advance (the form's
+    headings) to all the characters they can print: a CFF font serving only such roles is cut
+    so that those characters are one small piece (:func:`.convert.partition`).
     """
     search = search or FontSearch.from_environment()
     wanted: dict[tuple[Path, int], set[str]] = {}
@@ -62,7 +70,7 @@ def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, st
     converted: dict[tuple[Path, int], tuple[TrueTypeFont, ...]] = {}
     for (path, index), chars in sorted(wanted.items(), key=lambda item: (str(item[0][0]),
                                                                             item[0][1])):
-        source = source_font(path, index)
+        source = source_font(path, index, _fixed_chars(choices, path, index, fixed_text))
         files = cache.files(source, source.pieces_for(chars), jobs or default_jobs())
         converted[(path, index)] = tuple(open_truetype(file) for file in files)
     loaded: dict[str, LoadedFont] = {}
@@ -71,30 +79,59 @@ def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, st
             pieces = converted[(choice.path, choice.index)]
         else:
             pieces = (open_truetype(FontFile.on_disk(choice.path), choice.index),)
-        loaded[role] = LoadedFont(choice, pieces)
+        key = (choice, tuple(piece.name for piece in pieces))
+        font = _loaded.get(key)
+        if font is None:
+            # Kept: the same fonts serve the next document, with what they know computed once.
+            if len(_loaded) >= 64:
+                _loaded.clear()
+            font = _loaded[key] = LoadedFont(choice, pieces)
+        loaded[role] = font
     return loaded
 
 
+_loaded: dict[tuple[FontChoice, tuple[str, ...]], LoadedFont] = {}
+
+
+def _fixed_chars(choices: Mapping[str, FontChoice], path: Path, index: int,
+                 fixed_text: Mapping[str, str] | None) -> str:
+    """The characters of the CFF font ``path``#``index`` when every role it serves prints
+    fixed text only (with the sample text every face is probed with), else ``""``."""
+    roles = [role for role, c in choices.items()
+             if c.convert and (c.path, c.index) == (path, index)]
+    if not fixed_text or not roles or any(role not in fixed_text for role in roles):
+        return ""
+    return "".join(sorted(set(SAMPLE_TEXT).union(*(fixed_text[role] for role in roles))))
+
+
+def _sources(choices: Mapping[str, FontChoice],
+             fixed_text: Mapping[str, str] | None) -> list[SourceFont]:
+    return [source_font(path, index, _fixed_chars(choices, path, index, fixed_text))
+            for path, index in sorted({(c.path, c.index) for c in choices.values() if c.convert},
+                                      key=lambda key: (str(key[0]), key[1]))]
+
+
 def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None = None,
-                  jobs: int | None = None) -> int:
-    """Convert the GB 2312 pieces of every chosen CFF font ahead of a batch, all fonts in one
-    pool of ``jobs`` processes; returns how many pieces had to be converted."""
+                  jobs: int | None = None, fixed_text: Mapping[str, str] | None = None) -> int:
+    """Convert the GB 2312 pieces of every chosen CFF font ahead of a batch (only the fixed
+    text's piece of a font that prints fixed text only), all fonts in one pool of ``jobs``
+    processes; returns how many pieces had to be converted."""
     search = search or FontSearch.from_environment()
-    sources = [source_font(path, index) for path, index in
-               sorted({(c.path, c.index) for c in choices.values() if c.convert},
-                      key=lambda key: (str(key[0]), key[1]))]
-    wanted = [(source, n) for source in sources for n in source.gb2312_pieces()]
+    wanted: list[tuple[SourceFont, int]] = []
+    for source in _sources(choices, fixed_text):
+        numbers = source.pieces_for(()) if source.fixed else source.gb2312_pieces()
+        wanted.extend((source, n) for n in numbers)
     return PieceCache(search.cache_dir).prepare(wanted, jobs or default_jobs())
 
 
-def conversion_pending(choices: Mapping[str, FontChoice], search: FontSearch | None = None) -> bool:
+def conversion_pending(choices: Mapping[str, FontChoice], search: FontSearch | None = None,
+                       fixed_text: Mapping[str, str] | None = None) -> bool:
     """Whether a PDF with these fonts will first convert a CFF font's everyday pieces (seconds,
     once per machine): front ends say so before the wait."""
     search = search or FontSearch.from_environment()
     cache = PieceCache(search.cache_dir)
-    for choice in choices.values():
-        if choice.convert:
-            source = source_font(choice.path, choice.index)
-            if any(not cache.has(source, n) for n in source.everyday_pieces()):
-                return True
+    for source in _sources(choices, fixed_text):
+        numbers = source.pieces_for(()) if source.fixed else source.everyday_pieces()
+        if any(not cache.has(source, n) for n in numbers):
+            return True
     return False

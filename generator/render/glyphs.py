@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ..findings import Finding, Severity
 from ..fonts import OFFICIAL_FONT_NAMES, ROLE_LABELS, LoadedFont
 from ..fonts.embed import unprintable
+from ..form import SECTIONS
 from .document import Heading, Paragraph, Signature, TableBlock, Title
 from ..form import DRAFT_MARK
 from .pdf_layout import Face, page_number_text
@@ -68,20 +69,43 @@ def place_text(items: Iterable[object], draft: bool) -> list[Placed]:
     return placed
 
 
+def fixed_text() -> dict[str, str]:
+    """Roles whose every character is known before any report is read, with those characters:
+    黑体 prints the form's section headings and the draft mark, nothing else (see
+    :func:`place_text`).  A converted font serving only such roles needs a few hundred glyphs
+    (:func:`generator.fonts.load_fonts`)."""
+    return {"heiti": "".join(sorted(set("".join(s.heading for s in SECTIONS) + DRAFT_MARK)))}
+
+
 def chars_by_role(placed: Iterable[Placed]) -> dict[str, str]:
     chars: dict[str, set[str]] = {}
     for p in placed:
-        chars.setdefault(p.role, set()).update(ch for ch in p.text if not ch.isspace())
-    return {role: "".join(sorted(found)) for role, found in chars.items()}
+        chars.setdefault(p.role, set()).update(p.text)
+    return {role: "".join(sorted(ch for ch in found if not ch.isspace()))
+            for role, found in chars.items()}
 
 
 def faces_for(loaded: dict[str, LoadedFont]) -> dict[str, Face]:
     """Per role, the face the layout measures and draws with: the role's font (its first piece,
-    then its other pieces), then the other roles' fonts for characters it lacks."""
+    then its other pieces), then the other roles' fonts for characters it lacks.
+
+    The same fonts give the same faces, kept for the process: their width caches and the
+    layouts measured with them (:class:`.pdf_layout.TextBlock`) serve the next document."""
+    key = tuple(sorted((role, id(font)) for role, font in loaded.items()))
+    cached = _faces.get(key)
+    if cached is not None and cached[0] == loaded:
+        return cached[1]
     pieces = {role: [Face(piece.name, piece.codepoints) for piece in font.pieces]
               for role, font in loaded.items()}
     others = [face for role in FALLBACK_ORDER if role in pieces for face in pieces[role]]
-    return {role: own[0].with_fallbacks(own[1:] + others) for role, own in pieces.items()}
+    faces = {role: own[0].with_fallbacks(own[1:] + others) for role, own in pieces.items()}
+    if len(_faces) >= 32:
+        _faces.clear()
+    _faces[key] = (dict(loaded), faces)
+    return faces
+
+
+_faces: dict[tuple[tuple[str, int], ...], tuple[dict[str, LoadedFont], dict[str, Face]]] = {}
 
 
 def missing_glyph_findings(placed: list[Placed], loaded: dict[str, LoadedFont],

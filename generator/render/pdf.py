@@ -8,6 +8,7 @@ the file atomically.  Output bytes are reproducible (``invariant``).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import threading
@@ -36,6 +37,7 @@ from .document import Block, Heading, Paragraph, Signature, TableBlock, Title, b
 from .glyphs import (
     chars_by_role,
     faces_for,
+    fixed_text,
     missing_glyph_findings,
     place_text,
     stand_in_findings,
@@ -80,12 +82,35 @@ class _QuickFlate(pdfdoc.PDFStreamFilterZCompress):
 
     Compressing the embedded font subsets was a third of a report's PDF time; level 3 takes
     about half as long for files some 5 % larger.
+
+    Streams seen before (font subsets that every report embeds the same: headings, table
+    labels) are not compressed again: the last ones are kept, by content.
     """
 
+    def __init__(self) -> None:
+        self._kept: dict[bytes, bytes] = {}
+        self._kept_size = 0
+
     def encode(self, text: str | bytes) -> bytes:
-        return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
+        data = text.encode("utf8") if isinstance(text, str) else text
+        if len(data) < _KEEP_FROM:
+            return zlib.compress(data, 3)
+        key = hashlib.sha1(data).digest() + len(data).to_bytes(8, "big")
+        found = self._kept.get(key)
+        if found is None:
+            found = zlib.compress(data, 3)
+            if self._kept_size + len(found) > _KEEP_BYTES:
+                self._kept.clear()
+                self._kept_size = 0
+            self._kept[key] = found
+            self._kept_size += len(found)
+        return found
 
 
+#: Streams shorter than this are compressed every time (page contents, small subsets).
+_KEEP_FROM = 16 * 1024
+#: Compressed bytes kept at most.
+_KEEP_BYTES = 16 * 1024 * 1024
 _QUICK_FLATE = _QuickFlate()
 # The .docx starts a new paragraph at every line break (context._split_lines); so does the PDF.
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
@@ -104,7 +129,12 @@ def prepare(options: RenderOptions, jobs: int = 1) -> None:
     if options.pdf_engine != "reportlab":
         return
     try:
-        prepare_fonts(choose_fonts(options.font_paths, options.font_config), jobs=jobs)
+        choices = choose_fonts(options.font_paths, options.font_config)
+        prepare_fonts(choices, jobs=jobs, fixed_text=fixed_text())
+        # Opened here too: workers forked from this process inherit the opened fonts instead
+        # of each parsing them again (about 0.4 s of CPU per worker); spawned ones open them
+        # in their own warm_up.
+        load_fonts(choices, {}, fixed_text=fixed_text())
     except NianbaoError:
         pass  # every workbook reports the font problem in its own row
 
@@ -114,7 +144,8 @@ def warm_up(options: RenderOptions) -> None:
     if options.pdf_engine != "reportlab":
         return
     try:
-        load_fonts(choose_fonts(options.font_paths, options.font_config), {})
+        load_fonts(choose_fonts(options.font_paths, options.font_config), {},
+                   fixed_text=fixed_text())
     except NianbaoError:
         pass
 
@@ -126,7 +157,7 @@ def render_bytes(report: Report, options: RenderOptions,
     items = list(_one_paragraph_per_line(blocks(report)))
     placed = place_text(items, options.draft)
     choices = choose_fonts(options.font_paths, options.font_config, search)
-    loaded = load_fonts(choices, chars_by_role(placed), search)
+    loaded = load_fonts(choices, chars_by_role(placed), search, fixed_text=fixed_text())
     faces = faces_for(loaded)
     findings += missing_glyph_findings(placed, loaded, faces) + stand_in_findings(loaded)
 

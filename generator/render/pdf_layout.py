@@ -20,7 +20,7 @@ inside 28 mm, outside 26 mm (mirrored for double-sided printing).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from reportlab.lib.colors import black, red
 from reportlab.lib.pagesizes import A4
@@ -100,7 +100,9 @@ class Face:
         return width
 
     def width(self, text: str, size: float) -> float:
-        return sum(self.char_width(ch) for ch in text) * size
+        if len(text) == 1:
+            return self.char_width(text) * size
+        return sum(map(self.char_width, text)) * size
 
     def runs(self, text: str) -> list[tuple["Face", str]]:
         """``text`` cut into runs printed with one face each."""
@@ -145,6 +147,9 @@ class LaidLine:
     last: bool  # last line of the paragraph (never justified)
 
 
+_LAYOUTS: dict[tuple[str, "TextStyle", float], tuple["LaidLine", ...]] = {}
+
+
 class TextBlock(Flowable):
     """A paragraph (or a part of one after a page break) laid out with Chinese line breaking."""
 
@@ -170,6 +175,20 @@ class TextBlock(Flowable):
         return self._lines
 
     def _layout(self, avail_width: float) -> list[LaidLine]:
+        # Headings and table labels are the same in every report: their lines are kept.
+        key = (self.text, self.style, round(avail_width, 3))
+        found = _LAYOUTS.get(key)
+        if found is None:
+            found = self._break(avail_width)
+            if len(_LAYOUTS) >= 4096:
+                _LAYOUTS.clear()
+            _LAYOUTS[key] = found
+        return list(found)
+
+    def _break(self, avail_width: float) -> tuple[LaidLine, ...]:
+        return tuple(self._break_lines(avail_width))
+
+    def _break_lines(self, avail_width: float) -> list[LaidLine]:
         s = self.style
         measure: Callable[[str], float] = lambda t: s.face.width(t, s.size)
         if s.vertical:
@@ -226,19 +245,51 @@ class TextBlock(Flowable):
         return [line.text for line in self.lines(avail_width)]
 
     def draw(self) -> None:
+        # One text object for the whole block: a text object per line cost a quarter of the
+        # PDF's time (each starts again with colour, spacing and font).
+        text = self.canv.beginText(0, 0)
+        text.setFillColor(self.style.color)
+        self.draw_into(_TextPen(text), 0.0, 0.0)
+        self.canv.drawText(text)
+
+    def draw_into(self, pen: "_TextPen", x: float, y: float) -> None:
+        """Draw the lines into ``pen``'s text object with the block's origin at ``x``, ``y``
+        (the block must be wrapped, and the text object's colour set)."""
         s = self.style
-        canvas = self.canv
         width = self._laid_width if self._laid_width is not None else self.width
-        top = self.height
+        top = y + self.height
         leading = getattr(self, "leading", s.leading)
         for number, line in enumerate(self.lines(width)):
             middle = top - (number + 0.5) * leading
             baseline = middle - 0.36 * s.size  # CJK glyphs sit 0.36 em above the baseline
-            draw_line(canvas, line, width, baseline, s)
+            draw_line(None, line, width, baseline, s, pen, x)
 
 
-def draw_line(canvas, line: LaidLine, width: float, baseline: float, s: TextStyle) -> None:
-    """Draw one line; justified lines spread their characters over the whole measure."""
+class _TextPen:
+    """A text object that is told the font and spacing only when they change."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+        self.font: tuple[str, float] | None = None
+        self.char_space: float | None = None
+
+    def set_font(self, name: str, size: float) -> None:
+        if self.font != (name, size):
+            self.text.setFont(name, size)
+            self.font = (name, size)
+
+    def set_char_space(self, value: float) -> None:
+        if self.char_space != value:
+            self.text.setCharSpace(value)
+            self.char_space = value
+
+
+def draw_line(canvas: Any, line: LaidLine, width: float, baseline: float, s: TextStyle,
+              pen: _TextPen | None = None, dx: float = 0.0) -> None:
+    """Draw one line; justified lines spread their characters over the whole measure.
+
+    ``pen`` is the block's text object (whose origin is ``dx`` left of the block's); without
+    one the line gets its own."""
     count = len(line.text)
     if count == 0:
         return
@@ -256,13 +307,19 @@ def draw_line(canvas, line: LaidLine, width: float, baseline: float, s: TextStyl
         x = line.indent + (avail - line.width) / 2
     elif s.align == "right":
         x = line.indent + avail - line.width
-    text = canvas.beginText(x, baseline)
-    text.setCharSpace(tracking)
-    text.setFillColor(s.color)
+    own = pen is None
+    if pen is None:
+        text = canvas.beginText(x, baseline)
+        text.setFillColor(s.color)
+        pen = _TextPen(text)
+    else:
+        pen.text.setTextOrigin(x + dx, baseline)
+    pen.set_char_space(tracking)
     for face, run in s.face.runs(line.text):
-        text.setFont(face.name, s.size)
-        text.textOut(run)
-    canvas.drawText(text)
+        pen.set_font(face.name, s.size)
+        pen.text.textOut(run)
+    if own:
+        canvas.drawText(pen.text)
 
 
 # ---------------------------------------------------------------------------
@@ -515,9 +572,8 @@ class _Prepared:
         position = {r: i for i, r in enumerate(rows)}
         data: list[list[object]] = [["" for _ in range(self.form.n_cols)] for _ in rows]
         commands: list[tuple] = [
-            ("FONTNAME", (0, 0), (-1, -1), look.face.name),
-            ("FONTSIZE", (0, 0), (-1, -1), look.size),
-            ("LEADING", (0, 0), (-1, -1), look.leading),
+            # One command for name, size and leading: reportlab applies each to every cell.
+            ("FONT", (0, 0), (-1, -1), look.face.name, look.size, look.leading),
             ("ALIGN", (0, 0), (-1, -1), "CENTER"),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), look.padding),
@@ -535,8 +591,74 @@ class _Prepared:
             data[first][c.grid.col] = [c.block] if c.block is not None else c.text
             if last > first or c.grid.colspan > 1:
                 commands.append(("SPAN", (c.grid.col, first), (c.grid.last_col, last)))
-        return Table(data, colWidths=self.col_widths, rowHeights=self.piece_heights(rows),
-                     style=TableStyle(commands), hAlign="LEFT")
+        return _NumberTable(look.face, data, colWidths=self.col_widths,
+                            rowHeights=self.piece_heights(rows), style=TableStyle(commands),
+                            hAlign="LEFT")
+
+
+class _NumberTable(Table):
+    """reportlab's table, its text (numbers and labels) drawn in one text object.
+
+    reportlab draws every string cell with its own text object, the empty cells under a merge
+    too, and every label through the flowable machinery (save state, translate, text object);
+    a report's tables hold some two hundred numbers, which made the tables a third of the
+    PDF's time.  Cells are collected while reportlab draws backgrounds and rules and drawn
+    afterwards, in reportlab's order, at reportlab's positions (centred, middle: the same
+    formulas as ``Table._drawCell``); characters go through the face's fallbacks like all
+    other text.
+    """
+
+    def __init__(self, face: Face, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._face = face
+        self._cells: list[tuple[str | TextBlock, Any, float, float]] = []
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
+        (col_x, row_y), (width, height) = pos, size
+        if isinstance(cellval, str):
+            if cellval:  # a number: x is the cell's middle, y its first baseline
+                lines = cellval.count("\n") + 1
+                y = row_y + (cellstyle.bottomPadding + height - cellstyle.topPadding
+                             + lines * cellstyle.leading) / 2.0 - cellstyle.fontsize
+                x = col_x + (width + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
+                self._cells.append((cellval, cellstyle, x, y))
+            return
+        if (isinstance(cellval, list) and len(cellval) == 1 and isinstance(cellval[0], TextBlock)
+                and cellstyle.alignment in ("CENTER", "CENTRE") and cellstyle.valign == "MIDDLE"):
+            block = cellval[0]  # a label: placed as reportlab places a flowable in a cell
+            w, h = block.wrapOn(self.canv, width - cellstyle.leftPadding - cellstyle.rightPadding,
+                                height - cellstyle.topPadding - cellstyle.bottomPadding)
+            x = col_x + (width + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
+            y = row_y + (height + cellstyle.bottomPadding - cellstyle.topPadding + h) / 2.0 - h
+            self._cells.append((block, cellstyle, x, y))
+            return
+        super()._drawCell(cellval, cellstyle, pos, size)
+
+    def draw(self) -> None:
+        self._cells = []
+        super().draw()
+        if not self._cells:
+            return
+        canvas = self.canv
+        text = canvas.beginText(0, 0)
+        pen = _TextPen(text)
+        color = None
+        for value, style, x, y in self._cells:
+            wanted = value.style.color if isinstance(value, TextBlock) else style.color
+            if wanted != color:
+                text.setFillColor(wanted)
+                color = wanted
+            if isinstance(value, TextBlock):
+                value.draw_into(pen, x, y)
+                continue
+            pen.set_char_space(0.0)
+            for line in value.split("\n"):
+                text.setTextOrigin(x - self._face.width(line, style.fontsize) / 2, y)
+                for face, run in self._face.runs(line):
+                    pen.set_font(face.name, style.fontsize)
+                    text.textOut(run)
+                y -= style.leading
+        canvas.drawText(text)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""Converting the bundled CFF fonts: the packed glyph records, the outlines against fontTools'
+own pen pipeline, and the small piece of a font that prints only the form's headings."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont as FTFont
+from fontTools.ttLib.tables._g_l_y_f import Glyph, table__g_l_y_f
+
+from generator.fonts import (
+    FontSearch,
+    bundled_font_path,
+    choose_fonts,
+    convert_piece,
+    default_cache_dir,
+    load_fonts,
+    source_font,
+)
+from generator.fonts.convert import partition
+from generator.fonts.truetype_glyphs import _freetype_contours, encode, pack
+from generator.form import SECTIONS
+from generator.render.glyphs import fixed_text
+from generator.render.pdf_layout import DRAFT_MARK
+
+
+def _read_back(data: bytes) -> Glyph:
+    glyph = Glyph(data)
+    glyph.expand(table__g_l_y_f())
+    return glyph
+
+
+def test_packed_record_reads_back_as_the_same_points() -> None:
+    # Zero, short, long (over 255 units) and negative steps; a run of 300 equal flags (more
+    # than one repeat count can hold); two contours.
+    xs = [0, 0, 10, 300, -400, -400, 5] + [6 + i for i in range(300)]
+    ys = [0, 50, 50, -20, -20, 700, 700] + [700] * 300
+    on = [1, 0, 1, 1, 0, 1, 1] + [1] * 300
+    ends = [5, len(xs) - 1]
+    record = pack(xs, ys, on, ends)
+    glyph = _read_back(record.data)
+    assert glyph.numberOfContours == 2
+    assert list(glyph.endPtsOfContours) == ends
+    assert [tuple(p) for p in glyph.coordinates] == list(zip(xs, ys))
+    assert [flag & 1 for flag in glyph.flags] == on
+    assert (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax) == (-400, -20, 305, 700)
+    assert record.bounds == (-400, -20, 305, 700) and record.points == len(xs)
+
+
+def test_empty_glyph_has_no_record() -> None:
+    record = pack([], [], [], [])
+    assert record.data == b"" and record.bounds is None and record.points == 0
+
+
+@pytest.mark.parametrize("face", ["serif", "sans"])
+def test_converted_glyphs_have_the_outlines_of_fonttools_pen_pipeline(face: str) -> None:
+    """The fast converter against the library's reference: Cu2QuPen (error 1 unit, contours
+    reversed) into TTGlyphPen, point for point."""
+    path = bundled_font_path(face)
+    assert path is not None
+    text = "政府信息公开？！，。ABCxyz19—《》镕堃"
+    converted = FTFont(io.BytesIO(convert_piece(path, 0, [ord(c) for c in text], 0)))
+    source = FTFont(str(path), lazy=True)
+    glyph_set = source.getGlyphSet()
+    glyf = converted["glyf"]
+    for ch in text:
+        pen = TTGlyphPen(None)
+        glyph_set[source.getBestCmap()[ord(ch)]].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        expected = pen.glyph()
+        mine = glyf[converted.getBestCmap()[ord(ch)]]
+        assert mine.numberOfContours == expected.numberOfContours > 0, ch
+        assert sorted(map(tuple, mine.coordinates)) == sorted(map(tuple, expected.coordinates)), ch
+        expected.recalcBounds(None)
+        assert (mine.xMin, mine.yMin, mine.xMax, mine.yMax) == (
+            expected.xMin, expected.yMin, expected.xMax, expected.yMax), ch
+    assert converted["maxp"].numGlyphs == len(converted.getGlyphOrder())
+    assert converted["head"].unitsPerEm == source["head"].unitsPerEm
+
+
+def test_pieces_of_a_fixed_text_font_are_fixed_disjoint_and_complete() -> None:
+    path = bundled_font_path("sans")
+    assert path is not None
+    fixed = fixed_text()["heiti"]
+    source = source_font(path, 0, fixed)
+    everyday = source_font(path, 0)
+    cmap = FTFont(str(path), lazy=True).getBestCmap()
+    assert source.fixed and not everyday.fixed
+    assert set(source.pieces[0]) == {ord(c) for c in fixed} & set(cmap)
+    seen: set[int] = set()
+    for piece in source.pieces:
+        assert seen.isdisjoint(piece)
+        seen.update(piece)
+    assert seen == set(cmap) == {cp for piece in everyday.pieces for cp in piece}
+    # The same characters give the same cut, in whatever order they come.
+    assert source.pieces == partition(cmap, frozenset(ord(c) for c in reversed(fixed)))
+
+
+def test_headings_font_is_one_small_piece_and_prints_every_heading() -> None:
+    search = FontSearch((), fontconfig=False, config_path=None, cache_dir=default_cache_dir())
+    choices = choose_fonts(search=search)
+    assert choices["heiti"].convert and choices["heiti"].path != choices["fangsong"].path
+    headings = "".join(section.heading for section in SECTIONS) + DRAFT_MARK
+    loaded = load_fonts(choices, {"heiti": headings, "fangsong": "政府信息公开"}, search,
+                        fixed_text=fixed_text())
+    heiti = loaded["heiti"]
+    assert len(heiti.pieces) == 1
+    assert len(heiti.codepoints) < 300  # not the thousands of the everyday tier
+    assert heiti.missing(headings) == []
+    assert len(loaded["fangsong"].pieces[0].codepoints) > 3000  # body text: the everyday tier
+
+
+def test_quadratic_outline_from_freetype_keeps_its_points() -> None:
+    """The general path (an outline that is not CFF-shaped: quadratic control points, two in a
+    row implying an on-curve point between them) gives the TrueType points, clockwise."""
+    flat = [0, 0, 100, 0, 100, 100, 0, 100]
+    tags = bytes([1, 0, 0, 1])
+    glyph = _read_back(encode(_freetype_contours(flat, tags, [3])).data)
+    assert [tuple(p) for p in glyph.coordinates] == [(0, 0), (0, 100), (100, 100), (100, 50),
+                                                      (100, 0)]
+    assert [flag & 1 for flag in glyph.flags] == [1, 1, 0, 1, 0]
