@@ -24,7 +24,7 @@ from generator.fonts.convert import partition
 from generator.fonts.truetype_glyphs import _freetype_contours, encode, pack
 from generator.form import SECTIONS
 from generator.render.glyphs import fixed_text
-from generator.render.pdf_layout import DRAFT_MARK
+from generator.form import DRAFT_MARK
 
 
 def _read_back(data: bytes) -> Glyph:

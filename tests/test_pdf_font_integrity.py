@@ -21,7 +21,7 @@ from generator.fonts.convert import partition
 from generator.model import Narrative, Report, TextPart
 from generator.render import RenderOptions
 from generator.render.pdf import render_bytes
-from generator.render.pdf_layout import DRAFT_MARK
+from generator.form import DRAFT_MARK
 from generator.workbook.writer import write_workbook
 from pdf_glyphs import drawn_characters, unprinted
 

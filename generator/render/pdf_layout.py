@@ -28,7 +28,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Frame, NextPageTemplate, PageTemplate, Table, TableStyle
 
-from ..form import CellRole, GridCell, TableForm
+from ..form import DRAFT_MARK, CellRole, GridCell, TableForm
 from ..geometry import label_left, table_leading
 from .kinsoku import MAX_SPREAD_EM, Line, break_lines
 
@@ -52,7 +52,6 @@ CHARS_PER_LINE = 28
 BODY_TRACKING = (BODY_WIDTH - CHARS_PER_LINE * BODY_SIZE) / (CHARS_PER_LINE - 1)
 TITLE_LEADING = LINE_PITCH  # the .docx sets the title on the body's exact pitch too
 PAGE_NUMBER_GAP = 7 * mm  # the 一字线 sits 7 mm below the 版心
-DRAFT_MARK = "校验未通过，不得用于正式印发"
 
 EPS = 0.01
 
