@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.importers import import_report  # noqa: E402
-from generator.importers.narrative import normalise_punctuation  # noqa: E402
+from generator.inputs.importers import import_report  # noqa: E402
+from generator.inputs.importers.narrative import normalise_punctuation  # noqa: E402
 
 HEAD = "某县某镇人民政府2024年政府信息公开工作年度报告\n一、总体情况\n本年度认真贯彻条例。\n"
 CHARS = "政府信息公开工作本镇年度报告动依申请平台监督保障管理全条件号务服群众线上下"

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from run_bench import make_workbooks  # noqa: E402
 from synthetic import synthetic_report  # noqa: E402
 
-from generator.fonts import FontError, FontSearch, Source, choose_fonts  # noqa: E402
-from generator.render import RenderOptions  # noqa: E402
-from generator.render.pdf import render_bytes  # noqa: E402
+from generator.outputs import RenderOptions  # noqa: E402
+from generator.outputs.fonts import FontError, FontSearch, Source, choose_fonts  # noqa: E402
+from generator.outputs.pdf import render_bytes  # noqa: E402
 
 
 def per_report(search: FontSearch, reports: int) -> tuple[list[float], list[float]]:

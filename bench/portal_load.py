@@ -35,8 +35,8 @@ def make_data(data: Path, agencies: int) -> list[tuple[str, str, Path]]:
     """N accounts (one password hash computed once) and N workbooks."""
     from dataclasses import replace
 
-    from generator.model import report_from_json
-    from generator.workbook.writer import write_workbook
+    from generator.outputs.workbook import write_workbook
+    from generator.report.model import report_from_json
 
     nianbao("portal", "init", "--data", str(data))
     nianbao("portal", "add-user", "--data", str(data), "--username", "template", "--agency",

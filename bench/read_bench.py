@@ -4,9 +4,9 @@
 
 Reads WORKBOOK (default: inputs/example-2025.xlsx) N times in one warm process and prints
 the median and the fastest time of each step:
-  * inspect: the guards over the raw file (generator/workbook/source.py);
-  * parse: the OOXML parts into a snapshot (generator/workbook/grid.py);
-  * map: the snapshot into a report (generator/workbook/reader.py);
+  * inspect: the guards over the raw file (generator/inputs/workbook/source.py);
+  * parse: the OOXML parts into a snapshot (generator/inputs/workbook/grid.py);
+  * map: the snapshot into a report (generator/inputs/workbook/reader.py);
   * read: all three, as `nianbao build` does (read_workbook);
 and, for comparison, two full openpyxl loads of the same bytes (formulas and cached values),
 the way the reader once read.  Times are CPU time of this process (``time.process_time``),
@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import openpyxl  # noqa: E402
 
-from generator.workbook.reader import read_grid, read_workbook  # noqa: E402
-from generator.workbook.source import inspect_workbook_file, parse_grid  # noqa: E402
+from generator.inputs.workbook.reader import read_grid, read_workbook  # noqa: E402
+from generator.inputs.workbook.source import inspect_workbook_file, parse_grid  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "example-2025.xlsx"
 

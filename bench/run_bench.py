@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from synthetic import synthetic_report  # noqa: E402
 
 from generator.batch import BatchPlan, run_batch  # noqa: E402
-from generator.checker import check_read  # noqa: E402
-from generator.render import RenderOptions, renderer  # noqa: E402
-from generator.workbook.reader import read_workbook  # noqa: E402
-from generator.workbook.writer import write_workbook  # noqa: E402
+from generator.checks.checker import check_read  # noqa: E402
+from generator.inputs.workbook.reader import read_workbook  # noqa: E402
+from generator.outputs import RenderOptions, renderer  # noqa: E402
+from generator.outputs.workbook import write_workbook  # noqa: E402
 
 
 def make_workbooks(n: int, folder: Path) -> list[Path]:
@@ -75,7 +75,7 @@ def per_stage(paths: list[Path], out: Path, with_pdf: bool) -> dict[str, list[fl
 
 
 def libreoffice_ratio(docx_files: list[Path], out: Path, reportlab_median: float | None) -> None:
-    from generator.render.libreoffice import convert_docx_to_pdf, find_soffice
+    from generator.outputs.libreoffice import convert_docx_to_pdf, find_soffice
 
     if find_soffice() is None:
         print("LibreOffice：未安装，跳过对比。")

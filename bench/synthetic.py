@@ -10,7 +10,7 @@ import random
 from datetime import date
 
 from generator.form import T3_COLUMNS, T3_OUTCOME_GROUPS, TEXT_SLOTS
-from generator.model import Meta, Narrative, Numbers, Report, TextPart
+from generator.report.model import Meta, Narrative, Numbers, Report, TextPart
 
 COUNTIES = ["扎赉特旗", "科尔沁右翼前旗", "突泉县", "阿尔山市", "乌兰浩特市", "兴化市", "海城市",
             "秦安县", "通榆县", "湖口县", "绥滨县", "大冶市", "汉台区", "昌图县", "遂溪县"]

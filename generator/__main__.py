@@ -1,5 +1,5 @@
 """``python -m generator`` runs the ``nianbao`` command line."""
 
-from .cli import main
+from generator.cli import main
 
 main(prog_name="nianbao")

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .batch import BatchItem, Status
-from .errors import NianbaoError, OutputError
-from .form import FIELDS, META_FIELDS
-from .model import Meta, Numbers, Report
-from .safeio import atomic_path
+from generator.batch import BatchItem, Status
+from generator.errors import NianbaoError, OutputError
+from generator.form import FIELDS, META_FIELDS
+from generator.report.model import Meta, Numbers, Report
+from generator.safeio import atomic_path
 
 SOURCES_SHEET = "汇总来源"
 #: statuses whose numbers are summed: checked without errors
@@ -54,7 +54,7 @@ def sum_numbers(reports: Sequence[Report]) -> Numbers:
 def aggregate(items: Sequence[BatchItem]) -> Aggregate:
     """Read again the workbooks of ``items`` that passed and sum them (the batch keeps no
     reports in memory: a county's 60 workbooks are read one by one here)."""
-    from .workbook.reader import read_workbook
+    from generator.inputs.workbook.reader import read_workbook
 
     candidates = [item for item in items if item.status.value in SUMMED_STATUSES]
     years = Counter(item.year for item in candidates if item.year)
@@ -85,7 +85,7 @@ def write_aggregate(result: Aggregate, target: Path, base: Path, *,
     """The aggregate as an input workbook at ``target`` (atomically)."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from .workbook.writer import build_workbook, meta_address
+    from generator.outputs.workbook import build_workbook, meta_address
 
     if target.suffix.lower() != ".xlsx":
         raise OutputError(f"汇总工作簿的文件名应以 .xlsx 结尾：{target}")

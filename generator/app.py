@@ -17,24 +17,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .checker import RULE_BY_ID, RULES, CheckResult
-from .errors import NianbaoError, OutputError
-from .findings import Finding, Severity
-from .naming import safe_file_stem
-from .form import DRAFT_MARK
-from .rules import Rule, rules_markdown
+from generator.checks.checker import RULE_BY_ID, RULES, CheckResult
+from generator.checks.rules import Rule, rules_markdown
+from generator.errors import NianbaoError, OutputError
+from generator.findings import Finding, Severity
+from generator.form import DRAFT_MARK
+from generator.naming import safe_file_stem
 
 if TYPE_CHECKING:
-    from .aggregate import Aggregate
-    from .batch import BatchItem
-    from .importers import ImportResult
-    from .model import Report
-    from .workbook.carry import Carried
-    from .yeardiff import CellChange
+    from generator.aggregate import Aggregate
+    from generator.batch import BatchItem
+    from generator.checks.yeardiff import CellChange
+    from generator.inputs.importers import ImportResult
+    from generator.outputs.carry_forward import Carried
+    from generator.report.model import Report
 
 #: every output format, in the order a build writes them (the LibreOffice PDF converts the .docx)
 ALL_FORMATS: tuple[str, ...] = ("docx", "pdf", "html")
-#: the PDF engines (``generator.render.PDF_ENGINES``; kept here so front ends need not import
+#: the PDF engines (``generator.outputs.PDF_ENGINES``; kept here so front ends need not import
 #: the renderers to offer the choice)
 PDF_ENGINES: tuple[str, ...] = ("reportlab", "libreoffice")
 WORKBOOK_NAME_SUFFIX = "政府信息公开工作年度报告填报表"
@@ -48,8 +48,8 @@ def check(source: str | Path, previous: str | Path | None = None) -> CheckResult
     """Read and check a workbook (``previous``: last year's, for Y-1/Y-2).
 
     Raises :class:`~generator.errors.InputError` when a file cannot be read."""
-    from .checker import check_read
-    from .workbook.reader import read_workbook
+    from generator.checks.checker import check_read
+    from generator.inputs.workbook.reader import read_workbook
 
     read = read_workbook(source)
     last = read_workbook(previous).report if previous is not None else None
@@ -59,7 +59,7 @@ def check(source: str | Path, previous: str | Path | None = None) -> CheckResult
 def check_for_build(source: str | Path, previous: str | Path | None = None) -> CheckResult:
     """The check as it stands when report files are generated: what a draft may still lack
     (the 发布日期, S-3) is an error here."""
-    from .checker import for_build
+    from generator.checks.checker import for_build
 
     return for_build(check(source, previous))
 
@@ -68,7 +68,7 @@ def annotate(source: str | Path, target: Path, findings: tuple[Finding, ...] | l
              overwrite: bool = False) -> Path:
     """Write ``target``: the workbook ``source`` with each finding as a comment on its cells
     (``source`` is only read)."""
-    from .annotate import annotate_workbook
+    from generator.outputs.annotate import annotate_workbook
 
     return annotate_workbook(source, target, findings, overwrite=overwrite)
 
@@ -78,7 +78,7 @@ def font_paths(values: tuple[str, ...] | list[str]) -> dict[str, Path]:
     a Chinese :class:`~generator.errors.NianbaoError` for a value it cannot use."""
     if not values:  # the font modules are loaded only when a font is named
         return {}
-    from .fonts import parse_font_args
+    from generator.outputs.fonts import parse_font_args
 
     return parse_font_args(values)
 
@@ -127,7 +127,7 @@ class BuildResult:
                                             for f in self.render_findings)
 
     def path(self, format_name: str) -> Path | None:
-        from .render import FORMATS
+        from generator.outputs import FORMATS
 
         suffix = FORMATS[format_name][1]
         return next((p for p in self.written if p.suffix == suffix), None)
@@ -146,11 +146,11 @@ def build(source: str | Path, options: BuildOptions = BuildOptions(),
     findings first).  The LibreOffice PDF engine converts the .docx this build writes when it
     writes one, else a temporary one.
     """
-    from .render import RenderOptions, output_path
+    from generator.outputs import RenderOptions, output_path
 
     if options.template is not None:
         # A broken template is found before the workbook is read (InputError-like, exit 2).
-        from .render.docx import check_template
+        from generator.outputs.docx import check_template
 
         check_template(options.template)
     result = checked if checked is not None else check_for_build(source, options.previous)
@@ -176,8 +176,8 @@ def build(source: str | Path, options: BuildOptions = BuildOptions(),
 
 def _render(format_name: str, report: Report, target: Path, options: object,
             docx: Path | None) -> list[Finding]:
-    from .render import RenderOptions
-    from .render.engines import write_format
+    from generator.outputs import RenderOptions
+    from generator.outputs.engines import write_format
 
     assert isinstance(options, RenderOptions)
     return write_format(format_name, report, target, options, docx=docx)
@@ -207,7 +207,7 @@ def blank_workbook(agency: str, year: int | None, target: Path | None = None, *,
 
     ``target`` is the file; without it, :func:`workbook_file_name` in ``out_dir`` (default:
     the current folder)."""
-    from .workbook.writer import write_workbook
+    from generator.outputs.workbook import write_workbook
 
     agency = agency.strip()
     if target is None:
@@ -222,7 +222,7 @@ class RollForwardResult:
 
     written: Path
     carried: Carried
-    #: what was carried, one paragraph in Chinese (:func:`generator.workbook.carry.summary`)
+    #: what was carried, one paragraph in Chinese (:func:`generator.outputs.carry_forward.summary`)
     summary: str
     #: errors in last year's workbook (carried anyway)
     last_errors: tuple[Finding, ...] = ()
@@ -237,10 +237,10 @@ class RollForwardResult:
 def roll_forward(last: str | Path, target: Path | None = None, *, out_dir: Path | None = None,
                  overwrite: bool = False) -> RollForwardResult:
     """Write next year's workbook from last year's (``last`` is only read)."""
-    from .checker import check_read
-    from .workbook.carry import carry_from, carry_pairs, summary
-    from .workbook.reader import read_workbook
-    from .workbook.writer import write_workbook
+    from generator.checks.checker import check_read
+    from generator.inputs.workbook.reader import read_workbook
+    from generator.outputs.carry_forward import carry_from, carry_pairs, summary
+    from generator.outputs.workbook import write_workbook
 
     last = Path(last)
     read = read_workbook(last)  # InputError when last year's file cannot be read
@@ -292,7 +292,7 @@ class ImportReportResult:
     @property
     def format_name(self) -> str:
         """How the report's file type is called: Word 文档（.docx）, 网页（.html）…"""
-        from .importers import FORMAT_NAMES
+        from generator.inputs.importers import FORMAT_NAMES
 
         return FORMAT_NAMES.get(self.imported.source_format, self.imported.source_format)
 
@@ -309,11 +309,11 @@ class ImportReportResult:
 
 def import_report(report: str | Path, options: ImportOptions = ImportOptions()) -> ImportReportResult:
     """Read a published report (.docx, .html, .txt) and write it as an input workbook."""
-    from .checker import check_published
-    from .form import META_FIELDS
-    from .importers import import_report as read_report
-    from .importers import unread_findings
-    from .workbook.writer import write_workbook
+    from generator.checks.checker import check_published
+    from generator.form import META_FIELDS
+    from generator.inputs.importers import import_report as read_report
+    from generator.inputs.importers import unread_findings
+    from generator.outputs.workbook import write_workbook
 
     report = Path(report)
     target = options.target or report.with_suffix(".xlsx")
@@ -337,8 +337,7 @@ def import_report(report: str | Path, options: ImportOptions = ImportOptions()) 
 
 def total_notes(report: Report) -> list[str]:
     """Printed totals that differ from the sum of their parts (the workbook recomputes them)."""
-    from .form import FIELDS
-    from .form import field_path
+    from generator.form import FIELDS, field_path
 
     recomputed = report.numbers.with_totals()
     return [f"原报告 {field_path(f.id)} 印的是 {report.numbers[f.id]}，明细合计为 "
@@ -353,15 +352,15 @@ def total_notes(report: Report) -> list[str]:
 def check_template(template: Path) -> None:
     """Raise :class:`~.errors.TemplateError` (exit 2) listing every problem of a custom .docx
     template: missing placeholders, broken Jinja, parts it may not hold."""
-    from .render.docx import check_template as check
+    from generator.outputs.docx import check_template as check
 
     check(template)
 
 
 def write_standard_template(target: Path, *, overwrite: bool = False) -> Path:
     """The standard template (the styles a clerk may change in Word/WPS), written atomically."""
-    from .render.template_builder import build_template
-    from .safeio import write_bytes_atomic
+    from generator.outputs.template_builder import build_template
+    from generator.safeio import write_bytes_atomic
 
     if target.exists() and not overwrite:
         raise OutputError(f"文件已存在：{target}。如需覆盖，请加 --force。")
@@ -373,8 +372,8 @@ def font_conversion_pending(options: BuildOptions) -> bool:
     """Whether a PDF built with ``options`` first converts the bundled fonts (a one-time wait
     of seconds the front end should announce); False when the fonts cannot be chosen at all
     (the PDF itself reports that)."""
-    from .fonts import choose_fonts, conversion_pending
-    from .render.glyphs import fixed_text
+    from generator.outputs.fonts import choose_fonts, conversion_pending
+    from generator.outputs.glyphs import fixed_text
 
     try:
         return bool(conversion_pending(choose_fonts(options.font_paths, options.font_config),
@@ -405,8 +404,16 @@ class FontReport:
 
 def font_report(fonts: tuple[str, ...] | list[str], font_config: Path | None = None) -> FontReport:
     """Which font file each PDF role uses on this machine, and why (``nianbao fonts``)."""
-    from .fonts import (ROLE_LABELS, ROLE_USES, ROLES, FontSearch, Source, choose_fonts,
-                        default_config_path, parse_font_args)
+    from generator.outputs.fonts import (
+        ROLE_LABELS,
+        ROLE_USES,
+        ROLES,
+        FontSearch,
+        Source,
+        choose_fonts,
+        default_config_path,
+        parse_font_args,
+    )
 
     choices = choose_fonts(parse_font_args(fonts), font_config, FontSearch.from_environment())
     rows = []
@@ -447,8 +454,8 @@ class DiffResult:
 
 def diff(last: str | Path, this: str | Path) -> DiffResult:
     """Every table number that changed between last year's and this year's workbook."""
-    from .workbook.reader import read_workbook
-    from .yeardiff import MIN_VALUE, RATIO, diff_reports
+    from generator.checks.yeardiff import MIN_VALUE, RATIO, diff_reports
+    from generator.inputs.workbook.reader import read_workbook
 
     last_read = read_workbook(last)
     this_read = read_workbook(this)
@@ -509,7 +516,7 @@ class BatchResult:
     @property
     def failed(self) -> bool:
         """Whether a workbook has errors or could not be processed (exit code 1)."""
-        from .batch import Status
+        from generator.batch import Status
 
         return any(i.status in (Status.ERRORS, Status.UNREADABLE, Status.INTERNAL, Status.TIMEOUT)
                    for i in self.items)
@@ -517,13 +524,13 @@ class BatchResult:
     @property
     def screen_headings(self) -> tuple[tuple[str, int], ...]:
         """(heading, width) of the summary workbook's columns shown on screen."""
-        from .batch_summary import COLUMNS
+        from generator.batch_summary import COLUMNS
 
         return tuple((c.heading, c.width) for c in COLUMNS if c.on_screen)
 
     def screen_rows(self) -> tuple[BatchRow, ...]:
         """The items, problems first as in the summary workbook, with their on-screen cells."""
-        from .batch_summary import COLUMNS, ordered, summary_rows
+        from generator.batch_summary import COLUMNS, ordered, summary_rows
 
         items = ordered(list(self.items))
         shown = [i for i, column in enumerate(COLUMNS) if column.on_screen]
@@ -533,7 +540,7 @@ class BatchResult:
 
 def display_name(path: Path) -> str:
     """A path as it can be printed (a GBK file name from a Windows archive decoded)."""
-    from .batch import display_name as shown
+    from generator.batch import display_name as shown
 
     return shown(path)
 
@@ -547,10 +554,16 @@ def batch(options: BatchOptions, *, on_start: Callable[[int], None] | None = Non
     folder, no format, an aggregate target that would be overwritten or read back, and the
     LibreOffice PDF engine without LibreOffice on the machine.  ``on_start`` gets the number
     of workbooks, ``on_done`` each finished one (a progress bar)."""
-    from .batch import DEFAULT_TIMEOUT, SUMMARY_PREFIX, BatchPlan, find_workbooks, run_batch, \
-        summary_year
-    from .batch_summary import write_summary
-    from .render import RenderOptions
+    from generator.batch import (
+        DEFAULT_TIMEOUT,
+        SUMMARY_PREFIX,
+        BatchPlan,
+        find_workbooks,
+        run_batch,
+        summary_year,
+    )
+    from generator.batch_summary import write_summary
+    from generator.outputs import RenderOptions
 
     source = options.source_dir
     if not source.is_dir():
@@ -560,7 +573,7 @@ def batch(options: BatchOptions, *, on_start: Callable[[int], None] | None = Non
     if not options.formats:
         raise OutputError("没有要生成的格式：去掉 --no-docx，或加 --pdf / --html。")
     if "pdf" in options.formats and options.pdf_engine == "libreoffice":
-        from .render.libreoffice import require_soffice
+        from generator.outputs.libreoffice import require_soffice
 
         require_soffice()  # every workbook would fail the same way: say it once, first
     render_options = RenderOptions(pdf_engine=options.pdf_engine,
@@ -575,8 +588,8 @@ def batch(options: BatchOptions, *, on_start: Callable[[int], None] | None = Non
                             source)
     aggregated, written = None, None
     if options.aggregate is not None:
-        from .aggregate import aggregate as sum_up
-        from .aggregate import write_aggregate
+        from generator.aggregate import aggregate as sum_up
+        from generator.aggregate import write_aggregate
 
         aggregated = sum_up(items)
         written = write_aggregate(aggregated, options.aggregate, source,

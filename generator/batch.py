@@ -30,14 +30,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .errors import NianbaoError
-from .findings import Finding, Severity
-from .form import report_title
-from .model import Report
-from .naming import safe_file_stem
-from .render import FORMATS, RenderOptions, output_path
-from .render.engines import engine_module, write_format
-from .safeio import TEMP_PREFIX, alive, environment_message
+from generator.errors import NianbaoError
+from generator.findings import Finding, Severity
+from generator.form import report_title
+from generator.naming import safe_file_stem
+from generator.outputs import FORMATS, RenderOptions, output_path
+from generator.outputs.engines import engine_module, write_format
+from generator.report.model import Report
+from generator.safeio import TEMP_PREFIX, alive, environment_message
 
 #: file endings taken as workbooks (others are listed as skipped); .xls/.et are reported as
 #: unreadable with the advice to save as .xlsx, rather than silently ignored.
@@ -163,13 +163,13 @@ def key_totals(report: Report) -> KeyTotals:
 def warm_up(formats: Sequence[str], options: RenderOptions) -> None:
     """Do once per process what every report would otherwise repeat: import the checker and
     the renderers, parse the template, register fonts (each renderer caches its own)."""
-    from . import checker  # noqa: F401  (import cost paid once)
+    from generator.checks import checker
 
     for format_name in formats:
         module = engine_module(format_name, options)
         if module is None:
             continue
-        warm = getattr(__import__(f"generator.render.{module}", fromlist=["warm_up"]),
+        warm = getattr(__import__(f"generator.outputs.{module}", fromlist=["warm_up"]),
                        "warm_up", None)
         if warm is not None:
             warm(options)
@@ -183,7 +183,7 @@ def prepare(formats: Sequence[str], options: RenderOptions, jobs: int) -> None:
         name = engine_module(format_name, options)
         if name is None:
             continue
-        module = __import__(f"generator.render.{name}", fromlist=["prepare"])
+        module = __import__(f"generator.outputs.{name}", fromlist=["prepare"])
         hook = getattr(module, "prepare", None)
         if hook is not None:
             hook(options, jobs)
@@ -204,8 +204,8 @@ def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
     ``previous`` maps 机关名称 to last year's workbook; the match is made after reading, so the
     cross-year rules run without reading any file twice.
     """
-    from .checker import check_read, for_build
-    from .workbook.reader import read_workbook
+    from generator.checks.checker import check_read, for_build
+    from generator.inputs.workbook.reader import read_workbook
 
     try:
         read = read_workbook(source)
@@ -307,7 +307,7 @@ def display_name(path: Path) -> str:
 
 def previous_by_agency(previous_dir: Path) -> dict[str, Path]:
     """Last year's workbooks keyed by 机关名称 (the first file wins for a repeated name)."""
-    from .workbook.reader import read_workbook
+    from generator.inputs.workbook.reader import read_workbook
 
     found: dict[str, Path] = {}
     workbooks, _ = find_workbooks(previous_dir)
@@ -347,7 +347,7 @@ def finalise(item: BatchItem, out_dir: Path, taken: set[str]) -> BatchItem:
             os.replace(tmp, final)
             outputs.append(final)
     except OSError as error:
-        from .safeio import os_error_message
+        from generator.safeio import os_error_message
 
         for tmp in item.pending.values():
             Path(tmp).unlink(missing_ok=True)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .batch import BatchItem, Status
-from .safeio import atomic_path
+from generator.batch import BatchItem, Status
+from generator.safeio import atomic_path
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: problems first; a status this list does not know (added later) counts as a problem
@@ -53,7 +53,9 @@ class Column:
 
 
 def _relative(path: Path, base: Path) -> str:
-    from .batch import display_name  # a GBK-bytes file name must not break the summary
+    from generator.batch import (
+        display_name,  # a GBK-bytes file name must not break the summary
+    )
 
     try:
         return display_name(path.relative_to(base))

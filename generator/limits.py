@@ -4,7 +4,7 @@ A workbook for the annual report is a few dozen kilobytes: six sheets of at most
 rows.  The limits below are generous by two to three orders of magnitude for such a file and
 still keep a county server that runs ``batch`` over files from dozens of offices safe from a
 zip bomb or a sheet with a million rows: every one is checked *before* openpyxl parses
-anything (see :mod:`generator.workbook.source`).
+anything (see :mod:`generator.inputs.workbook.source`).
 """
 
 from __future__ import annotations

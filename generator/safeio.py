@@ -6,7 +6,7 @@ temporary file is removed; after a hard kill (SIGKILL, power loss) it may stay b
 name carries the writer's process id and the target's name, and the next write of the same
 target removes such leftovers of processes that are gone.
 
-Input files are never outputs: :mod:`generator.workbook.source` registers every file it reads
+Input files are never outputs: :mod:`generator.inputs.workbook.source` registers every file it reads
 with :func:`mark_input`, and :func:`atomic_path` refuses to replace one of them.
 """
 
@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import errno
 import os
-import sys
 import re
 import stat
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OutputError
+from generator.errors import OutputError
 
 TEMP_PREFIX = ".nianbao-tmp-"
 

@@ -13,7 +13,7 @@ import signal
 import threading
 from typing import Any, Callable, Iterable
 
-from . import limits
+from generator import limits
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Middleware = Callable[[Callable[[Any], Any]], Callable[[Any], Any]]

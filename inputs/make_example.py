@@ -11,8 +11,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.model import report_from_json  # noqa: E402
-from generator.workbook.writer import write_workbook  # noqa: E402
+from generator.report.model import report_from_json  # noqa: E402
+from generator.outputs.workbook import write_workbook  # noqa: E402
 
 SOURCE = REPO / "tests" / "data" / "example_report.json"
 TARGET = REPO / "inputs" / "example-2025.xlsx"

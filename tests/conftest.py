@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from generator.model import Report, report_from_json
+from generator.report.model import Report, report_from_json
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

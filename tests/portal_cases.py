@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from portal_support import AGENCY_A, AGENCY_B, PASSWORD, make_portal
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "example-2025.xlsx"
@@ -200,7 +199,7 @@ def test_upload_of_another_agencys_workbook_is_refused(portal: object) -> None:
 
 def test_unreadable_upload_gives_the_cli_message(portal: object, tmp_path: Path) -> None:
     from generator.errors import InputError
-    from generator.workbook.source import inspect_workbook_file
+    from generator.inputs.workbook.source import inspect_workbook_file
 
     junk = tmp_path / "垃圾.xlsx"
     junk.write_bytes(b"this is not a workbook" * 10)
@@ -273,10 +272,10 @@ def test_workbook_rolled_forward_from_last_years_submission(portal: object, tmp_
     from django.contrib.auth.models import User
 
     from generator import app
-    from generator.model import report_from_json
+    from generator.outputs.workbook import write_workbook
     from generator.portal import storage
     from generator.portal.models import Agency, StoredFile, Submission, Version
-    from generator.workbook.writer import write_workbook
+    from generator.report.model import report_from_json
 
     example = report_from_json((Path(__file__).parent / "data" / "example_report.json").read_text("utf-8"))
     last = replace(example, meta=replace(example.meta, agency=AGENCY_B, year=2024))

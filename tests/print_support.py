@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.form import TABLE_BY_KEY, TEXT_SLOTS
-from generator.model import Narrative, Numbers, Report, TextPart
+from generator.report.model import Narrative, Numbers, Report, TextPart
 
 STRESS_AGENCY = "伊犁哈萨克自治州察布查尔锡伯自治县孙扎齐牛录镇人民政府办公室"
 STRESS_FEE = Decimal("1234.5678")
@@ -72,11 +72,11 @@ def font_env() -> None:
 
 def render_all(report: Report, out: Path) -> dict[str, Path]:
     """The .docx, the reportlab PDF, the HTML, and LibreOffice's PDF of the .docx."""
-    from generator.render import RenderOptions
-    from generator.render import docx as docx_render
-    from generator.render import html as html_render
-    from generator.render import pdf as pdf_render
-    from generator.render.libreoffice import convert_docx_to_pdf
+    from generator.outputs import RenderOptions
+    from generator.outputs import docx as docx_render
+    from generator.outputs import html as html_render
+    from generator.outputs import pdf as pdf_render
+    from generator.outputs.libreoffice import convert_docx_to_pdf
 
     font_env()
     out.mkdir(parents=True, exist_ok=True)

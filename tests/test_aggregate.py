@@ -13,10 +13,10 @@ from generator.aggregate import SOURCES_SHEET
 from generator.app import check as check_workbook
 from generator.cli import main
 from generator.form import FIELD_BY_ID, FIELDS, META_FIELDS, TEXT_SLOTS
-from generator.model import Numbers, Report
-from generator.workbook.layout import default_field_address
-from generator.workbook.reader import read_workbook
-from generator.workbook.writer import meta_address, text_address, write_workbook
+from generator.inputs.workbook.reader import read_workbook
+from generator.outputs.workbook import meta_address, text_address, write_workbook
+from generator.report.layout import default_field_address
+from generator.report.model import Numbers, Report
 
 #: rules about what the county itself writes (基本信息, 正文), not about the summed numbers
 COUNTY_FILLS_IN = {"S-1", "S-2", "S-3"}

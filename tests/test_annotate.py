@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from generator.annotate import annotate_workbook, split_cell
 from generator.app import check as check_workbook
 from generator.cli import main
 from generator.errors import OutputError
+from generator.outputs.annotate import annotate_workbook, split_cell
 
 
 @pytest.fixture

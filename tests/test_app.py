@@ -10,7 +10,7 @@ import pytest
 
 from generator import app
 from generator.errors import InputError, OutputError
-from generator.workbook.reader import read_workbook
+from generator.inputs.workbook.reader import read_workbook
 
 
 def wrong_d6(example: Path, tmp_path: Path) -> Path:

@@ -28,8 +28,8 @@ import openpyxl
 import pytest
 
 from generator.errors import InputError
-from generator.workbook import source
-from generator.workbook.reader import read_workbook
+from generator.inputs.workbook import source
+from generator.inputs.workbook.reader import read_workbook
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 from generator.batch import BatchPlan, Status, find_workbooks, run_batch, unique_stem
 from generator.batch_summary import COLUMNS
 from generator.cli import main
-from generator.model import Numbers, Report
+from generator.outputs.workbook import write_workbook
+from generator.report.model import Numbers, Report
 from generator.safeio import TEMP_PREFIX
-from generator.workbook.writer import write_workbook
 
 HEADINGS = [c.heading for c in COLUMNS]
 
@@ -178,7 +178,7 @@ def test_summary_text_cannot_become_a_formula(tmp_path: Path, example_report: Re
 # The PDF engine: the batch makes its PDFs the way `build --pdf-engine` does.
 
 needs_soffice = pytest.mark.skipif(
-    __import__("generator.render.libreoffice", fromlist=["find_soffice"]).find_soffice() is None,
+    __import__("generator.outputs.libreoffice", fromlist=["find_soffice"]).find_soffice() is None,
     reason="LibreOffice (soffice) is not installed; .ci/install-system-packages installs it")
 
 
@@ -224,7 +224,7 @@ def test_batch_with_the_reportlab_engine_makes_a_reportlab_pdf(tmp_path: Path,
 
 def test_batch_refuses_the_libreoffice_engine_without_libreoffice(
         tmp_path: Path, example_report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.render import libreoffice
+    from generator.outputs import libreoffice
 
     root = tmp_path / "county"
     root.mkdir()

@@ -12,8 +12,12 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.naming import safe_file_stem
-from generator.render.determinism import write_zip
-from generator.render.template_builder import DRAFT_MARK, build_template, template_parts
+from generator.outputs.determinism import write_zip
+from generator.outputs.template_builder import (
+    DRAFT_MARK,
+    build_template,
+    template_parts,
+)
 
 STEM = "扎赉特旗宝力根花苏木人民政府2025年政府信息公开工作年度报告"
 

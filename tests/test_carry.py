@@ -27,17 +27,15 @@ from generator.form import (
     TABLE3,
     TEXT_SLOTS,
 )
-from generator.model import Meta, Narrative, Numbers, Report, TextPart
-from generator.workbook.carry import (
+from generator.inputs.workbook.reader import read_workbook
+from generator.outputs.carry_forward import (
     CLEARED_META,
     carry_from,
     carry_pairs,
     in_force_fields,
     summary,
 )
-from generator.workbook.layout import default_field_address
-from generator.workbook.reader import read_workbook
-from generator.workbook.writer import (
+from generator.outputs.workbook import (
     CARRIED_FILL,
     IN_FORCE_REFERENCE_TITLES,
     INPUT_FILL,
@@ -49,6 +47,8 @@ from generator.workbook.writer import (
     text_address,
     write_workbook,
 )
+from generator.report.layout import default_field_address
+from generator.report.model import Meta, Narrative, Numbers, Report, TextPart
 
 #: 四、结转下年度继续办理 of last year, per applicant column (总计 7).
 FORWARD = {"natural_person": 2, "commercial": 1, "research": 0, "public_interest": 0,

@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
+from generator.checks.checker import RULES
 from generator.cli import main
-from generator.checker import RULES
 
 
 def broken_copy(example: Path, tmp_path: Path) -> Path:

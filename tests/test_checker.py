@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.checker import (
+from generator.checks.checker import (
     check_identities,
     check_report,
     infer_level,
@@ -18,9 +18,9 @@ from generator.checker import (
     sort_findings,
 )
 from generator.findings import Severity
-from generator.form import TABLE3, TABLE4, T3_COLUMNS
-from generator.model import Narrative, Numbers, Report, TextPart
-from generator.workbook.layout import CellAddress, field_address
+from generator.form import T3_COLUMNS, TABLE3, TABLE4
+from generator.report.layout import CellAddress, field_address
+from generator.report.model import Narrative, Numbers, Report, TextPart
 
 
 def with_numbers(report: Report, **changes: int | Decimal) -> Report:

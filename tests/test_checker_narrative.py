@@ -7,11 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from generator.checker import check_report
+from generator.checks.checker import check_report
+from generator.checks.narrative_numbers import (
+    claims_in_sentence,
+    fee_claims,
+    parse_chinese_number,
+)
 from generator.findings import Severity
-from generator.model import Narrative, Numbers, Report, TextPart
-from generator.narrative_numbers import claims_in_sentence, fee_claims, parse_chinese_number
-from generator.workbook.layout import CellAddress
+from generator.report.layout import CellAddress
+from generator.report.model import Narrative, Numbers, Report, TextPart
 
 
 def with_on_request(report: Report, *paragraphs: str, slot: str = "overview.on_request") -> Report:

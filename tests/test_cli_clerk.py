@@ -16,12 +16,17 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import COMMANDS, GREETING, main
-from generator.cli.output import FONT_NOTICE, findings_json, print_findings, split_font_notice
-from generator.cli.zh import cell_len, wrap
 from generator.app import check as check_workbook
+from generator.cli import COMMANDS, GREETING, main
+from generator.cli.output import (
+    FONT_NOTICE,
+    findings_json,
+    print_findings,
+    split_font_notice,
+)
+from generator.cli.zh import cell_len, wrap
 from generator.findings import Finding, Severity
-from generator.workbook.writer import meta_address
+from generator.outputs.workbook import meta_address
 
 REPO = Path(__file__).resolve().parent.parent
 STEM = "扎赉特旗宝力根花苏木人民政府2025年政府信息公开工作年度报告"
@@ -293,7 +298,7 @@ def test_missing_publish_date_stops_build_unless_draft(undated: Path, tmp_path: 
 
 def test_missing_publish_date_is_an_error_in_batch(undated: Path, tmp_path: Path) -> None:
     from generator.batch import Status, process_workbook
-    from generator.render import RenderOptions
+    from generator.outputs import RenderOptions
 
     item = process_workbook(undated, tmp_path, ("docx",), RenderOptions())
     assert item.status is Status.ERRORS and "发布日期" in item.first_error and not item.pending

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.checks.yeardiff import diff_reports, implausible_change
 from generator.cli import main
 from generator.form import FIELDS
-from generator.model import Meta, Numbers, Report
-from generator.workbook.writer import write_workbook
-from generator.yeardiff import diff_reports, implausible_change
+from generator.outputs.workbook import write_workbook
+from generator.report.model import Meta, Numbers, Report
 
 
 def with_numbers(report: Report, year: int, **changes: int) -> Report:

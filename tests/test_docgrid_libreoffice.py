@@ -33,13 +33,13 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-
-from generator import geometry
-from generator.render import RenderOptions
-from generator.render import docx as docx_render
-from generator.render.libreoffice import convert_docx_to_pdf
 from print_support import font_env
 from test_print_fidelity import lines_of
+
+from generator.form import geometry
+from generator.outputs import RenderOptions
+from generator.outputs import docx as docx_render
+from generator.outputs.libreoffice import convert_docx_to_pdf
 
 BODY = geometry.SIZE_PT["三号"]
 #: LibreOffice's pitch for charSpace −841: 16 pt − 20 twips + 15 twips (fraction truncated).

@@ -18,12 +18,11 @@ from hypothesis import strategies as st
 
 from generator.findings import Severity
 from generator.form import FIELDS, SECTIONS, TABLES, ValueKind
-from generator.model import Narrative, Numbers, Report, TextPart
-from generator.render import RenderOptions
-from generator.render.context import title_lines
-from generator.render.docx import render, render_bytes
-from generator.render.document import Heading, Paragraph, blocks
-from generator.render.template_builder import (
+from generator.outputs import RenderOptions
+from generator.outputs.context import title_lines
+from generator.outputs.document import Heading, Paragraph, blocks
+from generator.outputs.docx import render, render_bytes
+from generator.outputs.template_builder import (
     DRAFT_MARK,
     LINE_PITCH,
     MARGIN_BOTTOM,
@@ -31,6 +30,7 @@ from generator.render.template_builder import (
     MARGIN_OUTSIDE,
     MARGIN_TOP,
 )
+from generator.report.model import Narrative, Numbers, Report, TextPart
 
 
 def open_docx(data: bytes) -> docx.document.Document:
@@ -300,7 +300,7 @@ def test_xml_illegal_characters_are_dropped_with_a_warning(example_report: Repor
     assert "基本信息「落款机关」" in messages
     assert "正文「一、（四）政府信息公开平台建设情况」第1段" in messages
     assert "3 个" in messages
-    from generator.workbook.writer import meta_address, text_address
+    from generator.outputs.workbook import meta_address, text_address
 
     assert {f.cells for f in findings} == {(str(meta_address("signatory")),),
                                            (str(text_address("overview.platform")),)}
@@ -336,8 +336,8 @@ def test_the_template_cannot_reach_python_internals(example_report: Report,
                                                     tmp_path: Path) -> None:
     # A custom template is data: the sandbox refuses attribute access to internals.
     from generator.errors import TemplateError
-    from generator.render.template_builder import template_parts
-    from generator.render.determinism import write_zip
+    from generator.outputs.determinism import write_zip
+    from generator.outputs.template_builder import template_parts
 
     parts = template_parts()
     parts["word/footer1.xml"] = parts["word/footer1.xml"].replace(
@@ -356,7 +356,7 @@ def test_libreoffice_pdf_contains_every_heading_and_number(example_report: Repor
                                                           tmp_path: Path) -> None:
     import pypdf
 
-    from generator.render.libreoffice import convert_docx_to_pdf
+    from generator.outputs.libreoffice import convert_docx_to_pdf
 
     rng = random.Random(7)
     values = {f.id: rng.randint(100, 999) for f in FIELDS if f.kind is ValueKind.COUNT}

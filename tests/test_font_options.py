@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from pypdf import PdfReader
+from test_fonts import TINY_CHARS, build_tiny_font
 
 from generator.cli import main
-from test_fonts import TINY_CHARS, build_tiny_font
 
 ROLES = ("title", "heiti", "kaiti", "fangsong", "song")
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,12 +16,13 @@ from fontTools.ttLib import TTFont as FTFont
 from pypdf import PdfReader
 
 from generator.cli import main
-from generator.fonts import (
+from generator.outputs import RenderOptions
+from generator.outputs.fonts import (
     SAMPLE_TEXT,
     FontError,
     FontSearch,
-    Source,
     PieceCache,
+    Source,
     bundled_font_path,
     choose_fonts,
     convert_piece,
@@ -32,9 +33,8 @@ from generator.fonts import (
     read_config,
     source_font,
 )
-from generator.model import report_from_json
-from generator.render import RenderOptions
-from generator.render.pdf import render_bytes
+from generator.outputs.pdf import render_bytes
+from generator.report.model import report_from_json
 
 EXAMPLE = Path(__file__).parent / "data" / "example_report.json"
 TINY_CHARS = SAMPLE_TEXT + "年度报告人民"

@@ -11,7 +11,8 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont as FTFont
 from fontTools.ttLib.tables._g_l_y_f import Glyph, table__g_l_y_f
 
-from generator.fonts import (
+from generator.form import DRAFT_MARK, SECTIONS
+from generator.outputs.fonts import (
     FontSearch,
     bundled_font_path,
     choose_fonts,
@@ -20,11 +21,9 @@ from generator.fonts import (
     load_fonts,
     source_font,
 )
-from generator.fonts.convert import partition
-from generator.fonts.truetype_glyphs import _freetype_contours, encode, pack
-from generator.form import SECTIONS
-from generator.render.glyphs import fixed_text
-from generator.form import DRAFT_MARK
+from generator.outputs.fonts.convert import partition
+from generator.outputs.fonts.truetype_glyphs import _freetype_contours, encode, pack
+from generator.outputs.glyphs import fixed_text
 
 
 def _read_back(data: bytes) -> Glyph:

@@ -212,10 +212,10 @@ def test_official_phrases_are_written_only_in_the_form() -> None:
 
 
 def test_the_opening_text_and_its_formula_come_from_the_same_pieces() -> None:
-    from generator.defaults import default_opening, sentence_text
     from generator.form import OPENING_SENTENCE, Words
-    from generator.model import Meta
-    from generator.workbook.writer import opening_formula
+    from generator.outputs.workbook import opening_formula
+    from generator.report.model import Meta
+    from generator.report.sentences import default_opening, sentence_text
 
     meta = Meta(agency="某某县人民政府", year=2025, portal_url="http://x.gov.cn", phone="0482-1")
     text, formula = default_opening(meta), opening_formula()
@@ -232,9 +232,9 @@ def test_the_opening_text_and_its_formula_come_from_the_same_pieces() -> None:
 def test_a_fee_sentence_follows_the_fee() -> None:
     from decimal import Decimal
 
-    from generator.defaults import default_fee_sentence
     from generator.form import FEE_RULES
-    from generator.model import Meta
+    from generator.report.model import Meta
+    from generator.report.sentences import default_fee_sentence
 
     none = default_fee_sentence(Meta(agency="某局", year=2025))
     charged = default_fee_sentence(Meta(agency="某局", year=2025, processing_fee=Decimal("12.345")))

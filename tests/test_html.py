@@ -13,15 +13,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.defaults import format_number
 from generator.findings import Severity
 from generator.form import INPUT_FIELDS, TABLES, CellRole, TableForm, ValueKind
-from generator.model import Narrative, Numbers, Report, TextPart, report_from_json
-from generator.render import RenderOptions, renderer
-from generator.render.context import title_lines
-from generator.render.document import Heading, Paragraph, Signature, TableBlock, Title, blocks
-from generator.render.html import DRAFT_NOTICE, render, report_html
-from generator.render.template_builder import DRAFT_MARK
+from generator.outputs import RenderOptions, renderer
+from generator.outputs.context import title_lines
+from generator.outputs.document import (
+    Heading,
+    Paragraph,
+    Signature,
+    TableBlock,
+    Title,
+    blocks,
+)
+from generator.outputs.html import DRAFT_NOTICE, render, report_html
+from generator.outputs.template_builder import DRAFT_MARK
+from generator.report.model import (
+    Narrative,
+    Numbers,
+    Report,
+    TextPart,
+    report_from_json,
+)
+from generator.report.sentences import format_number
 
 EXAMPLE = Path(__file__).parent / "data" / "example_report.json"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",

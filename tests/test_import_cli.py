@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.form import FIELDS
-from generator.model import Report
-from generator.workbook.reader import read_workbook
+from generator.inputs.workbook.reader import read_workbook
+from generator.report.model import Report
 
 SAMPLE = Path("/work/shared/samples/baoligenhua-2025-portal-text.txt")
 if not SAMPLE.exists():

@@ -10,7 +10,7 @@ import pytest
 
 from generator.errors import InputError
 from generator.form import FIELDS, TABLE2, TABLE3, TABLE4, TableForm
-from generator.importers import import_report
+from generator.inputs.importers import import_report
 
 LINE_BREAKS = {"商业企业": "商业\n企业", "结果纠正": "结果\n纠正", "其他结果": "其他\n结果",
                "行政规范性文件": "规范性文件"}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.form import FIELDS, TABLE2, TABLE3, TABLE4, TableForm
-from generator.importers import import_report
+from generator.inputs.importers import import_report
 
 Cell = tuple[str, int, int]  # text, rowspan, colspan
 

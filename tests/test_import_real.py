@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from generator.checker import check_report
+from generator.checks.checker import check_report
 from generator.findings import Severity
 from generator.form import FIELD_BY_ID, INPUT_FIELDS, T3_COLUMNS, TABLE3, TABLE4
-from generator.importers import import_report
-from generator.workbook.layout import default_field_address
-from generator.workbook.writer import write_workbook
+from generator.inputs.importers import import_report
+from generator.outputs.workbook import write_workbook
+from generator.report.layout import default_field_address
 
 REAL = Path("/work/shared/samples/real")
 EXPECTED = json.loads((REAL / "expected_numbers.json").read_text(encoding="utf-8"))

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.checker import check_report
-from generator.importers import import_report
-from generator.importers.html import parse_html
-from generator.importers.narrative import normalise_punctuation
-from generator.importers.sequence import join_candidates, read_t3, tokens_of_line
+from generator.checks.checker import check_report
+from generator.inputs.importers import import_report
+from generator.inputs.importers.html import parse_html
+from generator.inputs.importers.narrative import normalise_punctuation
+from generator.inputs.importers.sequence import join_candidates, read_t3, tokens_of_line
 
 HEAD = "某县某镇人民政府2024年政府信息公开工作年度报告\n一、总体情况\n本年度认真贯彻条例。\n"
 REAL = Path("/work/shared/samples/real")

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.form import FIELDS, TEXT_SLOTS, ValueKind
-from generator.importers import import_report
-from generator.model import Meta, Narrative, Numbers, Report, TextPart
+from generator.inputs.importers import import_report
+from generator.report.model import Meta, Narrative, Numbers, Report, TextPart
 
 # Characters of the random text: no 一…十 at the start (a section heading), none of the words
 # that mark page furniture (打印, 版权所有…) or name 六's fixed items (收取…费, 建议提案).
@@ -83,7 +83,7 @@ def squash(text: str) -> str:
 
 def printed_slots(report: Report) -> dict[str, list[str]]:
     """Paragraphs per fixed slot as the renderer prints them."""
-    from generator.render.document import paragraphs_of
+    from generator.outputs.document import paragraphs_of
 
     return {slot.key: [squash(p) for p in paragraphs_of(report, slot)]
             for slot in TEXT_SLOTS if not slot.custom_heading}
@@ -127,7 +127,7 @@ SETTINGS = settings(max_examples=20, deadline=None,
 @SETTINGS
 @given(reports())
 def test_html_round_trip(report: Report) -> None:
-    from generator.render import RenderOptions, renderer
+    from generator.outputs import RenderOptions, renderer
 
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "report.html"
@@ -139,7 +139,7 @@ def test_html_round_trip(report: Report) -> None:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(reports())
 def test_docx_round_trip(report: Report) -> None:
-    from generator.render import RenderOptions, renderer
+    from generator.outputs import RenderOptions, renderer
 
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "report.docx"
@@ -149,7 +149,7 @@ def test_docx_round_trip(report: Report) -> None:
 
 @pytest.mark.parametrize("fmt", ["html", "docx"])
 def test_bundled_example_round_trip(fmt: str, example_report: Report, tmp_path: Path) -> None:
-    from generator.render import RenderOptions, renderer
+    from generator.outputs import RenderOptions, renderer
 
     target = tmp_path / f"example.{fmt}"
     renderer(fmt)(example_report, target, RenderOptions())

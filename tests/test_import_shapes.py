@@ -27,9 +27,9 @@ from lxml import html as lxml_html
 
 from generator.cli import main as cli_main
 from generator.form import FIELDS, TABLES, ValueKind
-from generator.importers import import_report
-from generator.model import Numbers, Report
-from generator.render import RenderOptions, renderer
+from generator.inputs.importers import import_report
+from generator.outputs import RenderOptions, renderer
+from generator.report.model import Numbers, Report
 
 # ---------------------------------------------------------------------------
 # The report and its renders

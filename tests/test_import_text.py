@@ -10,9 +10,9 @@ import pytest
 
 from generator.errors import InputError
 from generator.form import FIELDS
-from generator.importers import import_report
-from generator.importers.narrative import normalise_punctuation
-from generator.model import Report
+from generator.inputs.importers import import_report
+from generator.inputs.importers.narrative import normalise_punctuation
+from generator.report.model import Report
 
 SAMPLE = Path("/work/shared/samples/baoligenhua-2025-portal-text.txt")
 if not SAMPLE.exists():  # the repository may also carry a copy

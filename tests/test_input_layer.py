@@ -21,16 +21,16 @@ from generator.form import (
     TABLE3,
     TABLE4,
 )
-from generator.importers import import_report
-from generator.importers.document import RawCell, RawTable
-from generator.importers.tables import TableImport, _map_t4, read_value
 from generator.inputs.headers import column_chains
+from generator.inputs.importers import import_report
+from generator.inputs.importers.document import RawCell, RawTable
+from generator.inputs.importers.tables import TableImport, _map_t4, read_value
 from generator.inputs.labels import Strictness, best_match, normalise
 from generator.inputs.numbers import BLANK, NotANumber, NumberStyle, parse_number_text
-from generator.model import Report
-from generator.workbook import source
-from generator.workbook.reader import read_workbook
-from generator.workbook.writer import build_workbook
+from generator.inputs.workbook import source
+from generator.inputs.workbook.reader import read_workbook
+from generator.outputs.workbook import build_workbook
+from generator.report.model import Report
 
 # ---------------------------------------------------------------------------
 # Labels

@@ -33,6 +33,6 @@ def test_docx_build_does_not_load_pdf_fonts_or_rich(tmp_path: Path) -> None:
     assert result["code"] == 0
     assert list((tmp_path / "out").glob("*.docx"))  # it did build
     loaded = set(result["modules"])
-    assert "generator.workbook.grid" in loaded  # the probe saw the reader's imports
-    unwanted = {"reportlab", "rich", "generator.fonts", "generator.render.pdf"}
+    assert "generator.inputs.workbook.grid" in loaded  # the probe saw the reader's imports
+    unwanted = {"reportlab", "rich", "generator.outputs.fonts", "generator.outputs.pdf"}
     assert not unwanted & loaded, sorted(unwanted & loaded)

@@ -16,10 +16,10 @@ from conftest import FontSituation
 
 from generator.errors import EXIT_BAD_INPUT
 from generator.findings import Severity
-from generator.model import report_from_json
-from generator.render import RenderOptions
-from generator.render import fontconfig_aliases as fca
-from generator.render import libreoffice as lo
+from generator.outputs import RenderOptions
+from generator.outputs import fontconfig_aliases as fca
+from generator.outputs import libreoffice as lo
+from generator.report.model import report_from_json
 
 EXAMPLE = Path(__file__).parent / "data" / "example_report.json"
 HAVE_SOFFICE = lo.find_soffice() is not None
@@ -345,7 +345,7 @@ def test_example_report_through_the_docx_renderer(font_situation: FontSituation,
     findings = lo.render_pdf_via_libreoffice(report, target, RenderOptions(pdf_engine="libreoffice"))
     assert target.read_bytes().startswith(b"%PDF")
     text = compact(pdf_text(target))
-    from generator.render.document import Heading, TableBlock, blocks
+    from generator.outputs.document import Heading, TableBlock, blocks
 
     for block in blocks(report):
         if isinstance(block, Heading):
@@ -366,7 +366,7 @@ def test_build_converts_the_docx_it_wrote_instead_of_rendering_it_again(
     from pypdf import PdfReader
 
     from generator.cli import main
-    from generator.render import docx as docx_renderer
+    from generator.outputs import docx as docx_renderer
 
     calls: list[Path] = []
     original = docx_renderer.render

@@ -15,15 +15,20 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-
-from generator.fonts import FontSearch, PieceCache, default_cache_dir, source_font
-from generator.fonts.convert import partition
-from generator.model import Narrative, Report, TextPart
-from generator.render import RenderOptions
-from generator.render.pdf import render_bytes
-from generator.form import DRAFT_MARK
-from generator.workbook.writer import write_workbook
 from pdf_glyphs import drawn_characters, unprinted
+
+from generator.form import DRAFT_MARK
+from generator.outputs import RenderOptions
+from generator.outputs.fonts import (
+    FontSearch,
+    PieceCache,
+    default_cache_dir,
+    source_font,
+)
+from generator.outputs.fonts.convert import partition
+from generator.outputs.pdf import render_bytes
+from generator.outputs.workbook import write_workbook
+from generator.report.model import Narrative, Report, TextPart
 
 #: Agency names and paragraphs that share few characters, so each PDF needs glyphs the
 #: ones before it did not use; 堃 玥 赟 喆 lie outside GB 2312 (a later piece of the font).
@@ -126,7 +131,7 @@ def test_a_character_no_font_has_is_reported_where_it_is(example_report: Report,
 
 def test_the_check_after_rendering_reports_what_the_check_before_missed(
         example_report: Report, bundled: FontSearch, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("generator.render.pdf.missing_glyph_findings",
+    monkeypatch.setattr("generator.outputs.pdf.missing_glyph_findings",
                         lambda placed, loaded, faces: [])
     report = example_report.replace(narrative=Narrative({
         **example_report.narrative.parts, "overview": TextPart(("笑脸\U0001F600在此。",))}))
@@ -137,7 +142,7 @@ def test_the_check_after_rendering_reports_what_the_check_before_missed(
 
 
 def test_pieces_depend_on_the_font_only_and_cover_it_once() -> None:
-    from generator.fonts import bundled_font_path
+    from generator.outputs.fonts import bundled_font_path
 
     path = bundled_font_path("serif")
     assert path is not None
@@ -188,7 +193,7 @@ def test_every_shared_face_name_prints_its_own_file(tmp_path: Path) -> None:
     first one's glyphs to the second."""
     from test_fonts import build_tiny_font
 
-    from generator.fonts import FontFile, open_truetype
+    from generator.outputs.fonts import FontFile, open_truetype
 
     first = open_truetype(FontFile.on_disk(build_tiny_font(tmp_path / "a.ttf", "甲乙", "Same")))
     second = open_truetype(FontFile.on_disk(build_tiny_font(tmp_path / "b.ttf", "丙丁", "Same")))
@@ -201,10 +206,10 @@ def test_every_shared_face_name_prints_its_own_file(tmp_path: Path) -> None:
 
 def test_a_pending_conversion_is_known_before_the_wait(
         bundled: FontSearch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.fonts import choose_fonts, conversion_pending
-    from generator.render.glyphs import fixed_text
+    from generator.outputs.fonts import choose_fonts, conversion_pending
+    from generator.outputs.glyphs import fixed_text
 
-    monkeypatch.setattr("generator.fonts.convert._in_memory", {})  # as in a new process
+    monkeypatch.setattr("generator.outputs.fonts.convert._in_memory", {})  # as in a new process
     choices = choose_fonts(search=bundled)
     # Asked as `nianbao build` asks: the 黑体 face prints the form's headings only.
     assert not conversion_pending(choices, bundled, fixed_text())  # the fixture converted them
@@ -221,8 +226,8 @@ def test_build_says_before_the_one_time_conversion_that_it_is_coming(
     def refuse(*args: object, **kwargs: object) -> list[bytes]:
         raise SystemExit(9)  # stop at the conversion: converting is tested above
 
-    monkeypatch.setattr("generator.fonts.convert._convert_many", refuse)
-    monkeypatch.setattr("generator.fonts.convert._in_memory", {})  # as in a new process
+    monkeypatch.setattr("generator.outputs.fonts.convert._convert_many", refuse)
+    monkeypatch.setattr("generator.outputs.fonts.convert._in_memory", {})  # as in a new process
     workbook = Path(__file__).resolve().parent.parent / "inputs" / "example-2025.xlsx"
     env = {"NIANBAO_FONT_DIRS": "", "NIANBAO_CACHE_DIR": str(tmp_path / "cold")}
     result = CliRunner().invoke(main, ["build", str(workbook), "--pdf", "-o", str(tmp_path)],

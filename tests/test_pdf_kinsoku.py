@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.fonts import choose_fonts, load_fonts
-from generator.model import Meta, Narrative, Report, TextPart
-from generator.render import RenderOptions
-from generator.render.kinsoku import break_lines, units, violations
-from generator.render.glyphs import faces_for as _faces
-from generator.render.pdf import _Styles, render_bytes
-from generator.render.pdf_layout import BODY_WIDTH, TextBlock
+from generator.outputs import RenderOptions
+from generator.outputs.fonts import choose_fonts, load_fonts
+from generator.outputs.glyphs import faces_for as _faces
+from generator.outputs.kinsoku import break_lines, units, violations
+from generator.outputs.pdf import _Styles, render_bytes
+from generator.outputs.pdf_layout import BODY_WIDTH, TextBlock
+from generator.report.model import Meta, Narrative, Report, TextPart
 
 CLOSERS = "，。、；：？！）》」』”’…"
 OPENERS = "（《「『“‘"

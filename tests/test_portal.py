@@ -19,9 +19,16 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
-from portal_support import (AGENCY_A, AGENCY_B, PASSWORD, Cluster, ServerProcess, make_portal,
-                            nianbao, why_no_postgres)
+from portal_support import (
+    AGENCY_A,
+    AGENCY_B,
+    PASSWORD,
+    Cluster,
+    ServerProcess,
+    make_portal,
+    nianbao,
+    why_no_postgres,
+)
 
 TESTS = Path(__file__).resolve().parent
 EXAMPLE = TESTS.parent / "inputs" / "example-2025.xlsx"
@@ -265,8 +272,8 @@ def test_aggregate_sums_two_reports(tmp_path: Path, example_report: object) -> N
     from dataclasses import replace
 
     from generator import app
-    from generator.model import report_to_json
     from generator.portal.aggregate import county_workbook
+    from generator.report.model import report_to_json
 
     other = replace(example_report, meta=replace(example_report.meta, agency=AGENCY_B))
     target = county_workbook([report_to_json(example_report), report_to_json(other)], "扎赉特旗",

@@ -12,13 +12,19 @@ import docx
 import pdfplumber
 import pytest
 from docx.oxml.ns import qn
-
-from generator import geometry
-from generator.checker import check_report
-from generator.form import TABLE_BY_KEY
-from generator.render.context import signature_lines, title_lines
-from generator.render.document import Heading, Paragraph, Signature, TableBlock, Title, blocks
 from print_support import STRESS_AGENCY, render_all, stress_report
+
+from generator.checks.checker import check_report
+from generator.form import TABLE_BY_KEY, geometry
+from generator.outputs.context import signature_lines, title_lines
+from generator.outputs.document import (
+    Heading,
+    Paragraph,
+    Signature,
+    TableBlock,
+    Title,
+    blocks,
+)
 
 MARKS = "。、；："
 BODY = 16.0
@@ -210,7 +216,7 @@ def test_stress_docx_cuts_table_three_with_a_page_break_between(outputs) -> None
 
 
 def test_stress_docx_with_a_cut_table_three_reads_back_every_number(outputs) -> None:
-    from generator.importers import import_report
+    from generator.inputs.importers import import_report
 
     result = import_report(outputs["stress"]["docx"])
     report = outputs["stress"]["report"]

@@ -30,11 +30,11 @@ from generator import batch
 from generator.batch import BatchPlan, Status, run_batch
 from generator.cli import main
 from generator.errors import InputError
-from generator.model import Report
+from generator.inputs.workbook.reader import read_workbook
 from generator.naming import MAX_NAME_BYTES, safe_file_stem
+from generator.outputs.workbook import meta_address, write_workbook
+from generator.report.model import Report
 from generator.safeio import TEMP_PREFIX
-from generator.workbook.reader import read_workbook
-from generator.workbook.writer import meta_address, write_workbook
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -575,7 +575,7 @@ def test_a_hostile_template_is_stopped(tmp_path: Path, example_workbook: Path, i
 
 def test_a_slow_template_is_stopped_by_the_clock(tmp_path: Path, example_workbook: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.render import sandbox
+    from generator.outputs import sandbox
 
     monkeypatch.setattr(sandbox, "MAX_RENDER_SECONDS", 0.5)
     template = _template_with(

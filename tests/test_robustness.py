@@ -19,7 +19,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from generator.app import check as check_workbook
@@ -119,7 +118,7 @@ cell_values = st.one_of(
 def with_values(values: list[tuple[int, object]]) -> bytes:
     """The valid workbook with some input cells of 表三/表二/表四 set to odd values."""
     from generator.form import TABLES
-    from generator.workbook.layout import default_field_address
+    from generator.report.layout import default_field_address
 
     wb = make_corpus.filled_workbook()
     fields = [f for t in TABLES for f in t.fields]
@@ -181,7 +180,7 @@ def test_the_damage_is_real() -> None:
     """The strategies do damage: the undamaged workbook checks clean, a damaged one not."""
     assert clean_outcome(VALID) == "checked"
     from generator.form import TABLES
-    from generator.workbook.layout import default_field_address
+    from generator.report.layout import default_field_address
 
     first = str(default_field_address([f for t in TABLES for f in t.fields][0]))
     result = check_workbook_bytes(with_values([(0, "二十二")]))

@@ -10,12 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import checker
-from generator.checker import RULE_BY_ID, RULES, check_report
-from generator.findings import Severity
-from generator.form import FIELDS, TABLE3, TABLE4
-from generator.model import Meta, Narrative, Numbers, Report, TextPart
-from generator.rules import (
+from generator.checks import checker
+from generator.checks.checker import RULE_BY_ID, RULES, check_report
+from generator.checks.rules import (
     IDENTITIES,
     REGISTRY,
     IdentityKind,
@@ -24,6 +21,9 @@ from generator.rules import (
     make_finding,
     rules_markdown,
 )
+from generator.findings import Severity
+from generator.form import FIELDS, TABLE3, TABLE4
+from generator.report.model import Meta, Narrative, Numbers, Report, TextPart
 
 SPEC = Path("/work/shared/spec/checker_rules.md")
 PACKAGE = Path(checker.__file__).resolve().parent
@@ -131,7 +131,7 @@ def test_a_warning_of_an_error_when_built_rule_becomes_an_error() -> None:
 
 
 def _read(report: Report):  # noqa: ANN202 - a ReadResult
-    from generator.workbook.result import ReadResult
+    from generator.report.read_result import ReadResult
 
     return ReadResult(report)
 

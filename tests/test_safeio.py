@@ -54,8 +54,9 @@ def test_a_failure_midway_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path,
 
 def test_a_renderer_crashing_midway_keeps_the_old_docx(tmp_path: Path, monkeypatch) -> None:
     """The real writer of a workbook, made to fail after it started writing."""
-    from generator.workbook import writer
     from openpyxl.workbook.workbook import Workbook
+
+    from generator.outputs import workbook as writer
 
     target = tmp_path / "填报表.xlsx"
     writer.write_workbook(target, agency="测试局", year=2025)
@@ -95,8 +96,8 @@ def test_never_replaces_an_input_file(tmp_path: Path) -> None:
 
 
 def test_reading_a_workbook_marks_it_as_input(tmp_path: Path) -> None:
-    from generator.workbook.source import load_workbook
-    from generator.workbook.writer import write_workbook
+    from generator.inputs.workbook.source import load_workbook
+    from generator.outputs.workbook import write_workbook
 
     workbook = write_workbook(tmp_path / "in.xlsx", agency="测试局", year=2025)
     load_workbook(workbook)

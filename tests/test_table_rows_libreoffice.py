@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pdfplumber
-
 from print_support import render_all
 
 

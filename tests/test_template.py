@@ -11,11 +11,10 @@ import pytest
 
 from generator.errors import TemplateError
 from generator.form import FIELDS
-from generator.model import Report
-from generator.render import RenderOptions
-from generator.render.context import context_names
-from generator.render.determinism import write_zip
-from generator.render.docx import (
+from generator.outputs import RenderOptions
+from generator.outputs.context import context_names
+from generator.outputs.determinism import write_zip
+from generator.outputs.docx import (
     _patcher,
     _simple_patch,
     check_template,
@@ -24,7 +23,8 @@ from generator.render.docx import (
     template_problems,
     used_names,
 )
-from generator.render.template_builder import build_template, template_parts
+from generator.outputs.template_builder import build_template, template_parts
+from generator.report.model import Report
 from generator.resources import default_template
 
 REPO = Path(__file__).resolve().parent.parent

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright import sync_api  # in the test extra: a missing package fails, never skips
+from playwright import (
+    sync_api,  # in the test extra: a missing package fails, never skips
+)
 
-from generator.workbook.reader import read_workbook
+from generator.inputs.workbook.reader import read_workbook
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

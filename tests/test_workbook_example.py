@@ -24,8 +24,8 @@ from generator.form import (
     TABLE4,
     TEXT_SLOTS,
 )
-from generator.model import Report
-from generator.workbook.reader import read_workbook
+from generator.inputs.workbook.reader import read_workbook
+from generator.report.model import Report
 
 SAMPLE = (Path(__file__).resolve().parents[2] / "shared" / "samples"
           / "baoligenhua-2025-portal-text.txt")

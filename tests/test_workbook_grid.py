@@ -20,11 +20,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from openpyxl.workbook.defined_name import DefinedName
 
 from generator.errors import InputError
-from generator.workbook.grid import (
+from generator.inputs.workbook.grid import (
     EMPTY,
     CellValue,
     MergedRange,
@@ -32,8 +31,8 @@ from generator.workbook.grid import (
     grid_from_bytes,
     grid_from_workbook,
 )
-from generator.workbook.layout import defined_name
-from generator.workbook.source import load_grid
+from generator.inputs.workbook.source import load_grid
+from generator.report.layout import defined_name
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "inputs" / "example-2025.xlsx"

@@ -11,12 +11,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator.defaults import default_fee_sentence, default_opening
 from generator.form import TABLE3, TABLE4
-from generator.model import Meta, Numbers, Report
-from generator.workbook.layout import default_field_address
-from generator.workbook.reader import read_workbook
-from generator.workbook.writer import check_row, meta_address, text_address, write_workbook
+from generator.inputs.workbook.reader import read_workbook
+from generator.outputs.workbook import (
+    check_row,
+    meta_address,
+    text_address,
+    write_workbook,
+)
+from generator.report.layout import default_field_address
+from generator.report.model import Meta, Numbers, Report
+from generator.report.sentences import default_fee_sentence, default_opening
 
 SOFFICE = shutil.which("soffice")
 pytestmark = pytest.mark.skipif(

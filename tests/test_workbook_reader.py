@@ -26,10 +26,10 @@ from generator.form import (
     TEXT_SLOTS,
     TableForm,
 )
-from generator.model import Report
-from generator.workbook.layout import TABLE_SHEETS, CellAddress, default_field_address
-from generator.workbook.reader import read_loaded, read_workbook
-from generator.workbook.writer import build_workbook, meta_address, write_workbook
+from generator.inputs.workbook.reader import read_loaded, read_workbook
+from generator.outputs.workbook import build_workbook, meta_address, write_workbook
+from generator.report.layout import TABLE_SHEETS, CellAddress, default_field_address
+from generator.report.model import Report
 
 
 def _names_on(wb: openpyxl.Workbook, sheet: str) -> dict[str, tuple[int, int]]:

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.form import AGENCY_LEVELS, FIELDS, TEXT_SLOTS, ValueKind
-from generator.model import Meta, Narrative, Numbers, Report, TextPart
-from generator.workbook.reader import read_workbook
-from generator.workbook.writer import write_workbook
+from generator.inputs.workbook.reader import read_workbook
+from generator.outputs.workbook import write_workbook
+from generator.report.model import Meta, Narrative, Numbers, Report, TextPart
 
 # Characters an .xlsx cannot hold (XML 1.0 control characters) and the line breaks that
 # separate paragraphs are not part of a paragraph's text.

@@ -18,10 +18,10 @@ import pytest
 
 from generator.cli.zh import cell_len
 from generator.form import TEXT_SLOTS
-from generator.model import Narrative, Report, TextPart
-from generator.workbook.carry import carry_from
-from generator.workbook.reader import read_workbook
-from generator.workbook.writer import LINE_POINTS, text_address, write_workbook
+from generator.inputs.workbook.reader import read_workbook
+from generator.outputs.carry_forward import carry_from
+from generator.outputs.workbook import LINE_POINTS, text_address, write_workbook
+from generator.report.model import Narrative, Report, TextPart
 
 SOFFICE = shutil.which("soffice")
 PDFTOTEXT = shutil.which("pdftotext")

@@ -20,20 +20,20 @@ from generator.form import (
     TEXT_SLOTS,
     ValueKind,
 )
-from generator.workbook.layout import (
+from generator.outputs.workbook import (
+    INPUT_FILL,
+    TOTAL_FILL,
+    check_row,
+    meta_address,
+    write_workbook,
+)
+from generator.report.layout import (
     SHEET_ORDER,
     default_field_address,
     defined_name,
     meta_key,
     text_heading_key,
     text_key,
-)
-from generator.workbook.writer import (
-    INPUT_FILL,
-    TOTAL_FILL,
-    check_row,
-    meta_address,
-    write_workbook,
 )
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_BAD_INPUT, EXIT_OK, NianbaoError
-from .zh import ZhGroup
+from generator.cli.zh import ZhGroup
+from generator.errors import EXIT_BAD_INPUT, EXIT_OK, NianbaoError
 
 #: sub-command name -> (module under generator.cli, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -147,7 +147,7 @@ class LazyGroup(ZhGroup):
             click.echo("已中断。", err=True)
             sys.exit(130)
         except OSError as error:  # a full disk or read-only folder met outside safeio
-            from ..safeio import environment_message
+            from generator.safeio import environment_message
 
             message = environment_message(error, error.filename or "输出文件夹")
             if message is None:
@@ -185,7 +185,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
     不带任何参数运行时显示简短的使用说明。
     """
-    from .output import safe_console_streams
+    from generator.cli.output import safe_console_streams
 
     safe_console_streams()  # a GBK console must not fail on an emoji from a workbook
     ctx.obj = {"debug": debug}

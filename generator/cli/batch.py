@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from ..app import PDF_ENGINES, BatchOptions, BatchResult, batch, display_name
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK
-from .font_options import font_options, font_paths
-from .zh import ZhCommand, output_option
+from generator.app import PDF_ENGINES, BatchOptions, BatchResult, batch, display_name
+from generator.cli.font_options import font_options, font_paths
+from generator.cli.zh import ZhCommand, output_option
+from generator.errors import EXIT_CHECK_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..app import BatchItem
+    from generator.app import BatchItem
 
 DEFAULT_OUT = "outputs"
 
@@ -58,9 +58,15 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
             pdf_engine: str, jobs: int | None, previous_dir: Path | None, aggregate: Path | None,
             force: bool, fonts: tuple[str, ...], font_config: Path | None) -> None:
     """批量校验并生成文件夹（含子文件夹）中的全部工作簿，并写出汇总表 汇总-<年度>.xlsx。"""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    from .output import make_console
+    from generator.cli.output import make_console
 
     formats = tuple(f for f, wanted in (("docx", not no_docx), ("pdf", want_pdf),
                                         ("html", want_html)) if wanted)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from ..app import DRAFT_MARK, PDF_ENGINES
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK
-from .font_options import font_options, font_paths
-from .zh import ZhCommand, output_option
+from generator.app import DRAFT_MARK, PDF_ENGINES
+from generator.cli.font_options import font_options, font_paths
+from generator.cli.zh import ZhCommand, output_option
+from generator.errors import EXIT_CHECK_FAILED, EXIT_OK
 
 
 @click.command("build", cls=ZhCommand, examples=(
@@ -46,8 +46,8 @@ def command(file: Path, out_dir: Path | None, template: Path | None, want_pdf: b
 
     先校验，工作簿有错误时不生成（退出码 1），请先按提示修改，或用 nianbao check 查看详情。
     """
-    from .. import app
-    from .output import print_findings, split_font_notice, summary_text
+    from generator import app
+    from generator.cli.output import print_findings, split_font_notice, summary_text
 
     if template is not None:
         # A broken template is found before the workbook is read (exit 2, Chinese message).

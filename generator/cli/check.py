@@ -34,8 +34,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK
-from .zh import ZhCommand
+from generator.cli.zh import ZhCommand
+from generator.errors import EXIT_CHECK_FAILED, EXIT_OK
 
 
 @click.command("check", cls=ZhCommand, examples=(
@@ -59,8 +59,8 @@ def command(ctx: click.Context, file: Path, previous: Path | None, output_format
 
     有错误时退出码为 1，只有警告或提示时为 0，文件无法读取时为 2。
     """
-    from .. import app
-    from .output import findings_json, print_findings
+    from generator import app
+    from generator.cli.output import findings_json, print_findings
 
     result = app.check(file, previous=previous)
     findings = list(result.findings)

@@ -1,7 +1,7 @@
 """``nianbao diff LAST.xlsx THIS.xlsx``: the numbers that changed since last year.
 
 Prints one table row per changed cell (单元格 · 项目 · 上年 · 本年 · 说明) and marks changes
-that look implausible (see :mod:`generator.yeardiff`) for the reviewer to ask about.  It is
+that look implausible (see :mod:`generator.checks.yeardiff`) for the reviewer to ask about.  It is
 information, not a check: the exit code is 0 whenever both workbooks can be read (2 when one
 cannot).
 """
@@ -15,11 +15,11 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import EXIT_OK
-from .zh import ZhCommand
+from generator.cli.zh import ZhCommand
+from generator.errors import EXIT_OK
 
 if TYPE_CHECKING:
-    from ..app import CellChange
+    from generator.app import CellChange
 
 def _factor(change: CellChange) -> str:
     ratio = change.ratio
@@ -42,8 +42,8 @@ def command(ctx: click.Context, last: Path, this: Path) -> None:
     “变化异常”指本年是上年的 5 倍以上或不到五分之一、且两年都不少于 10，仅供审核时留意，
     不算错误。退出码总是 0（文件无法读取时为 2）。
     """
-    from .. import app
-    from .output import make_console
+    from generator import app
+    from generator.cli.output import make_console
 
     result = app.diff(last, this)
     changes = result.changes

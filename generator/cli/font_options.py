@@ -24,6 +24,6 @@ def font_options(command: F) -> F:
 
 def font_paths(fonts: tuple[str, ...]) -> dict[str, Path]:
     """role → font file for the ``--font ROLE=PATH`` values given (``#N`` face index kept)."""
-    from ..app import font_paths as parse
+    from generator.app import font_paths as parse
 
     return parse(fonts)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .font_options import font_options
-from .zh import ZhCommand
+from generator.cli.font_options import font_options
+from generator.cli.zh import ZhCommand
 
 
 @click.command("fonts", cls=ZhCommand, examples=(
@@ -20,8 +20,8 @@ def command(fonts: tuple[str, ...], font_config: Path | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .. import app
-    from .output import make_console
+    from generator import app
+    from generator.cli.output import make_console
 
     report = app.font_report(fonts, font_config)
     console = make_console()

@@ -30,9 +30,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..app import ImportOptions, ImportReportResult, import_report
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK
-from .zh import ZhCommand
+from generator.app import ImportOptions, ImportReportResult, import_report
+from generator.cli.zh import ZhCommand
+from generator.errors import EXIT_CHECK_FAILED, EXIT_OK
 
 
 @click.command("import", cls=ZhCommand, examples=(
@@ -54,7 +54,7 @@ def command(ctx: click.Context, report: Path, output: Path | None, force: bool, 
 
     支持 2021 年格式和 2019 年试行格式；列出未能导入的内容（附原文），读不出的数字留空并列出（退出码 1）。
     """
-    from .output import make_console
+    from generator.cli.output import make_console
 
     result = import_report(report, ImportOptions(target=output, overwrite=force, agency=agency,
                                                  year=year, run_check=run_check))
@@ -66,7 +66,7 @@ def command(ctx: click.Context, report: Path, output: Path | None, force: bool, 
 def print_import(result: ImportReportResult, report: Path, console: Console) -> None:
     """What was read, what the clerk must look at, the workbook written and (``--check``) the
     findings."""
-    from .output import print_findings
+    from generator.cli.output import print_findings
 
     imported = result.imported
     meta = imported.report.meta

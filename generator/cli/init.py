@@ -1,6 +1,6 @@
 """``nianbao init``: write a blank input workbook for a clerk to fill, or next year's workbook
 from last year's (``--from LAST.xlsx``; what is carried is decided in
-:mod:`generator.workbook.carry`)."""
+:mod:`generator.outputs.carry_forward`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import NianbaoError
-from .zh import ZhCommand, output_option
+from generator.cli.zh import ZhCommand, output_option
+from generator.errors import NianbaoError
 
 
 @click.command("init", cls=ZhCommand, examples=(
@@ -45,7 +45,7 @@ def command(path: Path | None, output: Path | None, last: Path | None, agency: s
                                "报告年度为上年加 1。如需改动，请在新工作簿的“基本信息”中修改。")
         _carry(last, path, force)
         return
-    from .. import app  # lazy: keeps `nianbao --help` fast
+    from generator import app  # lazy: keeps `nianbao --help` fast
 
     written = app.blank_workbook(agency, year, path, overwrite=force)
     click.echo(f"已生成填报工作簿：{written}")
@@ -56,7 +56,7 @@ def command(path: Path | None, output: Path | None, last: Path | None, agency: s
 
 def _carry(last: Path, path: Path | None, force: bool) -> None:
     """``init --from``: next year's workbook from last year's, and what was carried."""
-    from .. import app
+    from generator import app
 
     result = app.roll_forward(last, path, overwrite=force)
     click.echo(f"已由上年工作簿“{last.name}”生成本年度填报工作簿：{result.written}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from ..findings import Finding, Severity, count_by_severity
+from generator.findings import Finding, Severity, count_by_severity
 
 if TYPE_CHECKING:  # rich is imported when something is printed: a clean build never needs it
     from rich.console import Console
@@ -152,7 +152,7 @@ def _print_table(console: Console, sheet: str, group: Sequence[Finding]) -> None
     from rich.table import Table
     from rich.text import Text
 
-    from .zh import wrap
+    from generator.cli.zh import wrap
 
     table = Table(title=f"【{sheet}】", title_justify="left", show_lines=False,
                   expand=False, header_style="bold")
@@ -173,7 +173,7 @@ def _print_table(console: Console, sheet: str, group: Sequence[Finding]) -> None
 def _print_blocks(console: Console, sheet: str, group: Sequence[Finding]) -> None:
     from rich.text import Text
 
-    from .zh import wrap
+    from generator.cli.zh import wrap
 
     width = max(console.width - 1, 20)
     console.print(Text(f"【{sheet}】", style="bold"))

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, NianbaoError, OutputError
-from .zh import ZhGroup
+from generator.cli.zh import ZhGroup
+from generator.errors import InputError, NianbaoError, OutputError
 
 DATA = click.option("--data", "data", required=True, type=click.Path(path_type=Path, file_okay=False),
                     help="门户的数据文件夹（数据库、上传和生成的文件）。")
 
 
 def _open(data: Path, **overrides: object) -> object:
-    from ..portal import config
+    from generator.portal import config
 
     loaded = config.load(data, **overrides)
     try:
@@ -55,7 +55,7 @@ def command() -> None:
               "不给则在数据文件夹中用 SQLite 文件。")
 def init(data: Path, database_url: str) -> None:
     """新建门户的数据文件夹和数据库。"""
-    from ..portal import config
+    from generator.portal import config
 
     config.create(data, database_url)
     _open(data)
@@ -82,7 +82,7 @@ def add_user(data: Path, username: str, agency: str, admin: bool, password_stdin
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
-    from ..portal.models import Agency, AuditEvent, Profile
+    from generator.portal.models import Agency, AuditEvent, Profile
 
     password = sys.stdin.readline().rstrip("\r\n")
     username, agency = username.strip(), agency.strip()
@@ -133,14 +133,14 @@ def serve(data: Path, host: str, port: int, workers: int | None, public_name: tu
     """启动门户。按 Ctrl+C 停止。"""
     extra = {"year": year} if year else {}
     config = _open(data, public_names=public_name, https_proxy=https_proxy, extra=extra)
-    from ..portal.server import Server
+    from generator.portal.server import Server
 
     try:
         server = Server(config, host, port, workers=workers)  # type: ignore[arg-type]
     except OSError as error:
         raise NianbaoError(f"无法在 {host}:{port} 上启动（{error.strerror or error}）。"
                            "端口可能已被占用，请换一个端口。") from error
-    from ..serving import serve_until_stopped
+    from generator.serving import serve_until_stopped
 
     def started() -> None:
         click.echo(f"nianbao 门户已启动：{server.url}")
@@ -159,7 +159,7 @@ def backup(data: Path, target: Path) -> None:
     if target.exists():
         raise OutputError(f"文件已存在：{target}。请换一个文件名。")
     config = _open(data)
-    from ..portal.backup import backup as run
+    from generator.portal.backup import backup as run
 
     rows, files = run(config, target)  # type: ignore[arg-type]
     click.echo(f"已备份 {rows} 条记录、{files} 个文件到 {target}。")
@@ -173,11 +173,11 @@ def backup(data: Path, target: Path) -> None:
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def restore(data: Path, database_url: str, source: Path) -> None:
     """由备份 .zip 恢复到一个新的数据文件夹。"""
-    from ..portal import config as portal_config
+    from generator.portal import config as portal_config
 
     portal_config.create(data, database_url)
     config = _open(data)
-    from ..portal.backup import restore as run
+    from generator.portal.backup import restore as run
 
     rows, files = run(config, source)  # type: ignore[arg-type]
     click.echo(f"已恢复 {rows} 条记录、{files} 个文件到 {data}。")

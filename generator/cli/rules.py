@@ -1,4 +1,4 @@
-"""``nianbao rules``: every rule of the checker, from the rule registry (generator.rules)."""
+"""``nianbao rules``: every rule of the checker, from the rule registry (generator.checks.rules)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .zh import ZhCommand
+from generator.cli.zh import ZhCommand
 
 
 @click.command("rules", cls=ZhCommand, examples=(
@@ -18,7 +18,7 @@ from .zh import ZhCommand
               help="text 为表格；markdown 可直接放进 README；json 供其他程序读取。")
 def command(output_format: str) -> None:
     """列出全部校验规则：编号、级别和说明。"""
-    from ..app import RULES, rules_markdown
+    from generator.app import RULES, rules_markdown
 
     if output_format == "markdown":
         click.echo(rules_markdown(RULES), nl=False)
@@ -31,7 +31,7 @@ def command(output_format: str) -> None:
         return
     from rich.table import Table
 
-    from .output import make_console
+    from generator.cli.output import make_console
 
     table = Table(title="nianbao 校验规则", title_justify="left", header_style="bold")
     table.add_column("编号", no_wrap=True)

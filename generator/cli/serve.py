@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..serving import LOCAL_HOSTS, serve_until_stopped
-from .zh import ZhCommand
+from generator.cli.zh import ZhCommand
+from generator.serving import LOCAL_HOSTS, serve_until_stopped
 
 
 @click.command("serve", cls=ZhCommand, examples=(
@@ -21,10 +21,10 @@ from .zh import ZhCommand
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
 def command(host: str, port: int, no_browser: bool) -> None:
     """启动本机网页：在浏览器中上传工作簿，检查并生成年度报告。按 Ctrl+C 停止。"""
-    from ..errors import NianbaoError
+    from generator.errors import NianbaoError
 
     try:
-        from ..web.server import Server
+        from generator.web.server import Server
     except ImportError as error:  # pragma: no cover - Django/waitress are dependencies
         raise NianbaoError(f"缺少网页所需的组件（{error.name}）。请重新安装 nianbao。") from error
     if host not in LOCAL_HOSTS:

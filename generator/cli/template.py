@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import OutputError
-from .zh import ZhGroup, output_option
+from generator.cli.zh import ZhGroup, output_option
+from generator.errors import OutputError
 
 DEFAULT_OUT = "annual_report.docx"
 
@@ -33,7 +33,7 @@ def command() -> None:
 @click.argument("template", type=click.Path(dir_okay=False, path_type=Path), metavar="模板.docx")
 def check(template: Path) -> None:
     """检查模板是否包含全部占位符、写法是否正确。"""
-    from .. import app
+    from generator import app
 
     app.check_template(template)  # raises TemplateError (exit 2) with the list of problems
     click.echo(f"模板检查通过：{template}")
@@ -49,7 +49,7 @@ def check(template: Path) -> None:
 @click.option("--force", is_flag=True, help="文件已存在时覆盖。")
 def build(out: Path | None, output: Path | None, force: bool) -> None:
     """生成标准模板（默认 annual_report.docx），可在 Word/WPS 中修改样式后用 --template 使用。"""
-    from .. import app
+    from generator import app
 
     if out is not None and output is not None and out != output:
         raise OutputError("模板文件名只需给一次：写在命令后面，或用 -o 指定。")

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import Any, Iterable, Sequence
-
 import unicodedata
 from functools import lru_cache, partial
+from typing import Any, Iterable, Sequence
 
 import click
 

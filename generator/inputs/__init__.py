@@ -1,5 +1,5 @@
-"""The input layer both readers share: the clerk's workbook reader (:mod:`generator.workbook`)
-and the importer of published reports (:mod:`generator.importers`).
+"""The input layer both readers share: the clerk's workbook reader (:mod:`generator.inputs.workbook`)
+and the importer of published reports (:mod:`generator.inputs.importers`).
 
 * :mod:`.labels` — one label normaliser, with named strictness levels, and tolerant matching;
 * :mod:`.numbers` — one number parser (a typed workbook cell, a printed table cell);

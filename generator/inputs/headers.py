@@ -2,14 +2,14 @@
 column, read from the form's own grid (:mod:`generator.form`).
 
 Both readers locate a table by these: the workbook reader finds each field of a pasted table
-at its row label × column header (:mod:`generator.workbook.labels`), and the importer names
+at its row label × column header (:mod:`generator.inputs.workbook.labels`), and the importer names
 each column of a published table by matching the headers printed over it against these
-chains (:mod:`generator.importers.tables`).
+chains (:mod:`generator.inputs.importers.tables`).
 """
 
 from __future__ import annotations
 
-from ..form import CellRole, Field, GridCell, TableForm
+from generator.form import CellRole, Field, GridCell, TableForm
 
 
 def row_label(table: TableForm, f: Field) -> GridCell | None:

@@ -24,8 +24,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 
-from ..form import ValueKind
-from ..model import Number
+from generator.form import ValueKind
+from generator.report.model import Number
 
 #: No count or amount in an annual report comes near this; a larger number (1e20, a cell
 #: stored as ``1e999`` = infinity) is a typing or file error, reported rather than printed.

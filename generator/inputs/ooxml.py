@@ -32,8 +32,8 @@ from typing import Callable, Iterator, Mapping
 from defusedxml import DTDForbidden
 from lxml import etree
 
-from .. import limits
-from ..errors import InputError
+from generator import limits
+from generator.errors import InputError
 
 
 @dataclass(frozen=True)

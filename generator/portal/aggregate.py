@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..form import FIELDS
+from generator.form import FIELDS
 
 
 def summed_numbers(reports_json: list[str]) -> dict[str, object]:
-    from ..model import report_from_json
+    from generator.report.model import report_from_json
 
     values: dict[str, object] = {}
     for text in reports_json:
@@ -25,8 +25,8 @@ def summed_numbers(reports_json: list[str]) -> dict[str, object]:
 
 
 def county_workbook(reports_json: list[str], agency: str, year: int, target: Path) -> Path:
-    from ..model import Meta, Numbers, Report
-    from ..workbook.writer import write_workbook
+    from generator.outputs.workbook import write_workbook
+    from generator.report.model import Meta, Numbers, Report
 
     numbers = Numbers(summed_numbers(reports_json)).with_totals()  # type: ignore[arg-type]
     report = Report(meta=Meta(agency=agency, year=year), numbers=numbers)

@@ -12,9 +12,9 @@ import json
 import zipfile
 from pathlib import Path
 
-from ..errors import InputError, OutputError
-from . import storage
-from .config import PortalConfig
+from generator.errors import InputError, OutputError
+from generator.portal import storage
+from generator.portal.config import PortalConfig
 
 DUMP = "database.json"
 MANIFEST = "manifest.json"
@@ -25,8 +25,8 @@ def backup(config: PortalConfig, target: Path) -> tuple[int, int]:
     """Write the backup; return (rows, files)."""
     from django.core.management import call_command
 
-    from ..safeio import atomic_path
-    from .models import StoredFile
+    from generator.portal.models import StoredFile
+    from generator.safeio import atomic_path
 
     out = io.StringIO()
     call_command("dumpdata", *APPS, "--natural-foreign", stdout=out, verbosity=0)
@@ -51,7 +51,7 @@ def restore(config: PortalConfig, source: Path) -> tuple[int, int]:
     from django.core.management import call_command
     from django.db import transaction
 
-    from .models import Agency
+    from generator.portal.models import Agency
 
     if Agency.objects.exists():
         raise OutputError("该数据文件夹的数据库里已有数据；请恢复到一个新初始化的数据文件夹。")

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..errors import InputError, OutputError
-from ..serving import LOCAL_HOST_HEADERS
+from generator.errors import InputError, OutputError
+from generator.serving import LOCAL_HOST_HEADERS
 
 CONFIG_NAME = "portal.json"
 SQLITE_NAME = "portal.sqlite3"
@@ -75,7 +75,7 @@ def create(data: Path, database_url: str = "") -> PortalConfig:
     if target.exists():
         raise OutputError(f"{data} 已经是门户的数据文件夹（有 {CONFIG_NAME}）。如需重建，请换一个空文件夹。")
     config = PortalConfig(data.resolve(), database_url, secrets.token_urlsafe(50))
-    from ..safeio import atomic_path
+    from generator.safeio import atomic_path
 
     with atomic_path(target) as tmp:
         tmp.write_text(json.dumps({"database_url": database_url, "secret_key": config.secret_key},
@@ -112,7 +112,7 @@ def configure(config: PortalConfig) -> None:
     import django
     from django.conf import settings
 
-    from .. import limits
+    from generator import limits
 
     if settings.configured:
         if CURRENT is None or CURRENT.data != config.data:

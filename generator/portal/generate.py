@@ -36,12 +36,12 @@ class Generated:
 
 
 def generate(source: str, agency: str, year: int, out_dir: str) -> dict[str, Any]:
-    from .. import app
-    from ..defaults import format_number
-    from ..errors import NianbaoError
-    from ..findings import Severity
-    from ..model import report_to_json
-    from ..web.work import finding_view
+    from generator import app
+    from generator.errors import NianbaoError
+    from generator.findings import Severity
+    from generator.report.model import report_to_json
+    from generator.report.sentences import format_number
+    from generator.web.work import finding_view
 
     try:
         result = app.check(source)
@@ -111,6 +111,6 @@ def warm_up(parent: int | None = None) -> None:
         # Generation yields the CPU to the server process: logins, uploads and pages answer
         # first, reports are made with what is left (they are waited for anyway).
         os.nice(10)
-    from ..web.work import warm_up as web_warm_up
+    from generator.web.work import warm_up as web_warm_up
 
     web_warm_up()

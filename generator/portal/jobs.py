@@ -19,8 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from . import generate, storage
-from .config import PortalConfig
+from generator.portal import generate, storage
+from generator.portal.config import PortalConfig
 
 log = logging.getLogger("generator.portal")
 WORKER_DIED = ("处理该文件时工作进程意外退出（可能文件过大或已损坏）。请重新上传；"
@@ -61,7 +61,7 @@ class Generator:
 
     def resume(self) -> int:
         """Queue every version left ``queued`` by a previous run; return how many."""
-        from .models import Version
+        from generator.portal.models import Version
 
         ids = list(Version.objects.filter(state="queued").order_by("id").values_list("id", flat=True))
         for version_id in ids:
@@ -83,7 +83,7 @@ class Generator:
                     self.idle.set()
 
     def _generate(self, version_id: int) -> None:
-        from .models import Version
+        from generator.portal.models import Version
 
         version = Version.objects.select_related("submission__agency", "workbook").get(id=version_id)
         if version.state != "queued":
@@ -113,7 +113,7 @@ class Generator:
 
         from django.db import transaction
 
-        from .models import StoredFile, Submission, Version
+        from generator.portal.models import StoredFile, Submission, Version
 
         # Files first (written and fsynced), rows after, in one transaction.
         stored = {kind: storage.put_file(self.config.files, self.config.tmp, Path(path))

@@ -93,7 +93,7 @@ class Version(models.Model):
     notices = models.IntegerField(default=0)
     findings_json = models.TextField(default="[]")
     figures_json = models.TextField(default="{}")
-    report_json = models.TextField(blank=True)  # generator.model.report_to_json
+    report_json = models.TextField(blank=True)  # generator.report.model.report_to_json
     title = models.CharField(max_length=300, blank=True)
     docx = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")

@@ -3,16 +3,16 @@
 
 from __future__ import annotations
 
-from .. import limits
-from ..serving import BackgroundServer, WSGIApp, limit_body
-from .config import PortalConfig, configure
+from generator import limits
+from generator.portal.config import PortalConfig, configure
+from generator.serving import BackgroundServer, WSGIApp, limit_body
 
 MAX_BODY_BYTES = limits.MAX_FILE_BYTES + limits.MIB  # one workbook and the form around it
 THREADS = 16
 
 
 def _too_large(size: int) -> tuple[str, bytes]:
-    from ..workbook.source import too_large_message
+    from generator.inputs.workbook.source import too_large_message
 
     body = ("<!doctype html><meta charset=utf-8><title>文件过大</title><p>"
             f"{too_large_message(size)}</p><p><a href=\"/agency\">返回</a></p>").encode("utf-8")
@@ -23,7 +23,7 @@ def make_app(config: PortalConfig, *, workers: int | None = None) -> WSGIApp:
     configure(config)
     from django.core.wsgi import get_wsgi_application
 
-    from . import jobs
+    from generator.portal import jobs
 
     django_app = get_wsgi_application()
     if jobs.GENERATOR is None:
@@ -33,7 +33,7 @@ def make_app(config: PortalConfig, *, workers: int | None = None) -> WSGIApp:
 
 
 def _close_generator() -> None:
-    from . import jobs
+    from generator.portal import jobs
 
     if jobs.GENERATOR is not None:
         jobs.GENERATOR.close()

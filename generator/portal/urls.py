@@ -3,8 +3,8 @@
 from django.urls import path, re_path
 from django.views.static import serve
 
-from . import views
-from .config import HERE
+from generator.portal import views
+from generator.portal.config import HERE
 
 urlpatterns = [
     path("", views.home),

@@ -18,17 +18,31 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
-from django.http import (FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden,
-                         HttpResponseRedirect)
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import limits
-from . import storage
-from .generate import FIGURES
-from .models import (STATUS_LABELS, Agency, AuditEvent, LoginFailure, StoredFile, Submission,
-                     Version, deadline_for)
+from generator import limits
+from generator.portal import storage
+from generator.portal.generate import FIGURES
+from generator.portal.models import (
+    STATUS_LABELS,
+    Agency,
+    AuditEvent,
+    LoginFailure,
+    StoredFile,
+    Submission,
+    Version,
+    deadline_for,
+)
 
 log = logging.getLogger("generator.portal")
 View = Callable[..., HttpResponse]
@@ -44,14 +58,14 @@ UPLOADABLE = ("none", "errors", "returned")
 
 
 def current_year() -> int:
-    from .config import CURRENT
+    from generator.portal.config import CURRENT
 
     fixed = CURRENT.extra.get("year") if CURRENT is not None else None
     return int(fixed) if fixed else datetime.date.today().year - 1  # reports are for last year
 
 
 def _config() -> Any:
-    from .config import CURRENT
+    from generator.portal.config import CURRENT
 
     assert CURRENT is not None
     return CURRENT
@@ -248,8 +262,8 @@ def _see_other(url: str) -> HttpResponse:
 @require_POST
 @clerk_required
 def upload(request: HttpRequest, agency: Agency) -> HttpResponse:
-    from ..naming import safe_file_stem
-    from ..workbook.source import too_large_message
+    from generator.inputs.workbook.source import too_large_message
+    from generator.naming import safe_file_stem
 
     file = request.FILES.get("file")
     if file is None:
@@ -282,7 +296,7 @@ def upload(request: HttpRequest, agency: Agency) -> HttpResponse:
 
 
 def _queue(version_id: int) -> None:
-    from . import jobs
+    from generator.portal import jobs
 
     if jobs.GENERATOR is not None:
         jobs.GENERATOR.submit(version_id)
@@ -315,7 +329,7 @@ def submit(request: HttpRequest, agency: Agency) -> HttpResponse:
 @clerk_required
 def workbook(request: HttpRequest, agency: Agency) -> HttpResponse:
     """This year's workbook: rolled forward from last year's submission, else blank."""
-    from .. import app
+    from generator import app
 
     year = current_year()
     previous = _last_year_version(agency, year)
@@ -508,7 +522,7 @@ def approved_zip(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def aggregate(request: HttpRequest) -> HttpResponse:
-    from .aggregate import county_workbook
+    from generator.portal.aggregate import county_workbook
 
     year = current_year()
     reports = [s.submitted.report_json for s in _approved(year) if s.submitted and s.submitted.report_json]

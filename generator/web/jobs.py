@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import work
+from generator.web import work
 
 ROOT_PREFIX = "nianbao-web-"
 #: how long a job's files are kept (seconds)

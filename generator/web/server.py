@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
-from .. import limits
-from ..serving import LOCAL_HOSTS, BackgroundServer, WSGIApp, limit_body
-from .jobs import Store
+from generator import limits
+from generator.serving import LOCAL_HOSTS, BackgroundServer, WSGIApp, limit_body
+from generator.web.jobs import Store
 
 #: a request body may hold two workbooks (the diff) and the multipart overhead
 MAX_BODY_BYTES = 2 * limits.MAX_FILE_BYTES + limits.MIB
@@ -18,7 +18,7 @@ THREADS = 8
 
 
 def _too_large(size: int) -> tuple[str, bytes]:
-    from ..workbook.source import too_large_message
+    from generator.inputs.workbook.source import too_large_message
 
     body = json.dumps({"error": too_large_message(size)}, ensure_ascii=False).encode("utf-8")
     return "application/json; charset=utf-8", body
@@ -27,12 +27,12 @@ def _too_large(size: int) -> tuple[str, bytes]:
 def make_app(store: Store, *, local_only: bool = True) -> WSGIApp:
     """The page as a WSGI application; bodies over :data:`MAX_BODY_BYTES` are refused before
     Django reads them."""
-    from . import settings
+    from generator.web import settings
 
     settings.configure(upload_dir=store.upload_dir, local_only=local_only)
     from django.core.wsgi import get_wsgi_application
 
-    from . import views
+    from generator.web import views
 
     views.STORE = store
     return limit_body(get_wsgi_application(), MAX_BODY_BYTES, _too_large)

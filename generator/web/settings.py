@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from .. import limits
-from ..serving import LOCAL_HOST_HEADERS
+
+from generator import limits
+from generator.serving import LOCAL_HOST_HEADERS
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE_DIR = HERE / "templates"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from . import work
-from .jobs import Job, Store
+from generator.web import work
+from generator.web.jobs import Job, Store
 
 FORMAT_STAGES = {"docx": "正在生成 Word 文档（.docx）", "pdf": "正在生成 PDF",
                  "html": "正在生成网页（HTML）"}

@@ -17,12 +17,12 @@ from django.urls import path, re_path
 from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
 
-from .. import limits
-from ..errors import InputError
-from ..naming import safe_file_stem
-from . import tasks, work
-from .jobs import Job, Store
-from .settings import STATIC_DIR
+from generator import limits
+from generator.errors import InputError
+from generator.naming import safe_file_stem
+from generator.web import tasks, work
+from generator.web.jobs import Job, Store
+from generator.web.settings import STATIC_DIR
 
 OWNER_KEY = "owner"
 EXPIRED = "页面已过期（可能服务已重新启动），请刷新页面后重试。"
@@ -75,7 +75,7 @@ def _save_upload(request: HttpRequest, job: Job, name: str) -> Path | work.Refus
     # The whole name made safe (its suffix too): the importer goes by the suffix.
     file_name = safe_file_stem(Path(upload.name or "").name, reserve_suffix_bytes=0)
     if upload.size is not None and upload.size > limits.MAX_FILE_BYTES:
-        from ..workbook.source import too_large_message
+        from generator.inputs.workbook.source import too_large_message
 
         return work.Refused(str(InputError(too_large_message(upload.size), path=file_name)))
     folder = job.folder / "in" / name

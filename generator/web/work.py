@@ -11,9 +11,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import app
-from ..errors import NianbaoError
-from ..findings import Finding, Severity
+from generator import app
+from generator.errors import NianbaoError
+from generator.findings import Finding, Severity
 
 #: zip entries get a fixed date so the same outputs give the same .zip
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -85,9 +85,9 @@ def finding_view(finding: Finding) -> FindingView:
 
 
 def _tables(result: app.CheckResult) -> tuple[TableView, ...]:
-    from ..defaults import format_number
-    from ..form import TABLES, CellRole
-    from ..workbook.layout import field_address
+    from generator.form import TABLES, CellRole
+    from generator.report.layout import field_address
+    from generator.report.sentences import format_number
 
     marks: dict[str, list[Finding]] = {}
     for finding in result.findings:
@@ -151,7 +151,7 @@ def build(source: Path, out_dir: Path, formats: tuple[str, ...], draft: bool = F
 
 def zip_outputs(paths: tuple[Path, ...], target: Path) -> Path:
     """All outputs as one .zip (deterministic: fixed dates, given order)."""
-    from ..safeio import atomic_path
+    from generator.safeio import atomic_path
 
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in paths:
@@ -201,7 +201,7 @@ def roll_forward(last: Path, out_dir: Path) -> WorkbookMade | Refused:
 
 def import_report(report: Path, out_dir: Path) -> WorkbookMade | Refused:
     try:
-        from ..naming import safe_file_stem
+        from generator.naming import safe_file_stem
 
         target = out_dir / f"{safe_file_stem(report.stem, reserve_suffix_bytes=5)}.xlsx"
         result = app.import_report(report, app.ImportOptions(target=target, run_check=True))
@@ -246,7 +246,7 @@ def _factor(ratio: object) -> str:
 
 
 def diff(last: Path, this: Path) -> DiffView | Refused:
-    from ..defaults import format_number
+    from generator.report.sentences import format_number
 
     try:
         result = app.diff(last, this)
@@ -261,7 +261,7 @@ def diff(last: Path, this: Path) -> DiffView | Refused:
 
 def warm_up() -> None:
     """Import what every job needs once per worker process, not in the first request."""
-    from ..render import renderer
+    from generator.outputs import renderer
 
     for name in app.ALL_FORMATS:
         renderer(name)

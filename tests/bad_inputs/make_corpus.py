@@ -34,8 +34,8 @@ if str(REPO) not in sys.path:  # run as a script from anywhere
 from openpyxl.workbook.workbook import Workbook  # noqa: E402
 
 from generator.form import TABLES  # noqa: E402
-from generator.model import Report, report_from_json  # noqa: E402
-from generator.workbook.layout import TABLE_SHEETS, default_field_address  # noqa: E402
+from generator.report.layout import TABLE_SHEETS, default_field_address  # noqa: E402
+from generator.report.model import Report, report_from_json  # noqa: E402
 
 EXAMPLE_JSON = TESTS / "data" / "example_report.json"
 
@@ -187,7 +187,7 @@ def example_report() -> Report:
 
 def filled_workbook() -> Workbook:
     """The bundled example, written by nianbao's own writer (checks clean)."""
-    from generator.workbook.writer import build_workbook
+    from generator.outputs.workbook import build_workbook
 
     return build_workbook(example_report())
 
@@ -216,7 +216,7 @@ def _set(wb: Workbook, address: str, value: object) -> Workbook:
 
 
 def _set_meta(attribute: str, value: object) -> Workbook:
-    from generator.workbook.writer import meta_address
+    from generator.outputs.workbook import meta_address
 
     wb = filled_workbook()
     return _set(wb, str(meta_address(attribute)), value)
@@ -531,7 +531,7 @@ def _cases() -> Iterator[tuple[Case, Maker]]:
                _write_wb(_set(filled_workbook(), cell, value)))
 
     # --- text and names
-    from generator.workbook.writer import text_address
+    from generator.outputs.workbook import text_address
 
     # Excel (and openpyxl) cut a cell at 32,767 characters; a generated file need not, so
     # the text goes into the sheet's XML directly, in place of a marker.

@@ -1,0 +1,1 @@
+"""checks: see ARCHITECTURE.md."""
