@@ -56,6 +56,11 @@ def check(source: str | Path, previous: str | Path | None = None) -> CheckResult
     return check_read(read, previous=last)
 
 
+def rule_of(finding: Finding) -> Rule | None:
+    """The declared rule a finding belongs to (None for a finding of no declared rule)."""
+    return RULE_BY_ID.get(finding.rule)
+
+
 def check_for_build(source: str | Path, previous: str | Path | None = None) -> CheckResult:
     """The check as it stands when report files are generated: what a draft may still lack
     (the 发布日期, S-3) is an error here."""

@@ -163,7 +163,6 @@ def key_totals(report: Report) -> KeyTotals:
 def warm_up(formats: Sequence[str], options: RenderOptions) -> None:
     """Do once per process what every report would otherwise repeat: import the checker and
     the renderers, parse the template, register fonts (each renderer caches its own)."""
-    from generator.checks import checker
 
     for format_name in formats:
         module = engine_module(format_name, options)

@@ -26,9 +26,9 @@ from generator.form import FIELDS, TABLE3, TABLE4
 from generator.report.model import Meta, Narrative, Numbers, Report, TextPart
 
 SPEC = Path("/work/shared/spec/checker_rules.md")
-PACKAGE = Path(checker.__file__).resolve().parent
+PACKAGE = Path(checker.__file__).resolve().parent.parent  # generator/
 EXPECTED_IDS = ["T3-1", "T3-2", "T3-3", "T4-1", "V-1", "V-2", "V-3", "V-4", "Y-1", "Y-2", "D-1",
-                "S-1", "S-2", "S-3", "N-1", "F-1"]
+                "S-1", "S-2", "S-3", "N-1", "F-1", "F-2", "PDF-FONT"]
 SEVERITY_WORDS = {"error": Severity.ERROR, "warning": Severity.WARNING, "notice": Severity.NOTICE}
 
 
@@ -37,10 +37,12 @@ def test_every_rule_is_declared_once() -> None:
     assert REGISTRY.rules == RULES
 
 
-def test_every_rule_is_checked_or_found_while_reading() -> None:
+def test_every_rule_is_checked_or_found_while_reading_or_rendering() -> None:
     # a rule nobody makes findings of would be listed by `nianbao rules` but never reported
     for rule in RULES:
-        assert REGISTRY.checks_of(rule.id) or REGISTRY.is_read(rule.id), rule.id
+        assert (REGISTRY.checks_of(rule.id) or REGISTRY.is_read(rule.id)
+                or REGISTRY.is_rendered(rule.id)), rule.id
+    assert REGISTRY.is_rendered("F-2") and not REGISTRY.checks_of("F-2")
     assert [e.name for e in REGISTRY.checks_of("S-3")] == ["check_required_meta"]
     assert REGISTRY.is_read("V-2") and not REGISTRY.checks_of("V-2")
 

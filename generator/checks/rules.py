@@ -74,6 +74,9 @@ class Rule:
     #: False for rules about what the clerk fills in the workbook only, which a published
     #: report is not blamed for (``nianbao import --check``: a portal page has no 发布日期)
     applies_to_published: bool = True
+    #: its notices say the PDF used stand-in fonts: a front end may show them as one line
+    #: (every Windows PC lacks 方正小标宋, so the notice comes with every PDF)
+    stand_in_font_notice: bool = False
 
     @property
     def severity_label(self) -> str:
@@ -279,6 +282,7 @@ class RuleRegistry:
         self._rules: dict[str, Rule] = {}
         self._entries: list[CheckEntry] = []
         self._read: set[str] = set()
+        self._rendered: set[str] = set()
 
     def declare(self, rule: Rule) -> Rule:
         """Declare a rule (once: a second, different rule with the same id is a mistake)."""
@@ -340,6 +344,16 @@ class RuleRegistry:
 
     def __getitem__(self, rule_id: str) -> Rule:
         return self._rules[rule_id]
+
+    def found_while_rendering(self, rule: Rule) -> Rule:
+        """Declare a rule whose findings a renderer makes (F-2, PDF-FONT): about the printed
+        file, not the report's data, so no check of the report runs for it."""
+        self._rendered.add(rule.id)
+        return self.declare(rule)
+
+    def is_rendered(self, rule_id: str) -> bool:
+        """Whether a renderer makes the rule's findings."""
+        return rule_id in self._rendered
 
     def is_read(self, rule_id: str) -> bool:
         """Whether the workbook reader makes findings of the rule."""
@@ -406,3 +420,16 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
         extra = "（需上年工作簿）" if rule.needs_previous else ""
         lines.append(f"| {rule.id} | {rule.severity.value} | {rule.title} | {rule.description}{extra} |")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Rules of the printed file (generator/outputs/glyphs.py and libreoffice.py make their findings).
+
+F_2 = REGISTRY.found_while_rendering(Rule(
+    "F-2", Severity.WARNING, "PDF 字体缺字",
+    "PDF 所用字体中没有某个字：该字改用其他字体印出，或（没有任何字体包含它时）印为空白；"
+    "报告中注明出现的章节和段落，绝不悄悄印成方框。"))
+PDF_FONT = REGISTRY.found_while_rendering(Rule(
+    "PDF-FONT", Severity.NOTICE, "PDF 替代字体",
+    "本机没有公文规定的字体时，PDF 用其他中文字体代替（可以阅读和打印）；"
+    "完全没有可用的中文字体时为警告。", stand_in_font_notice=True))

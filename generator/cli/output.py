@@ -107,8 +107,6 @@ PIPE_WIDTH = 160
 WIDE_TABLE_MIN_WIDTH = 120
 #: the 单元格 column of the wide table
 CELLS_COLUMN_WIDTH = 28
-#: render findings that say the PDF used stand-in fonts (printed as one line, see below)
-FONT_NOTICE_RULES = frozenset({"PDF-FONT"})
 FONT_NOTICE = "提示：PDF 用了替代字体，可以阅读和打印；正式印发前请安装官方字体（见 nianbao fonts）。"
 
 
@@ -119,8 +117,13 @@ def split_font_notice(findings: Sequence[Finding]) -> tuple[list[Finding], str |
     comes with every PDF; a table of five fonts each time buries what matters.
     """
     # Only the notice: a PDF-FONT warning (no font at all, text may print as boxes) stays whole.
-    others = [f for f in findings
-              if f.rule not in FONT_NOTICE_RULES or f.severity is not Severity.NOTICE]
+    from generator.app import rule_of
+
+    def summarised(finding: Finding) -> bool:
+        rule = rule_of(finding)
+        return bool(rule and rule.stand_in_font_notice) and finding.severity is Severity.NOTICE
+
+    others = [f for f in findings if not summarised(f)]
     return others, FONT_NOTICE if len(others) < len(findings) else None
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from generator.findings import Finding, Severity
+from generator.checks.rules import F_2, PDF_FONT
+from generator.findings import Finding
 from generator.form import DRAFT_MARK, SECTIONS
 from generator.outputs.document import Heading, Paragraph, Signature, TableBlock, Title
 from generator.outputs.fonts import OFFICIAL_FONT_NAMES, ROLE_LABELS, LoadedFont
@@ -121,7 +122,7 @@ def unprinted_findings(placed: list[Placed], loaded: dict[str, LoadedFont],
                        faces: dict[str, Face], document: Any,
                        reported: Iterable[Finding]) -> list[Finding]:
     """Characters the written PDF draws as an empty glyph that no earlier finding named."""
-    already = {finding.found for finding in reported if finding.rule == "F-2"}
+    already = {finding.found for finding in reported if finding.rule == F_2.id}
     gaps: set[str] = set()
     for font in loaded.values():
         for piece in font.pieces:
@@ -157,8 +158,7 @@ def _findings(seen: dict[tuple[str, str], list[str]], loaded: dict[str, LoadedFo
             effect = f"PDF 中该字改用字体 {other} 印出，字形可能与前后文字不一致。"
         else:
             effect = "PDF 中该字会显示为空白或方框。"
-        findings.append(Finding(
-            Severity.WARNING, "F-2",
+        findings.append(F_2.finding(
             f"PDF 的{ROLE_LABELS[role]}字体 {font.choice.face} 中没有“{ch}”字（U+{ord(ch):04X}），"
             f"出现在：{where}。{effect}",
             hint="请核对该字是否为错别字或生僻字；如确需使用，请用 --font 或字体配置文件"
@@ -167,8 +167,7 @@ def _findings(seen: dict[tuple[str, str], list[str]], loaded: dict[str, LoadedFo
         ))
     for role, total in per_role.items():
         if total > MAX_MISSING_REPORTED:
-            findings.append(Finding(
-                Severity.WARNING, "F-2",
+            findings.append(F_2.finding(
                 f"PDF 的{ROLE_LABELS[role]}字体 {loaded[role].choice.face} 另缺 "
                 f"{total - MAX_MISSING_REPORTED} 个字（共缺 {total} 个），未逐一列出。",
                 hint="该字体可能不是中文字体，请用 nianbao fonts 检查字体设置。",
@@ -181,7 +180,6 @@ def stand_in_findings(loaded: dict[str, LoadedFont]) -> list[Finding]:
                  for role, font in loaded.items() if font.choice.stand_in]
     if not stand_ins:
         return []
-    return [Finding(Severity.NOTICE, "PDF-FONT",
-                    "PDF 使用了替代字体，正式印发前请安装官方字体：" + "；".join(stand_ins) + "。",
-                    hint="可用 --font 角色=字体文件 或字体配置文件指定官方字体；"
-                         "运行 nianbao fonts 查看各字体的来源。")]
+    return [PDF_FONT.finding(
+        "PDF 使用了替代字体，正式印发前请安装官方字体：" + "；".join(stand_ins) + "。",
+        hint="可用 --font 角色=字体文件 或字体配置文件指定官方字体；运行 nianbao fonts 查看各字体的来源。")]

@@ -31,6 +31,7 @@ import zipfile
 from pathlib import Path
 from typing import Sequence
 
+from generator.checks.rules import PDF_FONT
 from generator.errors import NianbaoError
 from generator.findings import Finding, Severity
 from generator.outputs import RenderOptions
@@ -246,16 +247,15 @@ def font_findings(font_names: Sequence[str], installed: frozenset[str] | None = 
             missing.append(f"「{name}」")
     findings: list[Finding] = []
     if replaced:
-        findings.append(Finding(
-            Severity.NOTICE, "PDF-FONT",
+        findings.append(PDF_FONT.finding(
             f"本机缺少正式字体，LibreOffice 生成的 PDF 使用预览字体代替：{'、'.join(replaced)}。",
             hint="如需正式字体，请安装这些字体后重新生成 PDF。"))
     if missing:
-        findings.append(Finding(
-            Severity.WARNING, "PDF-FONT",
+        findings.append(PDF_FONT.finding(
             f"本机没有 {'、'.join(missing)} 字体，也没有可代替的中文字体，"
             "PDF 中这部分文字可能显示为其他字体或方框。",
-            hint="请安装正式字体（或 fonts-arphic-*、fonts-wqy-zenhei 等开源中文字体）后重新生成。"))
+            hint="请安装正式字体（或 fonts-arphic-*、fonts-wqy-zenhei 等开源中文字体）后重新生成。",
+            severity=Severity.WARNING))
     return findings
 
 

@@ -69,7 +69,6 @@ from generator.outputs.pdf_layout import (
     TextBlock,
     TextStyle,
     mirrored,
-    page_number_text,
     page_templates,
 )
 from generator.report.model import Report

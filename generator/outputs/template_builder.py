@@ -35,7 +35,6 @@ from generator.form import (
     PROPOSALS_HEADING,
     SECTION_BY_NUMBER,
     TABLE_BY_KEY,
-    CellRole,
     GridCell,
     TableForm,
     geometry,

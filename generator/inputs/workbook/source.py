@@ -53,7 +53,7 @@ from openpyxl.workbook.workbook import Workbook
 from generator import limits
 from generator.errors import InputError
 from generator.inputs import ooxml
-from generator.inputs.ooxml import DAMAGED, TOO_LARGE, TOO_LARGE_UNPACKED
+from generator.inputs.ooxml import DAMAGED, TOO_LARGE
 from generator.safeio import mark_input
 
 if TYPE_CHECKING:
