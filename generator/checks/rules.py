@@ -427,7 +427,7 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
 
 F_2 = REGISTRY.found_while_rendering(Rule(
     "F-2", Severity.WARNING, "PDF 字体缺字",
-    "PDF 所用字体中没有某个字：该字改用其他字体印出，或（没有任何字体包含它时）印为空白；"
+    "生成PDF时所用字体中没有某个字：该字改用其他字体印出，或（没有任何字体包含它时）印为空白；"
     "报告中注明出现的章节和段落，绝不悄悄印成方框。"))
 PDF_FONT = REGISTRY.found_while_rendering(Rule(
     "PDF-FONT", Severity.NOTICE, "PDF 替代字体",
