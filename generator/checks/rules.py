@@ -431,5 +431,5 @@ F_2 = REGISTRY.found_while_rendering(Rule(
     "报告中注明出现的章节和段落，绝不悄悄印成方框。"))
 PDF_FONT = REGISTRY.found_while_rendering(Rule(
     "PDF-FONT", Severity.NOTICE, "PDF 替代字体",
-    "本机没有公文规定的字体时，PDF 用其他中文字体代替（可以阅读和打印）；"
+    "本机没有公文规定的字体时，PDF用其他中文字体代替（可以阅读和打印）；"
     "完全没有可用的中文字体时为警告。", stand_in_font_notice=True))
