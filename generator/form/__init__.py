@@ -55,7 +55,7 @@ class Field:
     col_label: str
     sum_of: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # looked up for every number of every read and check: made once
     def id(self) -> str:
         return f"{self.table}.{self.row}.{self.col}"
 
