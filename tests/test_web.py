@@ -180,6 +180,7 @@ def test_wrong_cell_is_named_marked_and_only_a_draft(page, example_workbook: Pat
     links = result.locator("[data-downloads] a")
     assert [links.nth(i).get_attribute("data-kind") for i in range(links.count())] == ["draft"]
     assert "草稿" in links.first.inner_text()
+    assert "页眉标注“校验未通过，不得用于正式印发”" in links.first.inner_text()  # the form's mark
     name, data = download(page, links.first)
     assert name.startswith("草稿-") and name.endswith(".docx")
     draft = tmp_path / "draft.docx"

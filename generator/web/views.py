@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
 
 from generator import limits
+from generator.app import DRAFT_MARK
 from generator.errors import InputError
 from generator.naming import safe_file_stem
 from generator.web import tasks, work
@@ -158,7 +159,8 @@ def status(request: HttpRequest, job_id: str) -> JsonResponse:
         answer["ok"] = not isinstance(result, work.Refused)
         answer["files"] = files
         answer["html"] = render_to_string(template, {"result": result, "job": job, "files": files,
-                                                     "names": {k: n for k, (_, n) in job.files.items()}},
+                                                     "names": {k: n for k, (_, n) in job.files.items()},
+                                                     "draft_mark": DRAFT_MARK},
                                           request=request)
     return JsonResponse(answer)
 
