@@ -33,6 +33,7 @@ from generator.outputs.fonts import (
     read_config,
     source_font,
 )
+from generator.outputs.glyphs import fixed_text
 from generator.outputs.pdf import render_bytes
 from generator.report.model import report_from_json
 
@@ -264,8 +265,8 @@ def test_missing_body_character_is_printed_with_another_font_and_reported(tmp_pa
 def test_load_fonts_registers_each_file_once(tiny: Path) -> None:
     choices = choose_fonts({r: tiny for r in ("title", "heiti", "kaiti", "fangsong", "song")},
                            search=NO_SYSTEM)
-    first = load_fonts(choices, {}, NO_SYSTEM)
-    second = load_fonts(choices, {}, NO_SYSTEM)
+    first = load_fonts(choices, {}, NO_SYSTEM, fixed_text=fixed_text())
+    second = load_fonts(choices, {}, NO_SYSTEM, fixed_text=fixed_text())
     assert len({f.name for f in first.values()}) == 1
     assert first["song"].name == second["song"].name
     assert first["song"].missing("年政镕") == ["镕"]
@@ -298,7 +299,7 @@ def test_a_postscript_font_named_by_the_user_is_converted(tmp_path: Path, tiny: 
     paths = {r: tiny for r in ("title", "heiti", "kaiti", "song")} | {"fangsong": otf}
     choices = choose_fonts(paths, search=search)
     assert choices["fangsong"].convert and choices["fangsong"].source is Source.CLI
-    loaded = load_fonts(choices, {"fangsong": "镕喆堃"}, search)
+    loaded = load_fonts(choices, {"fangsong": "镕喆堃"}, search, fixed_text=fixed_text())
     # Each piece is in this cache folder, named as the process knows it.
     written = {p.name for p in (tmp_path / "cache").glob("*.ttf")}
     assert {piece.file.key for piece in loaded["fangsong"].pieces} <= written

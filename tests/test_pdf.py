@@ -30,6 +30,7 @@ from generator.outputs.document import (
 )
 from generator.outputs.fonts import FontSearch, choose_fonts, load_fonts
 from generator.outputs.glyphs import faces_for as _faces
+from generator.outputs.glyphs import fixed_text
 from generator.outputs.pdf import render_bytes, table_look
 from generator.outputs.pdf_layout import (
     BODY_HEIGHT,
@@ -335,7 +336,7 @@ def test_body_lines_are_28_characters_on_a_29_point_pitch(report: Report) -> Non
 def song_faces(report: Report):
     choices = choose_fonts()
     chars = "".join(sorted({ch for c in TABLE3.cells for ch in c.text} | set("0123456789—")))
-    return _faces(load_fonts(choices, {role: chars for role in choices}))
+    return _faces(load_fonts(choices, {role: chars for role in choices}, fixed_text=fixed_text()))
 
 
 def test_table_pieces_cover_every_row_once_and_fit(report: Report, song_faces) -> None:

@@ -212,9 +212,9 @@ def test_a_pending_conversion_is_known_before_the_wait(
     monkeypatch.setattr("generator.outputs.fonts.convert._in_memory", {})  # as in a new process
     choices = choose_fonts(search=bundled)
     # Asked as `nianbao build` asks: the 黑体 face prints the form's headings only.
-    assert not conversion_pending(choices, bundled, fixed_text())  # the fixture converted them
+    assert not conversion_pending(choices, bundled, fixed_text=fixed_text())  # the fixture converted them
     empty = replace(bundled, cache_dir=tmp_path / "empty")
-    assert conversion_pending(choose_fonts(search=empty), empty, fixed_text())
+    assert conversion_pending(choose_fonts(search=empty), empty, fixed_text=fixed_text())
 
 
 def test_build_says_before_the_one_time_conversion_that_it_is_coming(

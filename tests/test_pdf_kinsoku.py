@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from generator.outputs import RenderOptions
 from generator.outputs.fonts import choose_fonts, load_fonts
 from generator.outputs.glyphs import faces_for as _faces
+from generator.outputs.glyphs import fixed_text
 from generator.outputs.kinsoku import break_lines, units, violations
 from generator.outputs.pdf import _Styles, render_bytes
 from generator.outputs.pdf_layout import BODY_WIDTH, TextBlock
@@ -99,7 +100,7 @@ def test_break_lines_property(tokens: list[str], chars: int, indent: int) -> Non
 def faces():
     choices = choose_fonts()
     chars = "".join(sorted(set(crafted_paragraph())))
-    return _faces(load_fonts(choices, {role: chars for role in choices}))
+    return _faces(load_fonts(choices, {role: chars for role in choices}, fixed_text=fixed_text()))
 
 
 def test_crafted_paragraph_laid_out_without_forbidden_breaks(faces) -> None:

@@ -285,7 +285,8 @@ def table_breaks(report: Report, options: RenderOptions,
              for ch in text if not ch.isspace()}
     try:
         choices = choose_fonts(options.font_paths, options.font_config, search)
-        loaded = load_fonts({"song": choices["song"]}, {"song": "".join(sorted(chars))}, search)
+        loaded = load_fonts({"song": choices["song"]}, {"song": "".join(sorted(chars))}, search,
+                            fixed_text=fixed_text())
     except NianbaoError:
         return {}
     face = faces_for(loaded)["song"]

@@ -55,15 +55,18 @@ class LoadedFont:
 
 
 def load_fonts(choices: Mapping[str, FontChoice], chars_by_role: Mapping[str, str],
-               search: FontSearch | None = None, jobs: int | None = None,
-               fixed_text: Mapping[str, str] | None = None) -> dict[str, LoadedFont]:
+               search: FontSearch | None = None, jobs: int | None = None, *,
+               fixed_text: Mapping[str, str]) -> dict[str, LoadedFont]:
     """Every role's font, able to print that role's characters where the font has them.
 
     A CFF font serving several roles is converted for the union of their characters; the
     pieces come from the cache folder of ``search`` (memory when it cannot be written).
     ``fixed_text`` maps the roles that only ever print text known in advance (the form's
     headings) to all the characters they can print: a CFF font serving only such roles is cut
-    so that those characters are one small piece (:func:`.convert.partition`).
+    so that those characters are one small piece (:func:`.convert.partition`).  It is
+    required, here and in :func:`prepare_fonts` / :func:`conversion_pending`: a caller that
+    left it out would cut the same font otherwise than the PDF does, converting pieces the
+    PDF never uses.
     """
     search = search or FontSearch.from_environment()
     wanted: dict[tuple[Path, int], set[str]] = {}
@@ -99,7 +102,7 @@ _loaded: dict[tuple[FontChoice, tuple[str, ...]], LoadedFont] = {}
 
 
 def _fixed_chars(choices: Mapping[str, FontChoice], path: Path, index: int,
-                 fixed_text: Mapping[str, str] | None) -> str:
+                 fixed_text: Mapping[str, str]) -> str:
     """The characters of the CFF font ``path``#``index`` when every role it serves prints
     fixed text only (with the sample text every face is probed with), else ``""``."""
     roles = [role for role, c in choices.items()
@@ -110,14 +113,14 @@ def _fixed_chars(choices: Mapping[str, FontChoice], path: Path, index: int,
 
 
 def _sources(choices: Mapping[str, FontChoice],
-             fixed_text: Mapping[str, str] | None) -> list[SourceFont]:
+             fixed_text: Mapping[str, str]) -> list[SourceFont]:
     return [source_font(path, index, _fixed_chars(choices, path, index, fixed_text))
             for path, index in sorted({(c.path, c.index) for c in choices.values() if c.convert},
                                       key=lambda key: (str(key[0]), key[1]))]
 
 
 def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None = None,
-                  jobs: int | None = None, fixed_text: Mapping[str, str] | None = None) -> int:
+                  jobs: int | None = None, *, fixed_text: Mapping[str, str]) -> int:
     """Convert the GB 2312 pieces of every chosen CFF font ahead of a batch (only the fixed
     text's piece of a font that prints fixed text only), all fonts in one pool of ``jobs``
     processes; returns how many pieces had to be converted."""
@@ -129,8 +132,8 @@ def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None =
     return PieceCache(search.cache_dir).prepare(wanted, jobs or default_jobs())
 
 
-def conversion_pending(choices: Mapping[str, FontChoice], search: FontSearch | None = None,
-                       fixed_text: Mapping[str, str] | None = None) -> bool:
+def conversion_pending(choices: Mapping[str, FontChoice], search: FontSearch | None = None, *,
+                       fixed_text: Mapping[str, str]) -> bool:
     """Whether a PDF with these fonts will first convert a CFF font's everyday pieces (seconds,
     once per machine): front ends say so before the wait."""
     search = search or FontSearch.from_environment()
