@@ -27,6 +27,36 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 LOCAL_HOST_HEADERS = ["127.0.0.1", "localhost", "[::1]"]
 
 
+#: Django settings both front ends share: the browser is told to sniff nothing, frame
+#: nothing and leak no referrer; cookies are out of scripts' reach; uploads are private; no
+#: debug pages; Chinese, time-zone aware.  Each front end adds its own (sessions, cookies'
+#: names and SameSite, hosts, database, templates).
+HARDENED_SETTINGS: dict[str, object] = {
+    "DEBUG": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "CSRF_COOKIE_HTTPONLY": True,  # the pages send the form's token: no script needs the cookie
+    "FILE_UPLOAD_PERMISSIONS": 0o600,
+    "DATA_UPLOAD_MAX_MEMORY_SIZE": limits.MIB,  # the form fields other than files
+    "SECURE_CONTENT_TYPE_NOSNIFF": True,
+    "SECURE_REFERRER_POLICY": "same-origin",
+    "X_FRAME_OPTIONS": "DENY",
+    "USE_I18N": False,
+    "USE_TZ": True,
+    "LANGUAGE_CODE": "zh-hans",
+}
+
+def middleware(*extra: str) -> list[str]:
+    """The middleware both front ends run, in Django's order; ``extra`` (authentication)
+    goes after CSRF."""
+    return ["django.middleware.security.SecurityMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            *extra,
+            "django.middleware.clickjacking.XFrameOptionsMiddleware",
+            "generator.serving.content_security_policy"]
+
+
 def content_security_policy(get_response: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """Django middleware: every response carries :data:`CONTENT_SECURITY_POLICY` unless a view
     set its own."""

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from generator.errors import InputError, OutputError
-from generator.serving import LOCAL_HOST_HEADERS
+from generator.serving import HARDENED_SETTINGS, LOCAL_HOST_HEADERS, middleware
 
 CONFIG_NAME = "portal.json"
 SQLITE_NAME = "portal.sqlite3"
@@ -112,8 +112,6 @@ def configure(config: PortalConfig) -> None:
     import django
     from django.conf import settings
 
-    from generator import limits
-
     if settings.configured:
         if CURRENT is None or CURRENT.data != config.data:
             raise RuntimeError("Django is already configured for something else in this process")
@@ -121,7 +119,7 @@ def configure(config: PortalConfig) -> None:
     hosts = [*LOCAL_HOST_HEADERS, *config.public_names]
     secure = config.https_proxy
     settings.configure(
-        DEBUG=False,
+        **HARDENED_SETTINGS,
         SECRET_KEY=config.secret_key,
         ALLOWED_HOSTS=hosts,
         CSRF_TRUSTED_ORIGINS=[f"https://{name}" for name in config.public_names],
@@ -130,15 +128,7 @@ def configure(config: PortalConfig) -> None:
                         "django.contrib.sessions", "generator.portal"],
         DATABASES={"default": database_settings(config)},
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        MIDDLEWARE=[
-            "django.middleware.security.SecurityMiddleware",
-            "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.middleware.common.CommonMiddleware",
-            "django.middleware.csrf.CsrfViewMiddleware",
-            "django.contrib.auth.middleware.AuthenticationMiddleware",
-            "django.middleware.clickjacking.XFrameOptionsMiddleware",
-            "generator.serving.content_security_policy",
-        ],
+        MIDDLEWARE=middleware("django.contrib.auth.middleware.AuthenticationMiddleware"),
         # scrypt (Django's own, memory-hard): a login costs tens of milliseconds of CPU where
         # PBKDF2 at Django's default strength costs one to two seconds, which a 2-core county
         # server cannot give a hundred clerks logging in within a minute.  PBKDF2 hashes still
@@ -154,11 +144,9 @@ def configure(config: PortalConfig) -> None:
         LOGIN_URL="/login",
         SESSION_ENGINE="django.contrib.sessions.backends.db",
         SESSION_COOKIE_AGE=8 * 3600,  # a working day
-        SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure,
         SESSION_COOKIE_NAME="nianbao_portal_session",
-        CSRF_COOKIE_HTTPONLY=True,
         CSRF_COOKIE_SAMESITE="Lax",
         CSRF_COOKIE_SECURE=secure,
         CSRF_COOKIE_NAME="nianbao_portal_csrf",
@@ -175,16 +163,8 @@ def configure(config: PortalConfig) -> None:
                 "django.contrib.auth.context_processors.auth"]},
         }],
         FILE_UPLOAD_TEMP_DIR=str(config.tmp),
-        FILE_UPLOAD_PERMISSIONS=0o600,
         DATA_UPLOAD_MAX_NUMBER_FILES=1,
-        DATA_UPLOAD_MAX_MEMORY_SIZE=limits.MIB,
-        SECURE_CONTENT_TYPE_NOSNIFF=True,
-        SECURE_REFERRER_POLICY="same-origin",
-        X_FRAME_OPTIONS="DENY",
-        USE_I18N=False,
-        USE_TZ=True,
         TIME_ZONE="Asia/Shanghai",
-        LANGUAGE_CODE="zh-hans",
         LOGGING={"version": 1, "disable_existing_loggers": False,
                  "handlers": {"file": {"class": "logging.FileHandler",
                                        "filename": str(config.data / "portal.log"),

@@ -10,8 +10,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from generator import limits
-from generator.serving import LOCAL_HOST_HEADERS
+from generator.serving import HARDENED_SETTINGS, LOCAL_HOST_HEADERS, middleware
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE_DIR = HERE / "templates"
@@ -29,7 +28,7 @@ def configure(*, upload_dir: Path, local_only: bool = True) -> None:
         settings.ALLOWED_HOSTS = LOCAL_HOST_HEADERS if local_only else ["*"]
         return
     settings.configure(
-        DEBUG=False,
+        **HARDENED_SETTINGS,
         # A new key per server start: sessions and CSRF tokens end with the server, as the files do.
         SECRET_KEY=secrets.token_urlsafe(50),
         # Host header check: a page on 127.0.0.1 is not reachable through DNS rebinding.
@@ -37,22 +36,13 @@ def configure(*, upload_dir: Path, local_only: bool = True) -> None:
         ROOT_URLCONF="generator.web.views",
         INSTALLED_APPS=[],
         DATABASES={},
-        MIDDLEWARE=[
-            "django.middleware.security.SecurityMiddleware",
-            "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.middleware.common.CommonMiddleware",
-            "django.middleware.csrf.CsrfViewMiddleware",
-            "django.middleware.clickjacking.XFrameOptionsMiddleware",
-            "generator.serving.content_security_policy",
-        ],
+        MIDDLEWARE=middleware(),
         SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
-        SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_EXPIRE_AT_BROWSER_CLOSE=True,
         SESSION_COOKIE_NAME="nianbao_session",
         CSRF_COOKIE_SAMESITE="Strict",
         CSRF_COOKIE_AGE=None,  # ends with the browser, like the session
-        CSRF_COOKIE_HTTPONLY=True,  # the page sends the form's token: no script needs the cookie
         CSRF_COOKIE_NAME="nianbao_csrf",
         CSRF_FAILURE_VIEW="generator.web.views.csrf_failure",
         TEMPLATES=[{
@@ -64,16 +54,8 @@ def configure(*, upload_dir: Path, local_only: bool = True) -> None:
         }],
         # Uploads larger than 2.5 MB spool to the server's private folder, not the system's.
         FILE_UPLOAD_TEMP_DIR=str(upload_dir),
-        FILE_UPLOAD_PERMISSIONS=0o600,
         FILE_UPLOAD_DIRECTORY_PERMISSIONS=0o700,
         DATA_UPLOAD_MAX_NUMBER_FILES=2,
-        DATA_UPLOAD_MAX_MEMORY_SIZE=limits.MIB,  # the form fields other than files
-        SECURE_CONTENT_TYPE_NOSNIFF=True,
-        SECURE_REFERRER_POLICY="same-origin",
-        X_FRAME_OPTIONS="DENY",
-        USE_I18N=False,
-        USE_TZ=True,
-        LANGUAGE_CODE="zh-hans",
         LOGGING_CONFIG=None,
     )
     django.setup()
