@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from fontTools.ttLib import TTFont as FTFont
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pdf_glyphs import unprinted
@@ -29,6 +30,7 @@ from generator.outputs.document import (
     blocks,
 )
 from generator.outputs.fonts import FontSearch, choose_fonts, load_fonts
+from generator.outputs.fonts.embed import KEPT_NAME_IDS
 from generator.outputs.glyphs import faces_for as _faces
 from generator.outputs.glyphs import fixed_text
 from generator.outputs.pdf import render_bytes, table_look
@@ -176,6 +178,31 @@ def test_every_font_is_an_embedded_subset(pdf: bytes) -> None:
     for name, font in fonts.items():
         assert _embedded_file(font) is not None, f"{name} is not embedded"
         assert re.match(r"/[A-Z]{6}\+", name), f"{name} is not a subset"
+
+
+def _embedded_names(data: bytes) -> dict[str, dict[int, str]]:
+    """Each embedded subset's name records: nameID -> text (any platform)."""
+    out: dict[str, dict[int, str]] = {}
+    for name, font in _font_dicts(data).items():
+        program = FTFont(io.BytesIO(_embedded_file(font).get_object().get_data()))
+        out[str(name)] = {record.nameID: record.toUnicode() for record in program["name"].names}
+    return out
+
+
+@pytest.mark.parametrize("path", ["system", "bundled"])
+def test_embedded_subsets_name_their_font_without_its_licence_text(
+        report: Report, pdf: bytes, bundled_search: FontSearch, path: str) -> None:
+    """A subset keeps who made the font (copyright, family, PostScript name), not the licence's
+    full text, which AR PL fonts repeated in every one of a report's subsets (41 KB each)."""
+    data = pdf if path == "system" else render_bytes(report, RenderOptions(),
+                                                     search=bundled_search)[0]
+    names = _embedded_names(data)
+    assert names
+    for font, records in names.items():
+        assert set(records) <= KEPT_NAME_IDS, (font, sorted(records))
+        assert records.get(0), f"{font} lost its copyright notice"
+        assert records.get(1) and records.get(6), f"{font} lost its family or PostScript name"
+        assert 13 not in records
 
 
 def test_without_chinese_system_fonts_the_bundled_font_is_embedded(

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from generator.checks.rules import F_2, PDF_FONT
 from generator.findings import Finding
-from generator.form import DRAFT_MARK, SECTIONS
+from generator.form import DRAFT_MARK, SECTIONS, TABLES
 from generator.outputs.document import Heading, Paragraph, Signature, TableBlock, Title
 from generator.outputs.fonts import OFFICIAL_FONT_NAMES, ROLE_LABELS, LoadedFont
 from generator.outputs.fonts.embed import unprintable
@@ -75,6 +75,26 @@ def fixed_text() -> dict[str, str]:
     :func:`place_text`).  A converted font serving only such roles needs a few hundred glyphs
     (:func:`generator.outputs.fonts.load_fonts`)."""
     return {"heiti": "".join(sorted(set("".join(s.heading for s in SECTIONS) + DRAFT_MARK)))}
+
+
+def printed_in_every_report() -> dict[str, str]:
+    """Per role, the characters every report prints with it, in the order they are first
+    printed: the tables' labels and the page numbers (宋体), the section headings (黑体)."""
+    labels = "".join(cell.text for table in TABLES for cell in table.labels)
+    return {"song": labels + PAGE_NUMBER_CHARS,
+            "heiti": "".join(section.heading for section in SECTIONS)}
+
+
+def reserved_characters(faces: dict[str, Face]) -> dict[str, str]:
+    """Registered font name → the characters of :func:`printed_in_every_report` it prints,
+    in that order (a character the role's font lacks goes to the fallback that prints it)."""
+    reserved: dict[str, list[str]] = {}
+    for role, text in printed_in_every_report().items():
+        if role not in faces:
+            continue
+        for ch in dict.fromkeys(text):
+            reserved.setdefault(faces[role].pick(ch).name, []).append(ch)
+    return {name: "".join(chars) for name, chars in reserved.items()}
 
 
 def chars_by_role(placed: Iterable[Placed]) -> dict[str, str]:

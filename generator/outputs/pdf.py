@@ -43,12 +43,14 @@ from generator.outputs.document import (
     blocks,
 )
 from generator.outputs.fonts import FontSearch, choose_fonts, load_fonts, prepare_fonts
+from generator.outputs.fonts.embed import reserve_first_subsets
 from generator.outputs.glyphs import (
     chars_by_role,
     faces_for,
     fixed_text,
     missing_glyph_findings,
     place_text,
+    reserved_characters,
     stand_in_findings,
     unprinted_findings,
 )
@@ -192,13 +194,17 @@ def render_bytes(report: Report, options: RenderOptions,
         saved, saved_flate = rl_config.useA85, pdfdoc.PDFZCompress
         rl_config.useA85, pdfdoc.PDFZCompress = 0, _QUICK_FLATE
         canvases: list[Canvas] = []
+        reserved = reserved_characters(faces)
 
         class RecordingCanvas(Canvas):
-            """The canvas, kept so the fonts can say what they could not print in this PDF."""
+            """The canvas, kept so the fonts can say what they could not print in this PDF;
+            the text every report prints takes the first font subsets (the same in every PDF)."""
 
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 canvases.append(self)
+                for name, characters in reserved.items():
+                    reserve_first_subsets(name, self._doc, characters)
 
         try:
             doc.build(story, canvasmaker=RecordingCanvas)

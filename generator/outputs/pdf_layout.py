@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 from reportlab.lib.colors import black, red
-from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (

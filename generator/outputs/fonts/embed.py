@@ -118,6 +118,33 @@ def unprintable(font: TrueTypeFont, document: Any) -> set[str]:
     return set(recorded.get(document, ()))
 
 
+def reserve_first_subsets(name: str, document: Any, characters: str) -> None:
+    """Give ``characters`` the first codes of the registered font ``name`` in the PDF
+    ``document``, and start the document's other characters in a subset of their own.
+
+    reportlab numbers a font's characters per document in the order they are first drawn and
+    cuts them into subsets of 256 codes, each embedded as a font program of its own.  The
+    tables' labels, printed by every report, shared their subset with the report's own words
+    (the agency's name comes first, in the title), so no two reports embedded the same subset
+    and each rebuilt and recompressed some 100 KB of font program.  Reserved first, those
+    subsets are the same in every report, and the program made and compressed for one report
+    serves the next (:func:`_keep_subsets`, ``pdf._QuickFlate``).  Characters the font has no
+    glyph for, and spaces, are not reserved.
+    """
+    from reportlab.pdfbase import pdfmetrics
+
+    font = pdfmetrics.getFont(name)
+    covered = font.face.charToGlyph
+    reserved = "".join(ch for ch in dict.fromkeys(characters)
+                       if ord(ch) in covered and not ch.isspace())
+    if not reserved:
+        return
+    font.splitString(reserved, document)
+    state = font.state[document]
+    if state.nextCode & 0xFF:  # close the last reserved subset: the next code starts one
+        state.nextCode = (state.nextCode | 0xFF) + 1
+
+
 def _record_unprintable(font: Any) -> None:
     """Wrap ``splitString`` (which reportlab calls for every string it draws with the font) to
     remember, per document, each character that falls back to glyph 0."""
@@ -185,14 +212,49 @@ def _keep_subsets(face: Any) -> None:
 def _keep_tables(face: Any) -> None:
     """Keep the font's tables once read: reportlab copies the whole ``glyf`` table out of the
     file for every font subset of every document (tens of milliseconds for a large CJK font),
-    and the opened face lives for the whole process anyway."""
+    and the opened face lives for the whole process anyway.  The ``name`` table every subset
+    copies is cut down to the records that say whose font it is (:func:`naming_records`)."""
     read = face.get_table
     tables: dict[str, bytes] = {}
 
     def get_table(tag: str) -> bytes:
         data = tables.get(tag)
         if data is None:
-            data = tables[tag] = read(tag)
+            data = read(tag)
+            if tag == "name":
+                data = naming_records(data)
+            tables[tag] = data
         return data
 
     face.get_table = get_table
+
+
+#: Name records an embedded subset keeps: copyright notice, family, style, unique name, full
+#: name, version, PostScript name and trademark (the OpenType ``name`` IDs 0–7), and the
+#: address of the licence (ID 14).
+KEPT_NAME_IDS = frozenset((*range(8), 14))
+
+
+def naming_records(name_table: bytes) -> bytes:
+    """The ``name`` table for an embedded subset: the records of :data:`KEPT_NAME_IDS`.
+
+    A PDF needs none of the ``name`` table (ISO 32000-1 §9.9 lists the TrueType tables an
+    embedded font program must keep, and ``name`` is not one); reportlab copies it whole into
+    every 256-glyph subset.  The AR PL fonts carry their licence's full text there (nameID 13,
+    41 KB), so a report printed with them embedded it five to eight times, and compressing it
+    was a tenth of the PDF's time.  The copyright, naming and trademark records and the
+    licence's address stay (Ghostscript and dvipdfmx keep no name table at all; the SIL Open
+    Font License's FAQ names a font embedded in a document as the case that needs no licence
+    text).  The font's embedding permission is in its ``OS/2`` table, which is kept whole and
+    which reportlab enforces.  A table fontTools cannot read is kept as it is.
+    """
+    from fontTools.ttLib.tables._n_a_m_e import table__n_a_m_e
+
+    table = table__n_a_m_e()
+    try:
+        table.decompile(name_table, None)
+        table.names = [record for record in table.names if record.nameID in KEPT_NAME_IDS]
+        compiled: bytes = table.compile(None)
+    except Exception:  # noqa: BLE001 - any damage in a table PDFs do not need: keep it whole
+        return name_table
+    return compiled
