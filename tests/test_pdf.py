@@ -15,7 +15,7 @@ import pytest
 from fontTools.ttLib import TTFont as FTFont
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pdf_glyphs import unprinted
+from pdf_glyphs import _to_unicode, unprinted
 from pypdf import PdfReader
 from reportlab.platypus import BaseDocTemplate, Spacer
 
@@ -32,7 +32,7 @@ from generator.outputs.document import (
 from generator.outputs.fonts import FontSearch, choose_fonts, load_fonts
 from generator.outputs.fonts.embed import KEPT_NAME_IDS
 from generator.outputs.glyphs import faces_for as _faces
-from generator.outputs.glyphs import fixed_text
+from generator.outputs.glyphs import fixed_text, printed_in_every_report
 from generator.outputs.pdf import render_bytes, table_look
 from generator.outputs.pdf_layout import (
     BODY_HEIGHT,
@@ -187,6 +187,38 @@ def _embedded_names(data: bytes) -> dict[str, dict[int, str]]:
         program = FTFont(io.BytesIO(_embedded_file(font).get_object().get_data()))
         out[str(name)] = {record.nameID: record.toUnicode() for record in program["name"].names}
     return out
+
+
+def _subsets(data: bytes) -> dict[str, tuple[set[str], bytes]]:
+    """Each embedded subset: the characters it maps (ToUnicode) and its font program."""
+    out: dict[str, tuple[set[str], bytes]] = {}
+    for name, font in _font_dicts(data).items():
+        chars = set(_to_unicode(font).values())
+        out[str(name)] = (chars, _embedded_file(font).get_object().get_data())
+    return out
+
+
+@pytest.mark.parametrize("path", ["system", "bundled"])
+def test_reports_with_different_words_embed_the_same_subsets_for_the_tables_labels(
+        report: Report, bundled_search: FontSearch, path: str) -> None:
+    """The labels every report prints take the first subsets of their font, so two reports
+    of different agencies embed those subsets byte for byte alike (made once per process)."""
+    from generator.report.model import Narrative, TextPart
+
+    search = bundled_search if path == "bundled" else None
+    other = report.replace(
+        meta=replace(report.meta, agency="觉晓乡啼鸟街道办事处"),
+        narrative=Narrative({**report.narrative.parts,
+                             "overview": TextPart(("春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。",))}))
+    first = _subsets(render_bytes(report, RenderOptions(), search=search)[0])
+    second = _subsets(render_bytes(other, RenderOptions(), search=search)[0])
+    shared: set[str] = set()
+    for name, (chars, program) in first.items():
+        if name in second and second[name][1] == program:
+            shared |= chars
+    labels = {ch for ch in printed_in_every_report()["song"] if ord(ch) > 127}
+    assert labels - shared == set()
+    assert "觉" not in shared and "啼" not in shared  # the agency's own characters come later
 
 
 @pytest.mark.parametrize("path", ["system", "bundled"])
