@@ -57,7 +57,9 @@ def test_row_chains_are_the_labels_left_of_each_row_nearest_first() -> None:
     assert t3["disclosed"] == ["（一）予以公开", T3_OUTCOMES]
     assert t3["new"] == [T3_NEW[1]]
     # In the form's row order, one chain per row
-    assert list(t3)[0] == "new" and list(t3)[-1] == "carried_forward"
+    keys = list(t3)
+    assert keys[:3] == ["new", "carried_over", "disclosed"]
+    assert keys[-2:] == ["outcome_total", "carried_forward"]
     assert set(t3) == {f.row for f in TABLE3.fields}
     assert row_chains(TABLE2) == {
         "regulations": ["规章"], "normative_documents": ["行政规范性文件"],

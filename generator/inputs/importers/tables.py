@@ -2,8 +2,10 @@
 
 A cell is placed by its labels, never by its position alone: each body row is matched to a
 form row by its row label(s) and each value to a form column by the header above it (row
-label × column label), all derived from :mod:`generator.form` and compared tolerantly
-(:mod:`.labels`).  Where the source states merges (HTML, .docx), a value's column is
+label × column label).  One mapper (:func:`map_table`) reads all three tables: the labels
+it expects are the form's own grid (:func:`generator.inputs.headers.row_chains` and
+``column_chains``), compared tolerantly (:mod:`generator.inputs.labels`); what the grid cannot
+tell — label variants of real reports, the 2019 trial format — is data (:data:`VARIANTS`).  Where the source states merges (HTML, .docx), a value's column is
 computed from the spans and named by the header path over it; plain text copied from a
 portal loses the spans, so there the values of a row are read in the official column order
 after checking that the header names those columns.
@@ -29,10 +31,10 @@ The 2019 trial format (国办公开办函〔2019〕60号, official_format.md §1
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 from generator.form import (
     FIELD_BY_ID,
@@ -435,7 +437,7 @@ class Shape:
     @cached_property
     def row_labels(self) -> dict[str, str]:
         """Row key -> how the clerk's workbook names the row (「（三）不予公开1.属于国家秘密」)."""
-        return {f.row: f.row_label for f in reversed(self.form.fields)}
+        return {f.row: f.row_label for f in self.form.fields}
 
     @cached_property
     def named_rows(self) -> bool:
@@ -521,6 +523,12 @@ def resolve_row(shape: Shape, labels: list[str]) -> RowName | None:
     narrows the rows the labels further left may name — standing alone it names no row,
     except a group that was a single row in 2019 (「（六）其他处理」).
     """
+    return _resolve_row(shape.form.key, tuple(labels))
+
+
+@lru_cache(maxsize=4096)  # the same labels recur in every row scan and every report
+def _resolve_row(key: str, labels: tuple[str, ...]) -> RowName | None:
+    shape = shape_of(key)
     candidates = shape.rows
     for text in reversed(labels):
         leaves = [(k, label) for k, label in shape.row_leaves if k in candidates]
@@ -539,12 +547,14 @@ def resolve_row(shape: Shape, labels: list[str]) -> RowName | None:
 
 
 def _row_note(shape: Shape, name: RowName) -> str | None:
-    """A note when the label read is not the form's own: approximate, a variant, or an item
-    number the form's label does not carry (「1.规章」); a numbered label read without or with
-    another number (「属于国家秘密」) is the same item."""
+    """A note when the label read is not the form's own: approximate, other words (a variant,
+    「规范性文件」), or an item number the form's label does not carry (「1.规章」); a
+    numbered label read without or with another number (「属于国家秘密」) is the same item."""
     official = shape.rows[name.key][0]
     numbered = normalise(official) != normalise(official, Strictness.CORE)
-    if name.fuzzy or (normalise(name.label) != normalise(official) and not numbered):
+    other_words = normalise(name.label, Strictness.CORE) != normalise(official, Strictness.CORE)
+    other_number = normalise(name.label) != normalise(official) and not numbered
+    if name.fuzzy or other_words or other_number:
         return f"行「{name.label}」按「{shape.row_labels[name.key]}」导入"
     return None
 
@@ -745,15 +755,16 @@ class _Mapper:
             if header is None and self.shape.captions:
                 self.unmapped(f"行「{shown}」上方没有栏目标题，数字「{_seen(row.cells)}」未导入")
                 return
-        if header is not None:
-            row = self.name_columns(row, header, key, shown)
-        for col_key, cell in row.values:
+        values = row.values if header is None else self.name_columns(row, header, key, shown)
+        for col_key, cell in values:  # named and stored in turn, so messages keep cell order
             if col_key is not None:
                 self.result.put(f"{self.shape.form.key}.{key}.{col_key}", read_value(cell.text),
                                 self.where)
-        if row.extra:
+        extra = row.extra if header is None else \
+            [c.text for c in row.cells[len(header):] if normalise(c.text)]
+        if extra:
             named = f"行「{shown}」" if self.shape.named_rows else ""
-            self.unmapped(f"{named}多出的单元格「{'、'.join(row.extra)}」未导入")
+            self.unmapped(f"{named}多出的单元格「{'、'.join(extra)}」未导入")
 
     def name_row(self, row: BodyRow, shown: str) -> str | None:
         """The row key of a body row, or None once reported why it is not imported."""
@@ -778,18 +789,16 @@ class _Mapper:
             self.note(note)
         return found.key
 
-    def name_columns(self, row: BodyRow, header: list[str], key: str, shown: str) -> BodyRow:
-        """Pair a row's values with its block's header labels, naming each column."""
+    def name_columns(self, row: BodyRow, header: list[str], key: str,
+                     shown: str) -> Iterator[tuple[str | None, RawCell]]:
+        """A row's values under its block's header labels, each with the column it names."""
         columns = self.shape.columns_of(key)
         cells = row.cells
-        values: list[tuple[str | None, RawCell]] = []
         for i, col_label in enumerate(header):
             cell = cells[i] if i < len(cells) else None
             col_key = self.name_column(col_label, columns, shown, cell)
-            if col_key is not None and cell is not None:  # a missing cell is reported at the end
-                values.append((col_key, cell))
-        extra = [c.text for c in cells[len(header):] if normalise(c.text)]
-        return BodyRow(row.labels, values, extra)
+            if col_key is not None and cell is not None:  # a cell not printed stays unread
+                yield col_key, cell
 
     def name_column(self, col_label: str, columns: list[tuple[str, str]], shown: str,
                     cell: RawCell | None) -> str | None:
