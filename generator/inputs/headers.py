@@ -1,10 +1,10 @@
-"""Which of the form's labels name a field: the label of its row and the headers over its
-column, read from the form's own grid (:mod:`generator.form`).
+"""Which of the form's labels name a field: the labels left of its row and the headers over
+its column, read from the form's own grid (:mod:`generator.form`).
 
 Both readers locate a table by these: the workbook reader finds each field of a pasted table
 at its row label × column header (:mod:`generator.inputs.workbook.labels`), and the importer names
-each column of a published table by matching the headers printed over it against these
-chains (:mod:`generator.inputs.importers.tables`).
+each row and each column of a published table by matching the labels printed beside and over
+it against these chains (:mod:`generator.inputs.importers.tables`).
 """
 
 from __future__ import annotations
@@ -33,4 +33,25 @@ def column_chains(table: TableForm) -> dict[str, list[str]]:
     for f in sorted(table.fields, key=lambda f: f.grid_col):
         if f.col not in chains:
             chains[f.col] = [c.text for c in column_chain(table, f)]
+    return chains
+
+
+def row_chain(table: TableForm, f: Field) -> list[GridCell]:
+    """The row labels left of a field, nearest first (e.g. 1.属于国家秘密, （三）不予公开,
+    三、本年度办理结果), including labels that reach down into its row by a rowspan."""
+    left = [c for c in table.labels
+            if c.role is CellRole.LABEL and c.last_col < f.grid_col
+            and c.row <= f.grid_row <= c.last_row]
+    return sorted(left, key=lambda c: -c.col)
+
+
+def row_chains(table: TableForm) -> dict[str, list[str]]:
+    """Each row key of ``table`` -> its label texts, nearest first, in the form's row order.
+
+    A row without labels (表四's single row of numbers) has an empty chain.
+    """
+    chains: dict[str, list[str]] = {}
+    for f in sorted(table.fields, key=lambda f: (f.grid_row, f.grid_col)):
+        if f.row not in chains:
+            chains[f.row] = [c.text for c in row_chain(table, f)]
     return chains

@@ -2,8 +2,10 @@
 
 A cell is placed by its labels, never by its position alone: each body row is matched to a
 form row by its row label(s) and each value to a form column by the header above it (row
-label × column label), all derived from :mod:`generator.form` and compared tolerantly
-(:mod:`.labels`).  Where the source states merges (HTML, .docx), a value's column is
+label × column label).  One mapper (:func:`map_table`) reads all three tables: the labels
+it expects are the form's own grid (:func:`generator.inputs.headers.row_chains` and
+``column_chains``), compared tolerantly (:mod:`generator.inputs.labels`); what the grid cannot
+tell — label variants of real reports, the 2019 trial format — is data (:data:`VARIANTS`).  Where the source states merges (HTML, .docx), a value's column is
 computed from the spans and named by the header path over it; plain text copied from a
 portal loses the spans, so there the values of a row are read in the official column order
 after checking that the header names those columns.
@@ -28,36 +30,33 @@ The 2019 trial format (国办公开办函〔2019〕60号, official_format.md §1
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, cached_property, lru_cache
 
 from generator.form import (
     FIELD_BY_ID,
     FIELDS,
     T2_ITEM_COLUMN,
     T3_APPLICANTS,
-    T3_CARRIED_FORWARD,
-    T3_CARRIED_OVER,
     T3_COLUMNS,
     T3_NEW,
     T3_OUTCOME_GROUPS,
-    T3_OUTCOME_TOTAL,
-    T3_OUTCOMES,
-    T4_DIRECT_SUIT,
     T4_LITIGATION,
-    T4_RESULTS,
     T4_REVIEW,
-    T4_ROW,
-    T4_SUIT_AFTER_REVIEW,
     TABLE2,
     TABLE3,
     TABLE4,
     TABLE_BY_KEY,
+    TABLES,
+    CellRole,
     TableForm,
     ValueKind,
     field_path,
 )
-from generator.inputs.headers import column_chains
+from generator.inputs.headers import column_chains, row_chains
 from generator.inputs.importers.document import RawCell, RawTable
 from generator.inputs.importers.sequence import (
     READERS,
@@ -227,8 +226,6 @@ T2_ROWS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(
     (f.row, f.row_label) for f in TABLE2.fields))
 #: Label variants seen in real reports that canonical forms cannot bridge.
 T2_ROW_ALIASES: tuple[tuple[str, str], ...] = (("normative_documents", "规范性文件"),)
-T2_COLUMNS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(
-    (f.col_label, f.col_label) for f in TABLE2.fields))
 #: 2019 trial-format labels: canonical label -> 2021 column key, or None if not the same thing.
 T2_2019_COLUMNS: dict[str, str | None] = {
     normalise("本年新制作数量"): None,
@@ -241,6 +238,8 @@ T2_2019_COLUMNS: dict[str, str | None] = {
     normalise("采购总金额"): None,
 }
 T2_2019_ROWS = {normalise("其他对外管理服务事项"), normalise("政府集中采购")}
+#: 2019: 「（六）其他处理」 was one row; it is 2021's （六）3.其他.
+T3_2019_SINGLE_GROUP = (T3_OUTCOME_GROUPS[-1][0], T3_OUTCOME_GROUPS[-1][1][-1][0])
 
 
 def classify(table: RawTable, section: str | None) -> str | None:
@@ -280,60 +279,74 @@ def map_tables(tables: list[tuple[str | None, RawTable]]) -> TableImport:
     row-by-row reading of a ``|``/tab table already placed every cell.
     """
     result = TableImport()
+    groups = _group_tables(tables, result)
+    for form in TABLES:
+        group = groups.get(form.key)
+        if not group:
+            continue
+        result.tables_found.append(form.key)
+        with_spans = [t for t in group if t.spans_known]
+        if with_spans:
+            _read_with_spans(form, with_spans, result)
+        else:
+            _read_without_spans(form, group, result)
+    result.problems.extend(f"报告中没有找到{form.name}（可能以图片插入），"
+                           f"{form.name}全部留空，请对照原文填写"
+                           for form in TABLES if form.key not in result.tables_found)
+    return result
+
+
+def _group_tables(tables: list[tuple[str | None, RawTable]],
+                  result: TableImport) -> dict[str, list[RawTable]]:
+    """The source tables of each form table, in order; what is none of them is reported."""
     groups: dict[str, list[RawTable]] = {}
     for section, table in tables:
         key = classify(table, section)
         if key is None:
-            if table.lines:
-                result.unmapped.extend(
-                    f"{section and f'第{section}部分' or ''}的文字「{_clip(cell.text)}」"
-                    "（此处只应有表格或小标题，未导入）"
-                    for row in table.rows for cell in row if normalise(cell.text))
-                continue
-            first = next((c.text for row in table.rows for c in row if normalise(c.text)), "")
-            result.unmapped.append(f"{table.where}（首格「{first[:30]}」）不是规定的三张表之一，未导入")
+            result.unmapped.extend(_not_a_table(section, table))
             continue
         groups.setdefault(key, []).append(table)
         if table.lines:  # sentences among a table's lines are text for the clerk to place
             result.unmapped.extend(
                 f"{TABLE_BY_KEY[key].name}处的文字「{_clip(cell.text)}」（此处只应有表格，未导入）"
                 for row in table.rows for cell in row if "。" in cell.text)
-    for key in ("t2", "t3", "t4"):
-        group = groups.get(key)
-        if not group:
+    return groups
+
+
+def _not_a_table(section: str | None, table: RawTable) -> list[str]:
+    if table.lines:
+        return [f"{section and f'第{section}部分' or ''}的文字「{_clip(cell.text)}」"
+                "（此处只应有表格或小标题，未导入）"
+                for row in table.rows for cell in row if normalise(cell.text)]
+    first = next((c.text for row in table.rows for c in row if normalise(c.text)), "")
+    return [f"{table.where}（首格「{first[:30]}」）不是规定的三张表之一，未导入"]
+
+
+def _read_with_spans(form: TableForm, tables: list[RawTable], result: TableImport) -> None:
+    map_table(tables[0], form, result)
+    for extra in tables[1:]:
+        # A table continued on a new page (nianbao cuts 表三 there, header rows and
+        # merged labels repeated): its rows fill only fields not read before.
+        scratch = TableImport()
+        map_table(extra, form, scratch)
+        seen = result.values.keys() | set(result.blanks)
+        read = scratch.values.keys() | set(scratch.blanks)
+        if read and not read & seen:
+            result.absorb(scratch)
             continue
-        result.tables_found.append(key)
-        mapper = {"t2": _map_t2, "t3": _map_t3, "t4": _map_t4}[key]
-        with_spans = [t for t in group if t.spans_known]
-        if with_spans:
-            mapper(with_spans[0], result)
-            for extra in with_spans[1:]:
-                # A table continued on a new page (nianbao cuts 表三 there, header rows and
-                # merged labels repeated): its rows fill only fields not read before.
-                scratch = TableImport()
-                mapper(extra, scratch)
-                seen = result.values.keys() | set(result.blanks)
-                read = scratch.values.keys() | set(scratch.blanks)
-                if read and not read & seen:
-                    result.absorb(scratch)
-                    continue
-                result.unmapped.append(f"{extra.where}又是一张{TABLE_BY_KEY[key].name}，"
-                                       "只导入了第一张")
-            continue
-        cell_tables = [t for t in group if not t.lines]
-        if len(cell_tables) == 1 and all(t is cell_tables[0] or not _has_number(t) for t in group):
-            scratch = TableImport()
-            mapper(cell_tables[0], scratch)
-            if _complete(scratch, key):
-                result.absorb(scratch)
-                continue
-        read = READERS[key]([t for table in group for t in _tokens(table)])
-        result.absorb_sequence(key, read)
-    for form in (TABLE2, TABLE3, TABLE4):
-        if form.key not in result.tables_found:
-            result.problems.append(f"报告中没有找到{form.name}（可能以图片插入），"
-                                   f"{form.name}全部留空，请对照原文填写")
-    return result
+        result.unmapped.append(f"{extra.where}又是一张{form.name}，只导入了第一张")
+
+
+def _read_without_spans(form: TableForm, group: list[RawTable], result: TableImport) -> None:
+    cell_tables = [t for t in group if not t.lines]
+    if len(cell_tables) == 1 and all(t is cell_tables[0] or not _has_number(t) for t in group):
+        scratch = TableImport()
+        map_table(cell_tables[0], form, scratch)
+        if _complete(scratch, form.key):
+            result.absorb(scratch)
+            return
+    read = READERS[form.key]([t for table in group for t in _tokens(table)])
+    result.absorb_sequence(form.key, read)
 
 
 def _has_number(table: RawTable) -> bool:
@@ -367,193 +380,472 @@ def table_status(values: dict[str, Number], found: list[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# 表二: blocks of caption, header row (信息内容 + column labels), data rows
+# What the form's grid cannot tell: label variants seen in real reports and the 2019 trial
+# format.  These are data beside the form; the one mapper below reads every table with them.
 
 
-def _map_t2(table: RawTable, result: TableImport) -> None:
-    where = f"{table.where}（表二）"
-    header: list[str] | None = None
-    for row in table.rows:
-        texts = [c.text for c in row]
-        filled = [t for t in texts if normalise(t)]
-        if not filled:
+@dataclass(frozen=True)
+class Variants:
+    """What real reports print for one table that the form's own grid does not name."""
+
+    #: (row key, label) variants read as that row, with a note
+    row_aliases: tuple[tuple[str, str], ...] = ()
+    #: canonical labels of 2019 rows that 2021 dropped: reported with their numbers, not imported
+    rows_2019: frozenset[str] = frozenset()
+    #: a group label that was a single row in 2019 -> the 2021 row it is imported as
+    single_rows_2019: Mapping[str, str] = field(default_factory=dict)
+    #: canonical 2019 column label -> 2021 column key, or None if not the same thing
+    columns_2019: Mapping[str, str | None] = field(default_factory=dict)
+    #: how a note names the order values are read in when the header does not name the columns
+    order_wording: str = "数字按规定的栏目顺序读取"
+
+
+VARIANTS: dict[str, Variants] = {
+    "t2": Variants(row_aliases=T2_ROW_ALIASES, rows_2019=frozenset(T2_2019_ROWS),
+                   columns_2019=T2_2019_COLUMNS),
+    "t3": Variants(single_rows_2019=dict([T3_2019_SINGLE_GROUP]),
+                   order_wording=f"数字按规定的栏目顺序（{T3_COLUMNS[0][1]}…{T3_COLUMNS[-1][1]}）读取"),
+    "t4": Variants(order_wording="数字按规定顺序读取"),
+}
+
+
+# ---------------------------------------------------------------------------
+# A table's shape, derived from the form's grid once
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the mapper needs to know of one form table, all derived from its grid.
+
+    ``rows`` are the label chains of :func:`~generator.inputs.headers.row_chains`; a form
+    whose headers restart under each caption (表二's 「第二十条…」 blocks) names the columns
+    of each block by that block's header row, a form with its header on top (表三, 表四)
+    names them once, by the grid or in the official order.
+    """
+
+    form: TableForm
+    variants: Variants
+    rows: dict[str, list[str]]
+    columns: tuple[str, ...]  # column keys in the official (grid) order
+
+    @cached_property
+    def row_leaves(self) -> tuple[tuple[str, str], ...]:
+        """(row key, label) for every row's own label, with the variants of real reports."""
+        own = tuple((key, chain[0]) for key, chain in self.rows.items() if chain)
+        return own + self.variants.row_aliases
+
+    @cached_property
+    def row_labels(self) -> dict[str, str]:
+        """Row key -> how the clerk's workbook names the row (「（三）不予公开1.属于国家秘密」)."""
+        return {f.row: f.row_label for f in self.form.fields}
+
+    @cached_property
+    def named_rows(self) -> bool:
+        """Whether rows are named by labels (表四's single row is not)."""
+        return any(self.rows.values())
+
+    @cached_property
+    def label_columns(self) -> int:
+        """How many grid columns hold row labels, left of the first value."""
+        return min(f.grid_col for f in self.form.fields)
+
+    @cached_property
+    def captions(self) -> tuple[str, ...]:
+        return tuple(c.text for c in self.form.cells if c.role is CellRole.CAPTION)
+
+    @cached_property
+    def caption_stem(self) -> str:
+        """What every caption starts with (「第二十条第」): a caption the form no longer has
+        (2019's 「第二十条第（九）项」) still opens a block."""
+        return os.path.commonprefix([normalise(c) for c in self.captions]) if self.captions else ""
+
+    @cached_property
+    def corner_labels(self) -> frozenset[str]:
+        """Canonical header labels over the row-label columns (表二's 「信息内容」)."""
+        value_cols = {f.grid_col for f in self.form.fields}
+        return frozenset(normalise(c.text) for c in self.form.labels
+                         if c.role is CellRole.HEADER
+                         and not value_cols & set(range(c.col, c.last_col + 1)))
+
+    @cached_property
+    def column_labels(self) -> tuple[tuple[str, str], ...]:
+        """(column key, label) of every field, as a header row names them."""
+        return tuple(dict.fromkeys((f.col, f.col_label) for f in self.form.fields))
+
+    @cached_property
+    def distinguishing_labels(self) -> list[str]:
+        """The header labels that tell the columns apart (表四: the three groups, then the five
+        results), outermost first: a header printed without one of them is read in order."""
+        chains = column_chains(self.form)
+        depth = {key: _distinct_depth(key, chains) for key in chains}
+        levels = range(max(depth.values(), default=0), -1, -1)
+        return list(dict.fromkeys(chain[level] for level in levels
+                                  for key, chain in chains.items() if level <= depth[key]))
+
+    def columns_of(self, row_key: str) -> list[tuple[str, str]]:
+        """(column key, label) of one row's fields (表二's rows differ)."""
+        return [(f.col, f.col_label) for f in self.form.fields if f.row == row_key]
+
+
+def _distinct_depth(key: str, chains: dict[str, list[str]]) -> int:
+    """How far up a column's header chain one must read to tell it from every other column."""
+    chain = chains[key]
+    for depth in range(len(chain)):
+        if not any(other[:depth + 1] == chain[:depth + 1] for k, other in chains.items() if k != key):
+            return depth
+    return len(chain) - 1
+
+
+@cache
+def shape_of(key: str) -> Shape:
+    form = TABLE_BY_KEY[key]
+    return Shape(form, VARIANTS[key], row_chains(form), tuple(column_chains(form)))
+
+
+# ---------------------------------------------------------------------------
+# Naming a body row by its labels
+
+
+@dataclass(frozen=True)
+class RowName:
+    """The row a body row's labels name, and what to tell the clerk about the match."""
+
+    key: str
+    label: str  # the label that named it
+    fuzzy: bool = False
+    single_2019: bool = False
+
+
+def resolve_row(shape: Shape, labels: list[str]) -> RowName | None:
+    """The form row named by a body row's labels, most specific (rightmost) label first.
+
+    A row's own label names it (「1.属于国家秘密」); a group label (「（三）不予公开」) only
+    narrows the rows the labels further left may name — standing alone it names no row,
+    except a group that was a single row in 2019 (「（六）其他处理」).
+    """
+    return _resolve_row(shape.form.key, tuple(labels))
+
+
+@lru_cache(maxsize=4096)  # the same labels recur in every row scan and every report
+def _resolve_row(key: str, labels: tuple[str, ...]) -> RowName | None:
+    shape = shape_of(key)
+    candidates = shape.rows
+    for text in reversed(labels):
+        leaves = [(k, label) for k, label in shape.row_leaves if k in candidates]
+        key, fuzzy = best_match(text, leaves)
+        if key is not None:
+            return RowName(key, text, fuzzy)
+        groups = list(dict.fromkeys((g, g) for chain in candidates.values() for g in chain[1:]))
+        group, _ = best_match(text, groups)
+        if group is None:
             continue
-        first = normalise(filled[0])
-        if len(filled) == 1 and first.startswith("第二十条"):
-            header = None
-            continue
-        names_row = best_match(filled[0], T2_ROWS + T2_ROW_ALIASES)[0] is not None or \
-            first in T2_2019_ROWS
-        names_column = any(normalise(t) in T2_2019_COLUMNS or best_match(t, T2_COLUMNS)[0]
-                           for t in filled)
-        if first == normalise(T2_ITEM_COLUMN) or (
-                not names_row and names_column and all(_is_label(t) for t in filled)):
-            # A header row: 信息内容 then the column labels.  Some portals omit 信息内容.
-            labels = [t for t in texts if normalise(t)]
-            header = labels[1:] if first == normalise(T2_ITEM_COLUMN) else labels
-            continue
-        label_at = next(i for i, t in enumerate(texts) if normalise(t))
-        label, cells = texts[label_at], row[label_at + 1:]
-        if not _is_label(label):
-            result.unmapped.append(f"{where}：一行没有行标签，数字「{'、'.join(filled)}」未导入")
-            continue
-        if normalise(label) in T2_2019_ROWS:
-            result.format_2019 = True
-            result.unmapped.append(f"{where}：「{label}」是 2019 年试行格式的项目，2021 年格式已取消，"
-                                   f"数字「{_seen(cells)}」未导入")
-            continue
-        row_key, fuzzy = best_match(label, T2_ROWS + T2_ROW_ALIASES)
-        if row_key is None:
-            result.unmapped.append(f"{where}：行「{label}」不是表二的项目，数字「{_seen(cells)}」未导入")
-            continue
-        if fuzzy or normalise(label) != normalise(dict(T2_ROWS)[row_key]):
-            result.notes.append(f"{where}：行「{label}」按「{dict(T2_ROWS)[row_key]}」导入")
-        if header is None:
-            result.unmapped.append(f"{where}：行「{label}」上方没有栏目标题，数字「{_seen(cells)}」未导入")
-            continue
-        columns = [(f.col, f.col_label) for f in TABLE2.fields if f.row == row_key]
-        for i, col_label in enumerate(header):
-            cell = read_value(cells[i].text) if i < len(cells) else None
-            col_key = _t2_column(col_label, columns, label, where, result, cell)
-            if col_key is None:
+        single = shape.variants.single_rows_2019.get(group)
+        if single is not None:
+            return RowName(single, text, single_2019=True)
+        candidates = {k: chain for k, chain in candidates.items() if group in chain[1:]}
+    return None
+
+
+def _row_note(shape: Shape, name: RowName) -> str | None:
+    """A note when the label read is not the form's own: approximate, other words (a variant,
+    「规范性文件」), or an item number the form's label does not carry (「1.规章」); a
+    numbered label read without or with another number (「属于国家秘密」) is the same item."""
+    official = shape.rows[name.key][0]
+    numbered = normalise(official) != normalise(official, Strictness.CORE)
+    other_words = normalise(name.label, Strictness.CORE) != normalise(official, Strictness.CORE)
+    other_number = normalise(name.label) != normalise(official) and not numbered
+    if name.fuzzy or other_words or other_number:
+        return f"行「{name.label}」按「{shape.row_labels[name.key]}」导入"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The one mapper
+
+
+@dataclass(frozen=True)
+class BodyRow:
+    """A body row as printed: its labels, its value cells, and cells beyond the columns.
+
+    ``values`` pairs each value cell with its column key where the table's columns are
+    already known (grid or official order); under a block's header row (表二) the key is
+    None until the header names it.
+    """
+
+    labels: list[str]
+    values: list[tuple[str | None, RawCell]]
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[RawCell]:
+        return [cell for _, cell in self.values]
+
+
+def map_table(table: RawTable, form: TableForm, result: TableImport) -> None:
+    """Place every cell of one source table at a field of ``form``, by its labels.
+
+    Rows are named by the labels left of them (:func:`resolve_row`); columns by the grid
+    where the source states merges, else by the header row of the current block (表二), else
+    in the official order (with a note when the header does not name them).
+    """
+    _Mapper(table, shape_of(form.key), result).run()
+
+
+@dataclass
+class _Mapper:
+    table: RawTable
+    shape: Shape
+    result: TableImport
+    by_grid: dict[int, str] | None = None
+    grid: list[list[Placed]] | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.table.where}（{self.shape.form.name}）"
+
+    def unmapped(self, text: str) -> None:
+        self.result.unmapped.append(f"{self.where}：{text}")
+
+    def note(self, text: str) -> None:
+        self.result.notes.append(f"{self.where}：{text}")
+
+    # -- the rows ----------------------------------------------------------------
+
+    def run(self) -> None:
+        if self.shape.captions:
+            self.run_blocks()
+            return
+        body = self.first_body_row()
+        if body is None:
+            self.unmapped(self.no_body_text())
+            return
+        self.locate_columns(body)
+        if self.shape.named_rows:
+            for r in range(body, len(self.table.rows)):
+                if any(normalise(c.text) for c in self.table.rows[r]):
+                    self.map_row(self.body_row(r), None)
+            return
+        # A form of one unlabelled row (表四) takes the one row; what follows it is reported.
+        self.map_row(self.body_row(body), None)
+        for later in self.table.rows[body + 1:]:
+            if any(normalise(c.text) for c in later):
+                self.unmapped(f"数字行之后的「{_seen(later)}」未导入")
+
+    def run_blocks(self) -> None:
+        """Blocks of caption, header row, body rows: each header names its block's columns."""
+        header: list[str] | None = None
+        for row in self.table.rows:
+            filled = [c.text for c in row if normalise(c.text)]
+            if not filled:
                 continue
-            if cell is None:
-                continue  # reported as missing at the end
-            result.put(f"t2.{row_key}.{col_key}", cell, where)
-        extra = [c.text for c in cells[len(header):] if normalise(c.text)]
+            if self.is_caption(filled):
+                header = None
+            elif self.is_header(filled):
+                header = self.header_labels(filled)
+            else:
+                self.map_row(self.text_row(row), header)
+
+    def is_caption(self, filled: list[str]) -> bool:
+        """A single filled cell that is one of the form's captions."""
+        if len(filled) != 1:
+            return False
+        return normalise(filled[0]).startswith(self.shape.caption_stem) or \
+            best_match(filled[0], [(c, c) for c in self.shape.captions])[0] is not None
+
+    def is_header(self, filled: list[str]) -> bool:
+        """A row of labels only that names columns (or opens with 「信息内容」), not a row."""
+        if normalise(filled[0]) in self.shape.corner_labels:
+            return True
+        names_row = best_match(filled[0], self.shape.row_leaves)[0] is not None or \
+            normalise(filled[0]) in self.shape.variants.rows_2019
+        names_column = any(normalise(t) in self.shape.variants.columns_2019
+                           or best_match(t, self.shape.column_labels)[0] for t in filled)
+        return not names_row and names_column and all(_is_label(t) for t in filled)
+
+    def header_labels(self, filled: list[str]) -> list[str]:
+        """The column labels of a header row; some portals omit the corner 「信息内容」."""
+        return filled[1:] if normalise(filled[0]) in self.shape.corner_labels else filled
+
+    def first_body_row(self) -> int | None:
+        """The first row of numbers, below the header.
+
+        Header labels (「总计」, 「其他」) also name body rows, so a labelled row counts only
+        if it holds a number — or names the form's first row (「一、本年新收…」), which
+        opens the body even when printed blank.  A form of one unlabelled row starts at the
+        first row that is mostly numbers.
+        """
+        rows = self.table.rows
+        if not self.shape.named_rows:
+            return next((r for r, row in enumerate(rows) if _mostly_numbers(row)), None)
+        first = next(iter(self.shape.rows))
+        opening = next((r for r, row in enumerate(rows)
+                        if any(self.names(c.text) == first for c in row if _is_label(c.text))), None)
+        if opening is not None:
+            return opening
+        return next((r for r, row in enumerate(rows) if self.names_numbers(row)), None)
+
+    def names_numbers(self, row: tuple[RawCell, ...]) -> bool:
+        """Whether a row's labels name a form row and it holds a number."""
+        labels = [c.text for c in row if _is_label(c.text)]
+        return bool(labels) and resolve_row(self.shape, labels) is not None and \
+            any(_is_number(c.text) for c in row)
+
+    def names(self, text: str) -> str | None:
+        name = resolve_row(self.shape, [text])
+        return name.key if name else None
+
+    def no_body_text(self) -> str:
+        if self.shape.named_rows:
+            first = next(iter(self.shape.rows.values()))[0]
+            return f"找不到「{first}」等数据行，{self.shape.form.name}未导入"
+        return f"找不到数字行，{self.shape.form.name}未导入"
+
+    # -- the columns -------------------------------------------------------------
+
+    def locate_columns(self, body: int) -> None:
+        """Columns by the grid where merges are known, else in the official order, noted."""
+        form = self.shape.form
+        if self.table.spans_known:
+            self.by_grid = _columns_by_grid(self.table, body, form)
+        if self.by_grid is not None:
+            self.grid = layout(self.table.rows)
+            return
+        header_text = {normalise(c.text) for row in self.table.rows[:body] for c in row}
+        absent = [label for label in self.shape.distinguishing_labels
+                  if normalise(label) not in header_text]
+        if absent:
+            self.note(f"表头中没有找到栏目「{'、'.join(absent)}」，"
+                      f"{self.shape.variants.order_wording}，请核对")
+        elif self.table.spans_known:
+            self.note("表头合并单元格不完整，数字按规定的栏目顺序读取")
+
+    def body_row(self, r: int) -> BodyRow:
+        if self.grid is None or self.by_grid is None:
+            return self.text_row(self.table.rows[r], self.shape.columns)
+        return _grid_row(self.grid[r], r, self.by_grid, self.shape.columns)
+
+    def text_row(self, row: tuple[RawCell, ...], columns: tuple[str, ...] | None = None) -> BodyRow:
+        """A row known only in order: its leading labels (as many as the form has label
+        columns; a form without any skips them), then its values, in ``columns`` order if
+        given (else all of them, for a header row to name)."""
+        cells = list(row)
+        if self.shape.label_columns:  # a row named by labels starts at its label
+            while cells and not normalise(cells[0].text):
+                cells.pop(0)
+        lead = 0
+        while lead < len(cells) and _is_label(cells[lead].text):
+            lead += 1
+        labels = [c.text for c in cells[:min(lead, self.shape.label_columns)]]
+        rest = cells[lead:] if not self.shape.label_columns else cells[len(labels):]
+        if columns is None:
+            return BodyRow(labels, [(None, c) for c in rest])
+        extra = [c.text for c in rest[len(columns):] if normalise(c.text)]
+        return BodyRow(labels, list(zip(columns, rest)), extra)
+
+    # -- one body row --------------------------------------------------------------
+
+    def map_row(self, row: BodyRow, header: list[str] | None) -> None:
+        shown = "".join(row.labels)
+        key = next(iter(self.shape.rows))
+        if self.shape.named_rows:
+            found = self.name_row(row, shown)
+            if found is None:
+                return
+            key = found
+            if header is None and self.shape.captions:
+                self.unmapped(f"行「{shown}」上方没有栏目标题，数字「{_seen(row.cells)}」未导入")
+                return
+        values = row.values if header is None else self.name_columns(row, header, key, shown)
+        for col_key, cell in values:  # named and stored in turn, so messages keep cell order
+            if col_key is not None:
+                self.result.put(f"{self.shape.form.key}.{key}.{col_key}", read_value(cell.text),
+                                self.where)
+        extra = row.extra if header is None else \
+            [c.text for c in row.cells[len(header):] if normalise(c.text)]
         if extra:
-            result.unmapped.append(f"{where}：行「{label}」多出的单元格「{'、'.join(extra)}」未导入")
+            named = f"行「{shown}」" if self.shape.named_rows else ""
+            self.unmapped(f"{named}多出的单元格「{'、'.join(extra)}」未导入")
+
+    def name_row(self, row: BodyRow, shown: str) -> str | None:
+        """The row key of a body row, or None once reported why it is not imported."""
+        name = self.shape.form.name
+        if not row.labels:
+            self.unmapped(f"一行没有行标签，数字「{_seen(row.cells)}」未导入")
+            return None
+        if normalise(row.labels[-1]) in self.shape.variants.rows_2019:
+            self.result.format_2019 = True
+            self.unmapped(f"「{shown}」是 2019 年试行格式的项目，2021 年格式已取消，"
+                          f"数字「{_seen(row.cells)}」未导入")
+            return None
+        found = resolve_row(self.shape, row.labels)
+        if found is None:
+            self.unmapped(f"行「{shown}」不是{name}的项目，数字「{_seen(row.cells)}」未导入")
+            return None
+        if found.single_2019:
+            self.result.format_2019 = True
+            chain = self.shape.rows[found.key]
+            self.note(f"2019 年试行格式的单行「{shown}」按「{chain[1]} {chain[0]}」导入")
+        elif (note := _row_note(self.shape, found)) is not None:
+            self.note(note)
+        return found.key
+
+    def name_columns(self, row: BodyRow, header: list[str], key: str,
+                     shown: str) -> Iterator[tuple[str | None, RawCell]]:
+        """A row's values under its block's header labels, each with the column it names."""
+        columns = self.shape.columns_of(key)
+        cells = row.cells
+        for i, col_label in enumerate(header):
+            cell = cells[i] if i < len(cells) else None
+            col_key = self.name_column(col_label, columns, shown, cell)
+            if col_key is not None and cell is not None:  # a cell not printed stays unread
+                yield col_key, cell
+
+    def name_column(self, col_label: str, columns: list[tuple[str, str]], shown: str,
+                    cell: RawCell | None) -> str | None:
+        seen = normalise(col_label)
+        printed = cell.text.strip() if cell is not None else ""
+        columns_2019 = self.shape.variants.columns_2019
+        if seen in columns_2019:
+            self.result.format_2019 = True
+            key = columns_2019[seen]
+            if key is not None and key in dict(columns):
+                self.note(f"2019 年试行格式的「{col_label}」按「{dict(columns)[key]}」导入（{shown}）")
+                return key
+            self.unmapped(f"{shown} / {col_label}：「{printed}」"
+                          "（2019 年试行格式的栏目，与 2021 年格式含义不同，未导入，请按 2021 年格式填写）")
+            return None
+        key, fuzzy = best_match(col_label, columns)
+        if key is None:
+            self.unmapped(f"{shown} / {col_label}：「{printed}」"
+                          f"（栏目不是{self.shape.form.name}的栏目，未导入）")
+            return None
+        if fuzzy:
+            self.note(f"栏目「{col_label}」按「{dict(columns)[key]}」导入")
+        return key
 
 
-def _t2_column(col_label: str, columns: list[tuple[str, str]], row_label: str, where: str,
-               result: TableImport, cell: CellValue | None) -> str | None:
-    seen = normalise(col_label)
-    shown = cell.text if cell is not None else ""
-    if seen in T2_2019_COLUMNS:
-        result.format_2019 = True
-        key = T2_2019_COLUMNS[seen]
-        if key is not None and key in dict(columns):
-            result.notes.append(f"{where}：2019 年试行格式的「{col_label}」按「{dict(columns)[key]}」导入"
-                                f"（{row_label}）")
-            return key
-        result.unmapped.append(f"{where}：{row_label} / {col_label}：「{shown}」"
-                               "（2019 年试行格式的栏目，与 2021 年格式含义不同，未导入，请按 2021 年格式填写）")
-        return None
-    key, fuzzy = best_match(col_label, columns)
-    if key is None:
-        result.unmapped.append(f"{where}：{row_label} / {col_label}：「{shown}」（栏目不是表二的栏目，未导入）")
-        return None
-    if fuzzy:
-        result.notes.append(f"{where}：栏目「{col_label}」按「{dict(columns)[key]}」导入")
-    return key
+def _grid_row(placed: list[Placed], r: int, by_grid: dict[int, str],
+              columns: tuple[str, ...]) -> BodyRow:
+    """A body row of a grid: labels left of the first value column (including those reaching
+    down by a rowspan), values at the located columns in the official order, and every other
+    filled cell starting in this row."""
+    first = min(by_grid)
+    labels = [p.cell.text for p in placed if p.col < first and _is_label(p.cell.text)]
+    own = [p for p in placed if p.row == r]
+    values = sorted(((by_grid[p.col], p.cell) for p in own if p.col in by_grid),
+                    key=lambda kv: columns.index(kv[0]))
+    extra = [p.cell.text for p in own if p.col not in by_grid and normalise(p.cell.text)
+             and (p.col >= first or not _is_label(p.cell.text))]
+    return BodyRow(labels, list[tuple[str | None, RawCell]](values), extra)
+
+
+def _mostly_numbers(row: tuple[RawCell, ...]) -> bool:
+    numbers = sum(_is_number(c.text) for c in row)
+    return numbers > 0 and numbers >= len(row) / 2
 
 
 def _seen(cells: tuple[RawCell, ...] | list[RawCell]) -> str:
     return "、".join(c.text.strip() for c in cells if normalise(c.text)) or "（空）"
-
-
-# ---------------------------------------------------------------------------
-# 表三: header (申请人情况 …), then one body row per outcome
-
-
-T3_SIMPLE_ROWS: tuple[tuple[str, str], ...] = (
-    T3_NEW, T3_CARRIED_OVER,
-    *((items[0][0], group) for group, items in T3_OUTCOME_GROUPS if len(items) == 1),
-    T3_OUTCOME_TOTAL, T3_CARRIED_FORWARD,
-)
-T3_ITEM_ROWS: tuple[tuple[str, str], ...] = tuple(
-    (key, label) for group, items in T3_OUTCOME_GROUPS if len(items) > 1 for key, label in items)
-T3_GROUPS: tuple[tuple[str, str], ...] = tuple(
-    (group, group) for group, items in T3_OUTCOME_GROUPS if len(items) > 1)
-#: 2019: 「（六）其他处理」 was one row; it is 2021's （六）3.其他.
-T3_2019_SINGLE_GROUP = (T3_OUTCOME_GROUPS[-1][0], T3_OUTCOME_GROUPS[-1][1][-1][0])
-T3_COLUMN_KEYS = tuple(key for key, _ in T3_COLUMNS)
-
-
-def _t3_row_key(labels: list[str]) -> tuple[str | None, str | None]:
-    """(row key, note) for a body row's labels, most specific label first."""
-    for text in reversed(labels):
-        if normalise(text, Strictness.CORE) == normalise(T3_OUTCOMES, Strictness.CORE):
-            continue
-        key, fuzzy = best_match(text, T3_SIMPLE_ROWS + T3_ITEM_ROWS)
-        if key is not None:
-            note = None
-            if fuzzy:
-                note = f"行「{text}」按「{FIELD_BY_ID[f't3.{key}.total'].row_label}」导入"
-            return key, note
-        group, _ = best_match(text, T3_GROUPS)
-        if group == T3_2019_SINGLE_GROUP[0]:
-            return T3_2019_SINGLE_GROUP[1], "2019"
-        if group is not None:
-            return None, None
-    return None, None
-
-
-def _first_body_row(table: RawTable) -> int | None:
-    """The row of 「一、本年新收…」, else the first labelled row that holds a number.
-
-    Header labels (「总计」, 「其他」) also name body rows, so a row counts as a body row
-    only if it holds a number — or is the 「本年新收」 row, which opens every table 3.
-    """
-    for r, row in enumerate(table.rows):
-        if any(_t3_row_key([c.text])[0] == T3_NEW[0] for c in row if _is_label(c.text)):
-            return r
-    for r, row in enumerate(table.rows):
-        labels = [c.text for c in row if _is_label(c.text)]
-        if labels and _t3_row_key(labels)[0] is not None and any(_is_number(c.text) for c in row):
-            return r
-    return None
-
-
-def _map_t3(table: RawTable, result: TableImport) -> None:
-    where = f"{table.where}（表三）"
-    body = _first_body_row(table)
-    if body is None:
-        result.unmapped.append(f"{where}：找不到「{T3_NEW[1]}」等数据行，表三未导入")
-        return
-    by_grid = _columns_by_grid(table, body, TABLE3) if table.spans_known else None
-    if by_grid is None:
-        header_text = {normalise(c.text) for row in table.rows[:body] for c in row}
-        absent = [label for _, label in T3_COLUMNS if normalise(label) not in header_text]
-        if absent:
-            result.notes.append(f"{where}：表头中没有找到栏目「{'、'.join(absent)}」，"
-                                "数字按规定的栏目顺序（自然人…总计）读取，请核对")
-        elif table.spans_known:
-            result.notes.append(f"{where}：表头合并单元格不完整，数字按规定的栏目顺序读取")
-    grid = layout(table.rows) if by_grid is not None else None
-    for r in range(body, len(table.rows)):
-        row = table.rows[r]
-        if not any(normalise(c.text) for c in row):
-            continue
-        if grid is not None and by_grid is not None:
-            first_value_col = min(by_grid)
-            labels = [p.cell.text for p in grid[r] if p.col < first_value_col and _is_label(p.cell.text)]
-            cells = {by_grid[p.col]: p.cell for p in grid[r] if p.row == r and p.col in by_grid}
-            extra = [p.cell.text for p in grid[r] if p.row == r and p.col >= first_value_col
-                     and p.col not in by_grid and normalise(p.cell.text)]
-        else:
-            lead = 0
-            while lead < len(row) and _is_label(row[lead].text):
-                lead += 1
-            labels = [c.text for c in row[:lead]]
-            values = row[lead:lead + len(T3_COLUMN_KEYS)]
-            cells = dict(zip(T3_COLUMN_KEYS, values))
-            extra = [c.text for c in row[lead + len(T3_COLUMN_KEYS):] if normalise(c.text)]
-        row_key, note = _t3_row_key(labels)
-        shown = "".join(labels) or "（无行标签）"
-        if row_key is None:
-            result.unmapped.append(f"{where}：行「{shown}」不是表三的项目，数字「{_seen(list(cells.values()))}」未导入")
-            continue
-        if note == "2019":
-            result.format_2019 = True
-            result.notes.append(f"{where}：2019 年试行格式的单行「{shown}」按「（六）其他处理 3.其他」导入")
-        elif note:
-            result.notes.append(f"{where}：{note}")
-        for col_key in T3_COLUMN_KEYS:
-            if col_key in cells:
-                result.put(f"t3.{row_key}.{col_key}", read_value(cells[col_key].text), where)
-        if extra:
-            result.unmapped.append(f"{where}：行「{shown}」多出的单元格「{'、'.join(extra)}」未导入")
 
 
 def _columns_by_grid(table: RawTable, body: int, form: TableForm) -> dict[int, str] | None:
@@ -569,17 +861,13 @@ def _columns_by_grid(table: RawTable, body: int, form: TableForm) -> dict[int, s
     leaves = list(dict.fromkeys((chain[0], chain[0]) for chain in chains.values()))
     mapping: dict[int, str] = {}
     for col, path in header_paths(layout(table.rows), body).items():
+        if not path:  # no header printed over this column: it names nothing
+            continue
         leaf, _ = best_match(path[-1], leaves)
         if leaf is None:
             continue
-        candidates = [key for key, chain in chains.items() if chain[0] == leaf]
-        for seen in reversed(path[:-1]):
-            if len(candidates) == 1:
-                break
-            parents = list(dict.fromkeys((p, p) for key in candidates for p in chains[key][1:]))
-            parent, _ = best_match(seen, parents)
-            if parent is not None:
-                candidates = [key for key in candidates if parent in chains[key][1:]]
+        candidates = _narrow([key for key, chain in chains.items() if chain[0] == leaf],
+                             path[:-1], chains)
         if len(candidates) == 1:
             mapping[col] = candidates[0]
     if sorted(mapping.values()) != sorted(chains):
@@ -587,45 +875,18 @@ def _columns_by_grid(table: RawTable, body: int, form: TableForm) -> dict[int, s
     return mapping
 
 
-# ---------------------------------------------------------------------------
-# 表四: three header rows, one row of 15 numbers
+def _narrow(candidates: list[str], above: list[str], chains: dict[str, list[str]]) -> list[str]:
+    """The columns of one name left once the headers above it (nearest first) are read."""
+    for seen in reversed(above):
+        if len(candidates) == 1:
+            break
+        parents = list(dict.fromkeys((p, p) for key in candidates for p in chains[key][1:]))
+        parent, _ = best_match(seen, parents)
+        if parent is not None:
+            candidates = [key for key in candidates if parent in chains[key][1:]]
+    return candidates
 
-T4_GROUPS: tuple[tuple[str, str], ...] = (T4_REVIEW, T4_DIRECT_SUIT, T4_SUIT_AFTER_REVIEW)
-T4_COLUMN_KEYS: tuple[str, ...] = tuple(
-    f.col for f in sorted(TABLE4.fields, key=lambda f: f.grid_col))
 
-
+# Kept for tests that map one 表四 directly.
 def _map_t4(table: RawTable, result: TableImport) -> None:
-    where = f"{table.where}（表四）"
-    body = next((r for r, row in enumerate(table.rows)
-                 if sum(_is_number(c.text) for c in row) >= len(row) / 2
-                 and any(_is_number(c.text) for c in row)), None)
-    if body is None:
-        result.unmapped.append(f"{where}：找不到数字行，表四未导入")
-        return
-    by_grid = _columns_by_grid(table, body, TABLE4) if table.spans_known else None
-    row = table.rows[body]
-    if by_grid is not None:
-        grid = layout(table.rows)
-        cells = {by_grid[p.col]: p.cell for p in grid[body] if p.row == body and p.col in by_grid}
-        extra = [p.cell.text for p in grid[body] if p.col not in by_grid and normalise(p.cell.text)
-                 and not _is_label(p.cell.text)]
-    else:
-        header_text = {normalise(c.text) for hrow in table.rows[:body] for c in hrow}
-        needed = [label for _, label in T4_GROUPS + T4_RESULTS]
-        absent = [label for label in needed if normalise(label) not in header_text]
-        if absent:
-            result.notes.append(f"{where}：表头中没有找到栏目「{'、'.join(absent)}」，数字按规定顺序读取，请核对")
-        lead = 0
-        while lead < len(row) and _is_label(row[lead].text):
-            lead += 1
-        cells = dict(zip(T4_COLUMN_KEYS, row[lead:lead + len(T4_COLUMN_KEYS)]))
-        extra = [c.text for c in row[lead + len(T4_COLUMN_KEYS):] if normalise(c.text)]
-    for col_key in T4_COLUMN_KEYS:
-        if col_key in cells:
-            result.put(f"t4.{T4_ROW}.{col_key}", read_value(cells[col_key].text), where)
-    if extra:
-        result.unmapped.append(f"{where}：多出的单元格「{'、'.join(extra)}」未导入")
-    for later in table.rows[body + 1:]:
-        if any(normalise(c.text) for c in later):
-            result.unmapped.append(f"{where}：数字行之后的「{_seen(later)}」未导入")
+    map_table(table, TABLE4, result)
