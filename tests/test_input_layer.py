@@ -24,7 +24,7 @@ from generator.form import (
 from generator.inputs.headers import column_chains
 from generator.inputs.importers import import_report
 from generator.inputs.importers.document import RawCell, RawTable
-from generator.inputs.importers.tables import TableImport, _map_t4, read_value
+from generator.inputs.importers.tables import TableImport, map_table, read_value
 from generator.inputs.labels import Strictness, best_match, normalise
 from generator.inputs.numbers import BLANK, NotANumber, NumberStyle, parse_number_text
 from generator.inputs.workbook import source
@@ -194,7 +194,7 @@ def test_table4_columns_are_found_by_their_headers_not_their_order() -> None:
     # 复议后起诉 printed before 未经复议直接起诉: the numbers follow their headers
     table = _table4([(review, review), (T4_LITIGATION, after), (T4_LITIGATION, direct)])
     result = TableImport()
-    _map_t4(table, result)
+    map_table(table, TABLE4, result)
     chains = column_chains(TABLE4)
     assert list(chains)[5] == "direct_suit_upheld" and list(chains)[10] == "suit_after_review_upheld"
     assert result.values["t4.cases.review_upheld"] == 1
@@ -210,6 +210,6 @@ def test_a_column_whose_group_is_missing_is_not_guessed() -> None:
     # is placed by header and the numbers are read in the official order, with a note.
     table = _table4([(review, review), (T4_LITIGATION, ""), (T4_LITIGATION, "")])
     result = TableImport()
-    _map_t4(table, result)
+    map_table(table, TABLE4, result)
     assert result.values["t4.cases.suit_after_review_total"] == 15
     assert any("按规定顺序读取" in note for note in result.notes)

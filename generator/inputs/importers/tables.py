@@ -885,8 +885,3 @@ def _narrow(candidates: list[str], above: list[str], chains: dict[str, list[str]
         if parent is not None:
             candidates = [key for key in candidates if parent in chains[key][1:]]
     return candidates
-
-
-# Kept for tests that map one 表四 directly.
-def _map_t4(table: RawTable, result: TableImport) -> None:
-    map_table(table, TABLE4, result)
