@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from print_support import font_env
+from print_support import NO_LIBREOFFICE, font_env
 from test_print_fidelity import lines_of
 
 from generator.form import geometry
@@ -90,6 +90,8 @@ def _measure(pdf: Path) -> tuple[int, float]:
 
 @pytest.fixture(scope="module")
 def measured(example_report, tmp_path_factory) -> dict[str, tuple[int, float]]:
+    if NO_LIBREOFFICE:
+        pytest.skip(NO_LIBREOFFICE)
     font_env()
     out = tmp_path_factory.mktemp("docgrid")
     spacing = out / "spacing.docx"

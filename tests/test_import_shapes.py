@@ -58,7 +58,8 @@ def renders(varied: Report, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _pdftotext(pdf: Path, target: Path, *layout: str) -> Path:
-    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is required for these tests"
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed; .ci/install-system-packages installs it")
     subprocess.run(["pdftotext", *layout, str(pdf), str(target)], check=True)
     return target
 

@@ -12,7 +12,13 @@ import docx
 import pdfplumber
 import pytest
 from docx.oxml.ns import qn
-from print_support import STRESS_AGENCY, render_all, stress_report
+from print_support import (
+    NO_LIBREOFFICE,
+    STRESS_AGENCY,
+    libreoffice_pdf,
+    render_all,
+    stress_report,
+)
 
 from generator.checks.checker import check_report
 from generator.form import TABLE_BY_KEY, geometry
@@ -21,7 +27,6 @@ from generator.outputs.document import (
     Heading,
     Paragraph,
     Signature,
-    TableBlock,
     Title,
     blocks,
 )
@@ -40,6 +45,16 @@ def outputs(example_report, tmp_path_factory) -> dict[str, dict]:
         paths = render_all(report, tmp_path_factory.mktemp(name))
         out[name] = {"report": report, **paths}
     return out
+
+
+#: The PDFs compared where a test loops over them: LibreOffice's only where it is installed.
+ENGINES = ("lo", "pdf") if NO_LIBREOFFICE is None else ("pdf",)
+
+
+def pdf_of(output: dict, engine: str) -> Path:
+    """The PDF of ``engine``: LibreOffice's print of the .docx ("lo", skipped without
+    LibreOffice) or the reportlab PDF ("pdf")."""
+    return libreoffice_pdf(output) if engine == "lo" else output["pdf"]
 
 
 def pages(path: Path) -> list:
@@ -77,7 +92,7 @@ def test_no_line_end_punctuation_is_lost(outputs, name: str, engine: str) -> Non
     report = outputs[name]["report"]
     expected = source_text(report)
     # Text outside the tables (header rows repeat on continuation pages): 三号 and 二号.
-    printed = "".join(c["text"] for _, _, chars, _ in pages(outputs[name][engine])
+    printed = "".join(c["text"] for _, _, chars, _ in pages(pdf_of(outputs[name], engine))
                       for c in chars if c["size"] > 15)
     for mark in MARKS:
         assert printed.count(mark) == expected.count(mark), (engine, mark)
@@ -88,7 +103,7 @@ def test_no_line_end_punctuation_is_lost(outputs, name: str, engine: str) -> Non
 def test_every_table_row_is_printed(outputs, name: str, engine: str) -> None:
     # Labels spanning the label columns that fit one line there: each must be on a page.
     report = outputs[name]["report"]
-    text = "".join(t for _, t, _, _ in pages(outputs[name][engine])).replace(" ", "")
+    text = "".join(t for _, t, _, _ in pages(pdf_of(outputs[name], engine))).replace(" ", "")
     checked = 0
     for form in TABLE_BY_KEY.values():
         geo = geometry.table_geometry(form.key, {f.id: str(report.numbers[f.id])
@@ -103,7 +118,7 @@ def test_every_table_row_is_printed(outputs, name: str, engine: str) -> None:
 
 
 def test_libreoffice_sets_28_characters_and_22_lines(outputs) -> None:
-    body_lines = [line for _, _, chars, _ in pages(outputs["example"]["lo"])
+    body_lines = [line for _, _, chars, _ in pages(libreoffice_pdf(outputs["example"]))
                   for line in lines_of(chars, BODY)]
     full = [line for line in body_lines
             if all(ord(c["text"]) > 0x2e80 for c in line) and line[0]["x0"] < 90]
@@ -112,7 +127,7 @@ def test_libreoffice_sets_28_characters_and_22_lines(outputs) -> None:
             for line in full]
     assert full and max(len(line) for line in full) == 28
     assert sum(len(line) == 28 for line in full) > 20
-    for _, _, chars, _ in pages(outputs["example"]["lo"]):
+    for _, _, chars, _ in pages(libreoffice_pdf(outputs["example"])):
         assert len(lines_of(chars, BODY)) <= geometry.LINES_PER_PAGE
 
 
@@ -122,13 +137,13 @@ def test_libreoffice_sets_28_characters_and_22_lines(outputs) -> None:
 @pytest.mark.parametrize("name", ["example", "stress"])
 @pytest.mark.parametrize("engine", ["lo", "pdf"])
 def test_no_page_holds_only_a_heading(outputs, name: str, engine: str) -> None:
-    for number, text, _, _ in pages(outputs[name][engine]):
+    for number, text, _, _ in pages(pdf_of(outputs[name], engine)):
         content = [line for line in text.splitlines() if not re.fullmatch(r"— \d+ —", line)]
         assert len(content) > 1, (engine, number, content)
 
 
 def test_libreoffice_and_pdf_give_the_same_page_count_for_the_example(outputs) -> None:
-    assert len(pages(outputs["example"]["lo"])) == len(pages(outputs["example"]["pdf"]))
+    assert len(pages(libreoffice_pdf(outputs["example"]))) == len(pages(outputs["example"]["pdf"]))
 
 
 def test_libreoffice_and_pdf_give_the_same_page_count_for_the_stress_report(outputs) -> None:
@@ -136,7 +151,7 @@ def test_libreoffice_and_pdf_give_the_same_page_count_for_the_stress_report(outp
     # DejaVu Serif (for Times New Roman) and reportlab in the CJK face's Latin glyphs, so
     # the 4,000 characters of addresses and English words take about 18 more lines through
     # LibreOffice.  What keeps the counts together is the page break before 表三 (below).
-    lo, pdf = len(pages(outputs["stress"]["lo"])), len(pages(outputs["stress"]["pdf"]))
+    lo, pdf = len(pages(libreoffice_pdf(outputs["stress"]))), len(pages(outputs["stress"]["pdf"]))
     assert lo == pdf, (lo, pdf)
 
 
@@ -151,7 +166,7 @@ def test_table_three_is_whole_on_the_page_its_heading_starts(outputs, engine: st
     # （五）不予处理) need no continuation page, where Word and LibreOffice leave them blank.
     # The stress report's 9-digit columns make the labels wrap and 表三 taller than a
     # page: there it still splits (at the same row in both PDFs), see the issue's point 9.
-    laid = pages(outputs["example"][engine])
+    laid = pages(pdf_of(outputs["example"], engine))
     starts = [i for i, (_, text, _, _) in enumerate(laid) if T3_HEADING in text]
     assert len(starts) == 1, (engine, starts)
     i = starts[0]
@@ -185,7 +200,7 @@ def test_stress_table_three_repeats_its_merged_labels_on_the_next_page(outputs,
     report = outputs["stress"]["report"]
     geo = geometry.table_geometry("t3", {f.id: str(report.numbers[f.id])
                                          for f in TABLE_BY_KEY["t3"].fields})
-    laid = pages(outputs["stress"][engine])
+    laid = pages(pdf_of(outputs["stress"], engine))
     i = next(i for i, (_, text, _, _) in enumerate(laid) if T3_HEADING in text)
     for page in (laid[i], laid[i + 1]):
         assert "三、本年度办理结果" in _column_text(page, geo, 0, 0), (engine, page[0])
@@ -247,7 +262,7 @@ def _t3_numbers(report) -> list[str]:
 @pytest.mark.parametrize("engine", ["lo", "pdf"])
 def test_table_numbers_print_whole_on_one_line(outputs, name: str, engine: str) -> None:
     report = outputs[name]["report"]
-    words = {w for _, text, _, _ in pages(outputs[name][engine]) for w in text.split()}
+    words = {w for _, text, _, _ in pages(pdf_of(outputs[name], engine)) for w in text.split()}
     for key in ("t2", "t3"):
         for f in TABLE_BY_KEY[key].fields:
             printed = str(report.numbers[f.id])
@@ -260,9 +275,9 @@ def test_table_numbers_print_whole_on_one_line(outputs, name: str, engine: str) 
 def test_table_three_has_one_size_in_every_output(outputs, name: str, size: float) -> None:
     report = outputs[name]["report"]
     numbers = set(_t3_numbers(report))
-    for engine in ("lo", "pdf"):
+    for engine in ENGINES:
         sizes = set()
-        for _, text, chars, _ in pages(outputs[name][engine]):
+        for _, text, chars, _ in pages(pdf_of(outputs[name], engine)):
             if "申请人情况" not in text or "第二十条" in text or "行政复议" in text:
                 continue  # only pages of table 3 alone
             digits = [c for c in chars if c["text"].isdigit() and c["size"] < 12]
@@ -318,8 +333,8 @@ def test_pdf_never_spreads_more_than_a_quarter_em(outputs, name: str) -> None:
 def test_title_lines_are_the_same_in_every_output(outputs, name: str) -> None:
     report = outputs[name]["report"]
     expected = list(title_lines(report.meta.agency, report.meta.year))
-    for engine in ("lo", "pdf"):
-        _, _, chars, _ = pages(outputs[name][engine])[0]
+    for engine in ENGINES:
+        _, _, chars, _ = pages(pdf_of(outputs[name], engine))[0]
         got = ["".join(c["text"] for c in line) for line in lines_of(chars, 22.0)]
         assert got == expected, engine
     document = docx.Document(io.BytesIO(outputs[name]["docx"].read_bytes()))
@@ -342,7 +357,7 @@ def test_stress_title_wraps_between_administrative_units() -> None:
 def test_signature_is_stamped_layout_in_both_pdfs(outputs, name: str, engine: str) -> None:
     report = outputs[name]["report"]
     expected = signature_lines(report.meta.signing_agency, "2026年1月20日")
-    number, _, chars, _ = pages(outputs[name][engine])[-1]
+    number, _, chars, _ = pages(pdf_of(outputs[name], engine))[-1]
     right_edge = RIGHT_ODD if number % 2 else RIGHT_EVEN
     lines = {"".join(c["text"] for c in line): line for line in lines_of(chars, BODY)}
     date = lines["2026年1月20日"]
@@ -369,8 +384,8 @@ def test_unstamped_layout_is_available() -> None:
 
 def test_fee_prints_two_decimals_and_check_warns(outputs) -> None:
     sentence = "本年度共收取信息处理费1234.57元"
-    for engine in ("lo", "pdf"):
-        text = "".join(t for _, t, _, _ in pages(outputs["stress"][engine])).replace("\n", "")
+    for engine in ENGINES:
+        text = "".join(t for _, t, _, _ in pages(pdf_of(outputs["stress"], engine))).replace("\n", "")
         assert sentence in text.replace(" ", ""), engine
     assert sentence in outputs["stress"]["html"].read_text(encoding="utf-8")
     findings = [f for f in check_report(outputs["stress"]["report"])

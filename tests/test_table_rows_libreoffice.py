@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pdfplumber
-from print_support import render_all
+from print_support import libreoffice_pdf, render_all
 
 
 def _first_table_three_rows(pdf: Path) -> list[float]:
@@ -26,7 +26,7 @@ def _first_table_three_rows(pdf: Path) -> list[float]:
 
 def test_table_three_rows_have_the_same_heights(example_report, tmp_path) -> None:
     paths = render_all(example_report, tmp_path)
-    lo, pdf = _first_table_three_rows(paths["lo"]), _first_table_three_rows(paths["pdf"])
+    lo, pdf = _first_table_three_rows(libreoffice_pdf(paths)), _first_table_three_rows(paths["pdf"])
     shared = min(len(lo), len(pdf))
     assert shared >= 20  # header and most of the body on the first page in both
     assert all(abs(a - b) < 0.3 for a, b in zip(lo[:shared], pdf[:shared])), (lo, pdf)

@@ -98,14 +98,32 @@ def test_jobs_expire_with_their_files(tmp_path: Path) -> None:
     assert not store.root.exists()
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """A program started in the background by a shell (``.ci/run &``, nohup) inherits SIGINT
+    ignored, and Python then leaves it ignored; a clerk's Ctrl+C reaches a foreground one."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def serve(*args: str, cwd: Path) -> tuple[subprocess.Popen[str], list[str]]:
     (cwd / "tmp").mkdir(exist_ok=True)
     env = {**os.environ, "HOME": str(cwd), "TMPDIR": str(cwd / "tmp")}
     process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0",
                                 "--no-browser", *args], cwd=cwd, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_ctrl_c_as_in_a_terminal if os.name == "posix" else None)
     lines = [process.stdout.readline()]
     return process, lines
+
+
+def stopped(process: subprocess.Popen[str], how: int) -> tuple[str, str]:
+    """Send ``how`` and wait for the server to end (killed, and the test failed, if it hangs)."""
+    process.send_signal(how)
+    try:
+        return process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -118,8 +136,7 @@ def test_serve_prints_its_address_and_cleans_up_when_stopped(tmp_path: Path, sto
             assert "检查并生成" in response.read().decode("utf-8")
         assert list((tmp_path / "tmp").glob("nianbao-web-*"))  # its private folder
     finally:
-        process.send_signal(stop)
-        out, err = process.communicate(timeout=30)
+        out, err = stopped(process, stop)
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert not list((tmp_path / "tmp").glob("nianbao-web-*"))  # deleted on exit
@@ -127,8 +144,7 @@ def test_serve_prints_its_address_and_cleans_up_when_stopped(tmp_path: Path, sto
 
 def test_serve_on_another_host_warns(tmp_path: Path) -> None:
     process, (line,) = serve("--host", "0.0.0.0", cwd=tmp_path)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=30)
+    _, err = stopped(process, signal.SIGINT)
     assert "没有账号" in err
     assert "http://0.0.0.0:" in line
 
