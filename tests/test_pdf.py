@@ -504,3 +504,20 @@ def test_any_report_lays_out_inside_the_text_block(font_situation: object, repor
             for c in page.chars:
                 if c["top"] < body_bottom:  # pdfminer's x drifts on justified lines: check y
                     assert c["top"] >= MARGIN_TOP - 0.6 and c["bottom"] <= body_bottom + 0.6
+
+
+@pytest.mark.parametrize("path", ["system", "bundled"])
+def test_nine_digit_table_numbers_print_whole_on_every_font_path(
+        report: Report, bundled_search: FontSearch, path: str) -> None:
+    """Columns are planned for half-em digits (宋体, Times New Roman); Noto Serif SC's are
+    wider, and its 9-digit numbers wrapped in 表三 until they were set on the planned pitch."""
+    from print_support import stress_report
+
+    stress = stress_report(report)
+    search = bundled_search if path == "bundled" else None
+    data, _ = render_bytes(stress, RenderOptions(), search=search)
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        words = {w for page in document.pages for w in (page.extract_text() or "").split()}
+    numbers = [str(stress.numbers[f.id]) for f in TABLE3.fields]
+    assert max(map(len, numbers)) == 9
+    assert [n for n in numbers if n not in words] == []

@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from generator.form import DRAFT_MARK, CellRole, GridCell, TableForm
-from generator.form.geometry import label_left, table_leading
+from generator.form.geometry import DIGIT_EM, label_left, table_leading
 from generator.outputs.kinsoku import MAX_SPREAD_EM, Line, break_lines
 
 # ---------------------------------------------------------------------------
@@ -504,7 +504,7 @@ class _Prepared:
             if cell.field_id is not None:
                 text = texts.get(cell.field_id, "0")
                 block = None
-                if look.face.width(text, look.size) > inner + EPS:
+                if number_width(look.face, text, look.size) > inner + EPS:
                     # Wider than its column even at the table's size (the geometry steps a
                     # whole table down once, never single cells): the number wraps.
                     block = TextBlock(text, label_style)
@@ -633,6 +633,22 @@ class _Prepared:
                             hAlign="LEFT")
 
 
+def number_tracking(face: Face, text: str, size: float) -> float:
+    """The character spacing that sets a table number on the digit pitch its column is
+    planned for (``geometry.DIGIT_EM``, half an em: 宋体 and Times New Roman, which the .docx
+    prints numbers in).  A face with wider digits (Noto Serif SC's are 0.56 em) would wrap a
+    9-digit number its column holds in the .docx; digits narrower than that keep their own
+    widths (never a positive spacing)."""
+    if len(text) < 2:
+        return 0.0
+    return min(0.0, (DIGIT_EM * size * len(text) - face.width(text, size)) / len(text))
+
+
+def number_width(face: Face, text: str, size: float) -> float:
+    """How wide a table number prints, with :func:`number_tracking` between its characters."""
+    return face.width(text, size) + number_tracking(face, text, size) * max(len(text) - 1, 0)
+
+
 class _NumberTable(Table):
     """reportlab's table, its text (numbers and labels) drawn in one text object.
 
@@ -688,10 +704,11 @@ class _NumberTable(Table):
             if isinstance(value, TextBlock):
                 value.draw_into(pen, x, y)
                 continue
-            pen.set_char_space(0.0)
             for line in value.split("\n"):
-                text.setTextOrigin(x - self._face.width(line, style.fontsize) / 2, y)
-                pen.show_runs(self._face, line, style.fontsize)
+                size = style.fontsize
+                pen.set_char_space(number_tracking(self._face, line, size))
+                text.setTextOrigin(x - number_width(self._face, line, size) / 2, y)
+                pen.show_runs(self._face, line, size)
                 y -= style.leading
         canvas.drawText(text)
 
