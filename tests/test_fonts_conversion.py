@@ -4,6 +4,7 @@ own pen pipeline, and the small piece of a font that prints only the form's head
 from __future__ import annotations
 
 import io
+import multiprocessing
 
 import pytest
 from fontTools.pens.cu2quPen import Cu2QuPen
@@ -13,6 +14,7 @@ from fontTools.ttLib.tables._g_l_y_f import Glyph, table__g_l_y_f
 
 from generator.form import DRAFT_MARK, SECTIONS
 from generator.outputs.fonts import (
+    BUNDLED_FACES,
     FontSearch,
     bundled_font_path,
     choose_fonts,
@@ -120,3 +122,28 @@ def test_quadratic_outline_from_freetype_keeps_its_points() -> None:
     assert [tuple(p) for p in glyph.coordinates] == [(0, 0), (0, 100), (100, 100), (100, 50),
                                                       (100, 0)]
     assert [flag & 1 for flag in glyph.flags] == [1, 1, 0, 1, 0]
+
+
+def _convert_in_a_daemon(path: str, results: "multiprocessing.Queue[object]") -> None:
+    from generator.outputs.fonts.convert import _convert_work
+
+    try:
+        pieces = _convert_work([(path, 0, (0x4E00, 0x4E01), 90), (path, 0, (0x4E09,), 91)], 2)
+        results.put([len(piece) for piece in pieces])
+    except BaseException as exc:  # noqa: BLE001 - the test reports whatever it was
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_a_batch_worker_converts_the_pieces_it_needs_itself() -> None:
+    """Batch workers are daemonic processes, which multiprocessing refuses children: a report
+    needing two pieces the batch had not converted ended as 内部错误 (daemonic processes are
+    not allowed to have children)."""
+    path = bundled_font_path(BUNDLED_FACES["song"])
+    assert path is not None
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    worker = context.Process(target=_convert_in_a_daemon, args=(str(path), results), daemon=True)
+    worker.start()
+    answer = results.get(timeout=120)
+    worker.join(timeout=30)
+    assert isinstance(answer, list) and len(answer) == 2 and all(answer), answer

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import re
 import tempfile
@@ -420,7 +421,10 @@ def _convert_many(source: SourceFont, numbers: Sequence[int], jobs: int) -> list
 
 
 def _convert_work(work: Sequence[tuple[str, int, tuple[int, ...], int]], jobs: int) -> list[bytes]:
-    if jobs > 1 and len(work) > 1:
+    # A batch worker is a daemonic process, and multiprocessing refuses it children: the
+    # pieces its report needs (rare characters the batch did not convert beforehand) are
+    # converted in the worker itself, on the core it already has.
+    if jobs > 1 and len(work) > 1 and not multiprocessing.current_process().daemon:
         try:
             with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
                 return list(pool.map(_convert_one, work))
