@@ -20,6 +20,7 @@ inside 28 mm, outside 26 mm (mirrored for double-sided printing).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from reportlab.lib.colors import black, red
@@ -35,6 +36,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.tables import CellStyle
 
 from generator.form import DRAFT_MARK, CellRole, GridCell, TableForm
 from generator.form.geometry import DIGIT_EM, label_left, table_leading
@@ -608,17 +610,7 @@ class _Prepared:
         look = self.look
         position = {r: i for i, r in enumerate(rows)}
         data: list[list[object]] = [["" for _ in range(self.form.n_cols)] for _ in rows]
-        commands: list[tuple] = [
-            # One command for name, size and leading: reportlab applies each to every cell.
-            ("FONT", (0, 0), (-1, -1), look.face.name, look.size, look.leading),
-            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), look.padding),
-            ("RIGHTPADDING", (0, 0), (-1, -1), look.padding),
-            ("TOPPADDING", (0, 0), (-1, -1), look.pad_y),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), look.pad_y),
-            ("GRID", (0, 0), (-1, -1), look.line_width, black),
-        ]
+        commands: list[tuple] = [("GRID", (0, 0), (-1, -1), look.line_width, black)]
         for c in self.cells:
             inside = [position[r] for r in range(c.grid.row, c.grid.last_row + 1) if r in position]
             if not inside:
@@ -628,9 +620,24 @@ class _Prepared:
             data[first][c.grid.col] = [c.block] if c.block is not None else c.text
             if last > first or c.grid.colspan > 1:
                 commands.append(("SPAN", (c.grid.col, first), (c.grid.last_col, last)))
+        shared = self.cell_style
         return _NumberTable(look.face, data, colWidths=self.col_widths,
                             rowHeights=self.piece_heights(rows), style=TableStyle(commands),
-                            hAlign="LEFT")
+                            hAlign="LEFT", cellStyles=[[shared] * self.form.n_cols for _ in rows])
+
+    @cached_property
+    def cell_style(self) -> CellStyle:
+        """The one style of every cell: reportlab makes a style object per cell and applies each
+        style command to each of them (eight commands over three hundred cells of 表三); the
+        cells of a form table all look the same, so they share one, never changed."""
+        look = self.look
+        style = CellStyle("form-table")
+        style.fontname, style.fontsize, style.leading = look.face.name, look.size, look.leading
+        style.alignment, style.valign = "CENTER", "MIDDLE"
+        style.leftPadding = style.rightPadding = look.padding
+        style.topPadding = style.bottomPadding = look.pad_y
+        style.color = black
+        return style
 
 
 def number_tracking(face: Face, text: str, size: float) -> float:
