@@ -117,6 +117,24 @@ def _private_home(session_home: Path) -> None:
     """Every test runs with the session's temporary home (see the module docstring)."""
 
 
+@pytest.fixture(scope="session")
+def converted_fonts(session_home: Path) -> Path:
+    """The session's font cache folder, holding the bundled fonts' everyday pieces (converted
+    here if no test converted them yet: a test that copies the cache must not depend on
+    which tests ran before it)."""
+    from generator.outputs.fonts import (
+        FontSearch,
+        choose_fonts,
+        default_cache_dir,
+        prepare_fonts,
+    )
+    from generator.outputs.glyphs import fixed_text
+
+    bundled = FontSearch((), fontconfig=False, config_path=None)
+    prepare_fonts(choose_fonts(search=bundled), fixed_text=fixed_text())
+    return default_cache_dir()
+
+
 # ---------------------------------------------------------------------------
 # Font situations
 #

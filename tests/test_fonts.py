@@ -290,10 +290,11 @@ def test_fonts_command_shows_roles_sources_and_stand_in_warnings(tmp_path: Path,
     assert "字体文件不存在" in result.output
 
 
-def test_a_postscript_font_named_by_the_user_is_converted(tmp_path: Path, tiny: Path) -> None:
+def test_a_postscript_font_named_by_the_user_is_converted(tmp_path: Path, tiny: Path,
+                                                           converted_fonts: Path) -> None:
     otf = bundled_font_path("serif")
     # Converting is tested above; start from the session's converted pieces (seconds each).
-    shutil.copytree(default_cache_dir(), tmp_path / "cache", dirs_exist_ok=True)
+    shutil.copytree(converted_fonts, tmp_path / "cache", dirs_exist_ok=True)
     search = FontSearch((), fontconfig=False, config_path=None, bundled=False,
                         cache_dir=tmp_path / "cache")
     paths = {r: tiny for r in ("title", "heiti", "kaiti", "song")} | {"fangsong": otf}

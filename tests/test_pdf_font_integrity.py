@@ -101,13 +101,13 @@ def test_six_reports_in_one_process_print_every_character(example_report: Report
 
 
 def test_six_reports_in_one_batch_worker_print_every_character(
-        example_report: Report, tmp_path: Path) -> None:
+        example_report: Report, tmp_path: Path, converted_fonts: Path) -> None:
     source = tmp_path / "收来的工作簿"
     source.mkdir()
     for number in range(len(AGENCIES)):
         write_workbook(source / f"{number}.xlsx", variant(example_report, number))
     env = {**os.environ, "NIANBAO_FONT_DIRS": "", "NIANBAO_CACHE_DIR": str(tmp_path / "cache")}
-    shutil.copytree(default_cache_dir(), tmp_path / "cache" / "fonts", dirs_exist_ok=True)
+    shutil.copytree(converted_fonts, tmp_path / "cache" / "fonts", dirs_exist_ok=True)
     result = subprocess.run([sys.executable, "-m", "generator", "batch", str(source), "-o",
                              str(tmp_path / "out"), "--pdf", "--jobs", "1"],
                             capture_output=True, text=True, env=env, timeout=600)
