@@ -217,15 +217,10 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
     font = FTFont(str(path), fontNumber=index, lazy=True)
     cmap = font.getBestCmap() or {}
     glyph_order = font.getGlyphOrder()
-    mapping: dict[int, str] = {}
-    order = [".notdef"]
-    for cp in codepoints:
-        glyph = cmap.get(cp)
-        if glyph is None:
-            continue
-        mapping[cp] = glyph
-        if glyph not in order:
-            order.append(glyph)
+    mapping = {cp: cmap[cp] for cp in codepoints if cp in cmap}
+    # The piece's glyphs in the order of their first character (a dict keeps it, and finds a
+    # glyph again in constant time: a list took a quarter of a second for 5,000 glyphs).
+    order = list(dict.fromkeys([".notdef", *mapping.values()]))
     record = _glyph_reader(path, index, font, glyph_order)
     gid_of = {name: gid for gid, name in enumerate(glyph_order)}
     records = {name: record(gid_of[name]) for name in order}
