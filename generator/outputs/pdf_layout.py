@@ -279,10 +279,10 @@ class _TextPen:
     each run's text operators itself.
 
     reportlab's ``textOut`` measures the string again (to move a cursor this layout never
-    uses: every line sets its own origin) and looks the font up by name for every string; for
-    the four hundred runs of a report that was a fifth of the PDF's time.  The operators are
-    the ones ``textOut`` writes for a TrueType font: the subset's font name when the subset
-    changes, then the string in that subset's codes.
+    uses: every line sets its own origin) and looks the font up by name for every string, some
+    four hundred times a report.  The operators are the ones ``textOut`` writes for a TrueType
+    font, byte for byte: the subset's font name when the subset changes, then the string in
+    that subset's codes.
     """
 
     def __init__(self, text: Any) -> None:
