@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -68,10 +70,21 @@ def stress_report(example: Report) -> Report:
     return example.replace(meta=meta, numbers=numbers, narrative=Narrative(parts))
 
 
-def font_env() -> None:
-    """The TrueType fonts LibreOffice also prints with, for the reportlab PDF: the comparisons
-    between the two PDFs measure layout, not the difference between two faces."""
+@contextmanager
+def font_env() -> Iterator[None]:
+    """While rendering: the TrueType fonts LibreOffice also prints with, for the reportlab PDF
+    (the comparisons between the two PDFs measure layout, not the difference between two
+    faces).  The environment is restored afterwards, so later tests in the process choose
+    their fonts as they would have."""
+    saved = os.environ.get("NIANBAO_FONT_DIRS")
     os.environ.setdefault("NIANBAO_FONT_DIRS", "/usr/share/fonts/truetype")
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("NIANBAO_FONT_DIRS", None)
+        else:
+            os.environ["NIANBAO_FONT_DIRS"] = saved
 
 
 #: Why the tests that read LibreOffice's print of the .docx cannot run here (None: they can).
@@ -95,15 +108,16 @@ def render_all(report: Report, out: Path) -> dict[str, Path | None]:
     from generator.outputs import pdf as pdf_render
     from generator.outputs.libreoffice import convert_docx_to_pdf
 
-    font_env()
     out.mkdir(parents=True, exist_ok=True)
     options = RenderOptions()
-    paths = {"docx": out / "report.docx", "pdf": out / "report.pdf", "html": out / "report.html"}
-    docx_render.render(report, paths["docx"], options)
-    pdf_render.render(report, paths["pdf"], options)
-    html_render.render(report, paths["html"], options)
-    paths["lo"] = (None if NO_LIBREOFFICE else
-                   convert_docx_to_pdf([paths["docx"]], out / "lo")[0])
+    paths: dict[str, Path | None] = {
+        "docx": out / "report.docx", "pdf": out / "report.pdf", "html": out / "report.html"}
+    with font_env():
+        docx_render.render(report, out / "report.docx", options)
+        pdf_render.render(report, out / "report.pdf", options)
+        html_render.render(report, out / "report.html", options)
+        paths["lo"] = (None if NO_LIBREOFFICE else
+                       convert_docx_to_pdf([out / "report.docx"], out / "lo")[0])
     return paths
 
 

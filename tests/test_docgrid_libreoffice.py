@@ -92,15 +92,15 @@ def _measure(pdf: Path) -> tuple[int, float]:
 def measured(example_report, tmp_path_factory) -> dict[str, tuple[int, float]]:
     if NO_LIBREOFFICE:
         pytest.skip(NO_LIBREOFFICE)
-    font_env()
     out = tmp_path_factory.mktemp("docgrid")
     spacing = out / "spacing.docx"
-    docx_render.render(example_report, spacing, RenderOptions())
     sources = {"spacing": spacing}
-    for name, char_space in CHAR_SPACES.items():
-        sources[name] = out / f"{name}.docx"
-        _with_char_grid(spacing, sources[name], char_space)
-    pdfs = convert_docx_to_pdf(list(sources.values()), out / "lo")
+    with font_env():
+        docx_render.render(example_report, spacing, RenderOptions())
+        for name, char_space in CHAR_SPACES.items():
+            sources[name] = out / f"{name}.docx"
+            _with_char_grid(spacing, sources[name], char_space)
+        pdfs = convert_docx_to_pdf(list(sources.values()), out / "lo")
     return {name: _measure(pdf) for name, pdf in zip(sources, pdfs)}
 
 
