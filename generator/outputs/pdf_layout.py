@@ -506,7 +506,7 @@ class _Prepared:
             if cell.field_id is not None:
                 text = texts.get(cell.field_id, "0")
                 block = None
-                if number_width(look.face, text, look.size) > inner + EPS:
+                if number_setting(look.face, text, look.size)[1] > inner + EPS:
                     # Wider than its column even at the table's size (the geometry steps a
                     # whole table down once, never single cells): the number wraps.
                     block = TextBlock(text, label_style)
@@ -640,20 +640,17 @@ class _Prepared:
         return style
 
 
-def number_tracking(face: Face, text: str, size: float) -> float:
-    """The character spacing that sets a table number on the digit pitch its column is
-    planned for (``geometry.DIGIT_EM``, half an em: 宋体 and Times New Roman, which the .docx
-    prints numbers in).  A face with wider digits (Noto Serif SC's are 0.56 em) would wrap a
-    9-digit number its column holds in the .docx; digits narrower than that keep their own
-    widths (never a positive spacing)."""
+def number_setting(face: Face, text: str, size: float) -> tuple[float, float]:
+    """How a table number prints: the character spacing that sets it on the digit pitch its
+    column is planned for (``geometry.DIGIT_EM``, half an em: 宋体 and Times New Roman, which
+    the .docx prints numbers in), and the width it then takes.  A face with wider digits (Noto
+    Serif SC's are 0.56 em) would wrap a 9-digit number its column holds in the .docx; digits
+    narrower than that keep their own widths (never a positive spacing)."""
+    natural = face.width(text, size)
     if len(text) < 2:
-        return 0.0
-    return min(0.0, (DIGIT_EM * size * len(text) - face.width(text, size)) / len(text))
-
-
-def number_width(face: Face, text: str, size: float) -> float:
-    """How wide a table number prints, with :func:`number_tracking` between its characters."""
-    return face.width(text, size) + number_tracking(face, text, size) * max(len(text) - 1, 0)
+        return 0.0, natural
+    tracking = min(0.0, (DIGIT_EM * size * len(text) - natural) / len(text))
+    return tracking, natural + tracking * (len(text) - 1)
 
 
 class _NumberTable(Table):
@@ -713,8 +710,9 @@ class _NumberTable(Table):
                 continue
             for line in value.split("\n"):
                 size = style.fontsize
-                pen.set_char_space(number_tracking(self._face, line, size))
-                text.setTextOrigin(x - number_width(self._face, line, size) / 2, y)
+                tracking, width = number_setting(self._face, line, size)
+                pen.set_char_space(tracking)
+                text.setTextOrigin(x - width / 2, y)
                 pen.show_runs(self._face, line, size)
                 y -= style.leading
         canvas.drawText(text)
