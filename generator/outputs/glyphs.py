@@ -69,20 +69,23 @@ def place_text(items: Iterable[object], draft: bool) -> list[Placed]:
     return placed
 
 
+#: The form's section headings, which 黑体 prints in every report.
+SECTION_HEADINGS = "".join(section.heading for section in SECTIONS)
+
+
 def fixed_text() -> dict[str, str]:
     """Roles whose every character is known before any report is read, with those characters:
     黑体 prints the form's section headings and the draft mark, nothing else (see
     :func:`place_text`).  A converted font serving only such roles needs a few hundred glyphs
     (:func:`generator.outputs.fonts.load_fonts`)."""
-    return {"heiti": "".join(sorted(set("".join(s.heading for s in SECTIONS) + DRAFT_MARK)))}
+    return {"heiti": "".join(sorted(set(SECTION_HEADINGS + DRAFT_MARK)))}
 
 
 def printed_in_every_report() -> dict[str, str]:
-    """Per role, the characters every report prints with it, in the order they are first
-    printed: the tables' labels and the page numbers (宋体), the section headings (黑体)."""
+    """Per role, the characters every report prints with it, in the form's order: the
+    tables' labels and the page numbers (宋体), the section headings (黑体)."""
     labels = "".join(cell.text for table in TABLES for cell in table.labels)
-    return {"song": labels + PAGE_NUMBER_CHARS,
-            "heiti": "".join(section.heading for section in SECTIONS)}
+    return {"song": labels + PAGE_NUMBER_CHARS, "heiti": SECTION_HEADINGS}
 
 
 def reserved_characters(faces: dict[str, Face]) -> dict[str, str]:
