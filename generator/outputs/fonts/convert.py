@@ -183,7 +183,7 @@ def _codepoints(path: Path, index: int, size: int, mtime_ns: int) -> frozenset[i
     # a CJK font's map again took a tenth of a second per font and batch).
     probed = probe(path, index)
     if probed.error:
-        raise FontError(f"字体文件 {path} 无法读取（{probed.error}）。")
+        raise FontError(f"字体文件 {path} 无法使用：{probed.error}。")
     return probed.cmap
 
 
