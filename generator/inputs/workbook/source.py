@@ -353,7 +353,7 @@ def _inspect_archive(path: Path, data: bytes, archive: zipfile.ZipFile) -> Workb
 
     parts = ooxml.read_parts(path, archive, entries, WORKBOOK, counter, already=first,
                              trees=parts)
-    has_macros = any(PurePosixPath(n).name.lower() == "vbaproject.bin" for n in names)
+    has_macros = any(n.rsplit("/", 1)[-1].lower() == "vbaproject.bin" for n in names)
     return WorkbookFile(path=path, data=data, sheet_names=tuple(sheet_names),
                         has_macros=has_macros, parts=parts)
 
