@@ -348,6 +348,17 @@ class PieceCache:
             self._remove_stale(source)
         return len(missing)
 
+    def shared(self) -> bool:
+        """Whether a piece one process converts is found by the others: there is a cache
+        folder and it can be written (a read-only home keeps pieces in one process's memory)."""
+        if self.folder is None:
+            return False
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
+        return os.access(self.folder, os.W_OK | os.X_OK)
+
     def has(self, source: SourceFont, number: int) -> bool:
         return self._lookup(source, number) is not None
 
