@@ -373,8 +373,8 @@ def write_standard_template(target: Path, *, overwrite: bool = False) -> Path:
     return target
 
 
-def font_conversion_pending(options: BuildOptions) -> bool:
-    """Whether a PDF built with ``options`` first converts the bundled fonts (a one-time wait
+def font_conversion_pending(options: "BuildOptions | BatchOptions") -> bool:
+    """Whether a PDF made with ``options`` first converts the bundled fonts (a one-time wait
     of seconds the front end should announce); False when the fonts cannot be chosen at all
     (the PDF itself reports that)."""
     from generator.outputs.fonts import choose_fonts, conversion_pending

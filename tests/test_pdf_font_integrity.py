@@ -278,3 +278,25 @@ def test_the_first_batch_writes_its_docx_files_while_the_fonts_are_converted(
         assert_every_character_printed(cold_pdf.read_bytes(), variant(example_report, number))
         assert len(list((tmp_path / "cold-out").glob(f"{agency}*.docx"))) == 1
     assert not [p for p in (tmp_path / "cold-out").iterdir() if p.name.startswith(".")]
+
+
+def test_batch_says_before_the_one_time_conversion_that_it_is_coming(
+        example_report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from generator.outputs.fonts import convert
+
+    monkeypatch.setattr(convert, "_in_memory", {})  # as in a new process
+    source = tmp_path / "收来的工作簿"
+    source.mkdir()
+    write_workbook(source / "0.xlsx", variant(example_report, 0))
+    env = {"NIANBAO_FONT_DIRS": "", "NIANBAO_CACHE_DIR": str(tmp_path / "cold")}
+    arguments = ["batch", str(source), "-o", str(tmp_path / "out"), "--pdf", "--jobs", "1"]
+    first = CliRunner().invoke(main, arguments, env=env)
+    again = CliRunner().invoke(main, arguments, env=env)
+    assert first.exit_code == again.exit_code == 0, first.output
+    assert "首次使用内置字体，正在转换" in first.output
+    assert "正在转换" not in again.output
+    pdf, = (tmp_path / "out").glob(f"{AGENCIES[0]}*.pdf")
+    assert_every_character_printed(pdf.read_bytes(), variant(example_report, 0))

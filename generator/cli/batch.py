@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from generator.app import PDF_ENGINES, BatchOptions, BatchResult, batch, display_name
+from generator.app import (
+    PDF_ENGINES,
+    BatchOptions,
+    BatchResult,
+    batch,
+    display_name,
+    font_conversion_pending,
+)
 from generator.cli.font_options import font_options, font_paths
 from generator.cli.zh import ZhCommand, output_option
 from generator.errors import EXIT_CHECK_FAILED, EXIT_OK
@@ -73,6 +80,10 @@ def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no
     options = BatchOptions(source_dir, out_dir, formats, jobs, previous_dir, pdf_engine,
                            font_paths(fonts), font_config, aggregate, force)
     console = make_console()
+    if "pdf" in formats and pdf_engine == "reportlab" and font_conversion_pending(options):
+        # the one-time conversion of the bundled fonts takes seconds: say so before the wait
+        click.echo("首次使用内置字体，正在转换（每台电脑只需一次，约需几秒钟；转换期间先生成 .docx）……",
+                   err=True)
     with Progress(TextColumn("[bold]处理中"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}", markup=False),
                   console=console, transient=True) as progress:
