@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import groupby
 from typing import Any, Callable, Sequence
+from weakref import WeakKeyDictionary
 
 from reportlab.lib.colors import black, red
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
@@ -82,8 +84,8 @@ class Face:
         self.name = name
         self.codepoints = codepoints
         self.fallbacks = tuple(fallbacks)
-        font = pdfmetrics.getFont(name)
-        face = font.face
+        self.font: Any = pdfmetrics.getFont(name)  # the registered reportlab font
+        face = self.font.face
         self._widths = face.charWidths
         self._default = face.defaultWidth
         self._cache: dict[str, float] = {}
@@ -290,15 +292,13 @@ class _TextPen:
         self.font: tuple[str, float] | None = None
         self.char_space: float | None = None
         self._document = text._canvas._doc
-        self._escape = text._canvas._escape
-        self._reportlab_font: Any = None
         self._size_operators = ""
+        self._glyphs = _document_glyphs(self._document)
 
     def set_font(self, name: str, size: float) -> None:
         if self.font != (name, size):
             self.text.setFont(name, size)  # also forgets the current subset
             self.font = (name, size)
-            self._reportlab_font = pdfmetrics.getFont(name)
             self._size_operators = f"{fp_str(size)} Tf {fp_str(self.text._leading)} TL"
 
     def set_char_space(self, value: float) -> None:
@@ -306,23 +306,107 @@ class _TextPen:
             self.text.setCharSpace(value)
             self.char_space = value
 
-    def show(self, run: str) -> None:
-        """Print ``run`` (characters of the current font) at the current point."""
-        font, document, text = self._reportlab_font, self._document, self.text
+    def show_runs(self, face: "Face", line: str, size: float) -> None:
+        """Print ``line`` with ``face``, each character in the face that has its glyph.
+
+        Writes what reportlab's ``textOut`` writes for each run of :meth:`Face.runs`
+        (tests/test_pdf_fast_paths.py compares the two), from the document's
+        :class:`_Placement` of the face instead of asking ``splitString`` for every string: a
+        character's subset and code never change within a document once assigned."""
+        if not line:
+            return
+        placement = self._glyphs.placement(face)
+        run_of, code_of = placement.run_of, placement.code_of
+        if not run_of.keys() >= set(line):
+            placement.add(line)
+        text = self.text
         operators = []
-        for subset, codes in font.splitString(run, document):
-            if subset != text._curSubset:
-                name = font.getSubsetInternalName(subset, document)
-                operators.append(f"{name} {self._size_operators}")
-                text._curSubset = subset
-            operators.append(f"({self._escape(codes)}) Tj")
+        for run, chars in groupby(line, run_of.__getitem__):
+            self.set_font(run.face.name, size)
+            if run.subset != text._curSubset:
+                operators.append(f"{run.internal_name()} {self._size_operators}")
+                text._curSubset = run.subset
+            operators.append(f"({''.join(map(code_of.__getitem__, chars))}) Tj")
+        # One entry for the whole line: the text object joins its entries with a space, as
+        # the runs' operators are joined here, and setFont adds none for a TrueType font.
         text._code.append(" ".join(operators))
 
-    def show_runs(self, face: "Face", line: str, size: float) -> None:
-        """Print ``line`` with ``face``, each character in the face that has its glyph."""
-        for run_face, run in face.runs(line):
-            self.set_font(run_face.name, size)
-            self.show(run)
+
+@dataclass(eq=False)
+class _SubsetRun:
+    """One 256-code subset of a registered font in one PDF: consecutive characters of the
+    same run are printed with one ``Tj``."""
+
+    face: Face
+    font: Any  # the reportlab font
+    subset: int
+    document: Any
+    name: str | None = None
+
+    def internal_name(self) -> str:
+        # Asked of reportlab when first printed, as textOut does: its first call for a font
+        # gives the font its number in the document (F1, F2 …), in order of first use.
+        if self.name is None:
+            self.name = self.font.getSubsetInternalName(self.subset, self.document)
+        return self.name
+
+
+class _Placement:
+    """For one face drawing in one PDF: each character's subset run and its code, escaped
+    for a PDF string, as reportlab's ``splitString`` assigned them."""
+
+    def __init__(self, face: Face, glyphs: "_DocumentGlyphs") -> None:
+        self.face = face
+        self.glyphs = glyphs
+        self.run_of: dict[str, _SubsetRun] = {}
+        self.code_of: dict[str, str] = {}
+
+    def add(self, line: str) -> None:
+        """Place the characters of ``line`` not placed yet, in the order they appear: that is
+        the order reportlab numbers a font's new characters in (the same as drawing the line
+        run by run)."""
+        document = self.glyphs.document
+        for ch in line:
+            if ch in self.run_of:
+                continue
+            printing = self.face.pick(ch)
+            # Through the registered font's splitString, so the font records a character it
+            # has no glyph for (embed._record_unprintable) as before.
+            ((subset, codes),) = printing.font.splitString(ch, document)
+            self.run_of[ch] = self.glyphs.subset_run(printing, subset)
+            self.code_of[ch] = escapePDF(codes)
+
+
+class _DocumentGlyphs:
+    """The placements of every face drawing in one PDF."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        self._placements: dict[Face, _Placement] = {}
+        self._runs: dict[tuple[str, int], _SubsetRun] = {}
+
+    def placement(self, face: Face) -> _Placement:
+        found = self._placements.get(face)
+        if found is None:
+            found = self._placements[face] = _Placement(face, self)
+        return found
+
+    def subset_run(self, face: Face, subset: int) -> _SubsetRun:
+        key = (face.name, subset)
+        found = self._runs.get(key)
+        if found is None:
+            found = self._runs[key] = _SubsetRun(face, face.font, subset, self.document)
+        return found
+
+
+_DOCUMENT_GLYPHS: "WeakKeyDictionary[Any, _DocumentGlyphs]" = WeakKeyDictionary()
+
+
+def _document_glyphs(document: Any) -> _DocumentGlyphs:
+    found = _DOCUMENT_GLYPHS.get(document)
+    if found is None:
+        found = _DOCUMENT_GLYPHS[document] = _DocumentGlyphs(document)
+    return found
 
 
 def draw_line(canvas: Any, line: LaidLine, width: float, baseline: float, s: TextStyle,

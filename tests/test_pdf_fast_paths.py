@@ -1,0 +1,88 @@
+"""The PDF's fast paths write what the slow ones they replace write.
+
+Each fast path in :mod:`generator.outputs.pdf_layout` (and its helpers) exists for speed only;
+these tests compare it with the reportlab call or the plain code it stands in for, on text
+that reaches the awkward cases (several 256-code subsets, fallback faces, characters no font
+has, characters a PDF string must escape).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from generator.form import TABLES
+from generator.outputs.fonts import LoadedFont, choose_fonts, load_fonts
+from generator.outputs.fonts.embed import unprintable
+from generator.outputs.glyphs import faces_for, fixed_text
+from generator.outputs.pdf_layout import Face, _TextPen
+
+# More than 256 different characters (so a font needs a second subset), the labels of the
+# tables, Latin text with the characters a PDF string escapes, a no-break space and two
+# characters no font has (an unassigned code point and a private-use one).
+LABELS = "".join(cell.text for table in TABLES for cell in table.labels)
+ODD = "(a\\b) 1\xa02 ﹙x﹚ \u0378\ue000 ——……「政府？！」"
+LINES = [LABELS[i:i + 40] for i in range(0, len(LABELS), 40)] + [ODD, ODD + LABELS[:20]]
+
+
+@pytest.fixture()
+def loaded(font_situation: object) -> dict[str, LoadedFont]:
+    choices = choose_fonts()
+    chars = "".join(sorted(set("".join(LINES))))
+    return load_fonts(choices, {role: chars for role in choices}, fixed_text=fixed_text())
+
+
+@pytest.fixture()
+def faces(loaded: dict[str, LoadedFont]) -> dict[str, Face]:
+    return faces_for(loaded)
+
+
+def _with_pen(faces: dict[str, Face]) -> tuple[str, Canvas]:
+    canvas = Canvas(io.BytesIO())
+    text = canvas.beginText(0, 0)
+    pen = _TextPen(text)
+    for role in ("song", "fangsong", "heiti"):
+        for line in LINES:
+            pen.show_runs(faces[role], line, 16.0)
+    return text.getCode(), canvas
+
+
+def _with_reportlab(faces: dict[str, Face]) -> tuple[str, Canvas]:
+    canvas = Canvas(io.BytesIO())
+    text = canvas.beginText(0, 0)
+    current = None
+    for role in ("song", "fangsong", "heiti"):
+        for line in LINES:
+            for run_face, run in faces[role].runs(line):
+                if run_face.name != current:  # the pen, too, sets a font only when it changes
+                    text.setFont(run_face.name, 16.0)
+                    current = run_face.name
+                text.textOut(run)
+    return text.getCode(), canvas
+
+
+def test_the_text_pen_writes_what_reportlab_textout_writes(faces: dict[str, Face]) -> None:
+    ours, our_canvas = _with_pen(faces)
+    theirs, their_canvas = _with_reportlab(faces)
+    assert "+1 " in ours, "the text should need a second subset of a font"
+    assert "\\\\" in ours and "\\(" in ours, "the text should have characters to escape"
+    assert ours == theirs
+    # The fonts are numbered in the same order (F1, F2 …) and know the same characters.
+    assert our_canvas._doc.fontMapping == their_canvas._doc.fontMapping
+    for face in {f for role in ("song", "fangsong", "heiti") for f in (faces[role],
+                                                                       *faces[role].fallbacks)}:
+        ours_state, theirs_state = (face.font.state.get(c._doc) for c in (our_canvas,
+                                                                           their_canvas))
+        assert (ours_state is None) == (theirs_state is None)
+        if ours_state is not None:
+            assert ours_state.assignments == theirs_state.assignments
+
+
+def test_the_text_pen_records_what_no_font_could_print(faces: dict[str, Face],
+                                                       loaded: dict[str, LoadedFont]) -> None:
+    _, canvas = _with_pen(faces)
+    gaps = {ch for font in loaded.values() for piece in font.pieces
+            for ch in unprintable(piece, canvas._doc)}
+    assert gaps == {"\u0378", "\ue000"}
