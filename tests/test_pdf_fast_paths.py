@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from generator.form import TABLES
 from generator.outputs.fonts import LoadedFont, choose_fonts, load_fonts
 from generator.outputs.fonts.embed import unprintable
-from generator.outputs.glyphs import faces_for, fixed_text
+from generator.outputs.glyphs import Placed, chars_by_role, faces_for, fixed_text
 from generator.outputs.pdf_layout import Face, _TextPen
 
 # More than 256 different characters (so a font needs a second subset), the labels of the
@@ -86,3 +86,14 @@ def test_the_text_pen_records_what_no_font_could_print(faces: dict[str, Face],
     gaps = {ch for font in loaded.values() for piece in font.pieces
             for ch in unprintable(piece, canvas._doc)}
     assert gaps == {"\u0378", "\ue000"}
+
+
+def test_characters_by_role_are_sorted_and_without_whitespace() -> None:
+    spaces = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+    placed = [Placed("song", f"表 一{spaces}b a", "x"), Placed("heiti", "\u3000二、", "y"),
+              Placed("song", "\xa0一1", "z")]
+    plain: dict[str, set[str]] = {}
+    for p in placed:
+        plain.setdefault(p.role, set()).update(ch for ch in p.text if not ch.isspace())
+    assert chars_by_role(placed) == {role: "".join(sorted(found)) for role, found in plain.items()}
+    assert chars_by_role(placed)["song"] == "1ab一表"
