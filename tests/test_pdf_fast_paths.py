@@ -9,7 +9,9 @@ has, characters a PDF string must escape).
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
+import pdfplumber
 import pytest
 from reportlab.pdfgen.canvas import Canvas
 
@@ -17,7 +19,10 @@ from generator.form import TABLES
 from generator.outputs.fonts import LoadedFont, choose_fonts, load_fonts
 from generator.outputs.fonts.embed import unprintable
 from generator.outputs.glyphs import Placed, chars_by_role, faces_for, fixed_text
+from generator.outputs import RenderOptions, pdf_layout
+from generator.outputs.pdf import render_bytes
 from generator.outputs.pdf_layout import Face, _TextPen
+from generator.report.model import Narrative, Report, TextPart
 
 # More than 256 different characters (so a font needs a second subset), the labels of the
 # tables, Latin text with the characters a PDF string escapes, a no-break space and two
@@ -97,3 +102,28 @@ def test_characters_by_role_are_sorted_and_without_whitespace() -> None:
         plain.setdefault(p.role, set()).update(ch for ch in p.text if not ch.isspace())
     assert chars_by_role(placed) == {role: "".join(sorted(found)) for role, found in plain.items()}
     assert chars_by_role(placed)["song"] == "1ab一表"
+
+
+def _variant(report: Report, agency: str, paragraph: str) -> Report:
+    parts = dict(report.narrative.parts)
+    parts["overview.proactive"] = TextPart((paragraph,))
+    return report.replace(meta=replace(report.meta, agency=agency),
+                          narrative=Narrative(parts))
+
+
+def test_what_one_pdf_placed_in_the_reserved_subsets_does_not_change_the_next(
+        example_report: Report, font_situation: object) -> None:
+    """A PDF's placements start from the reserved characters earlier PDFs placed
+    (pdf_layout._Seed): the next PDF must be the same bytes as without them."""
+    first = _variant(example_report, "春眠镇人民政府", "表一表二（政府？！）处理决定数量。")
+    second = _variant(example_report, "啼鸟街道办事处", "夜来风雨声，花落知多少。表三 — 1 —")
+    render_bytes(first, RenderOptions())
+    seeded, _ = render_bytes(second, RenderOptions())
+    assert any(seed.run_of for seeds in pdf_layout._SEEDS.values() for seed in seeds.values())
+    pdf_layout._SEEDS.clear()
+    unseeded, findings = render_bytes(second, RenderOptions())
+    assert seeded == unseeded
+    assert not [f for f in findings if f.rule == "F-2"]
+    with pdfplumber.open(io.BytesIO(seeded)) as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages).replace(" ", "")
+    assert "啼鸟街道办事处" in text and "夜来风雨声，花落知多少。" in text

@@ -44,7 +44,6 @@ from generator.outputs.document import (
     blocks,
 )
 from generator.outputs.fonts import FontSearch, choose_fonts, load_fonts, prepare_fonts
-from generator.outputs.fonts.embed import reserve_first_subsets
 from generator.outputs.glyphs import (
     chars_by_role,
     faces_for,
@@ -73,6 +72,7 @@ from generator.outputs.pdf_layout import (
     TextStyle,
     mirrored,
     page_templates,
+    reserve_first_subsets,
 )
 from generator.report.model import Report
 from generator.safeio import write_bytes_atomic
@@ -221,8 +221,7 @@ def render_bytes(report: Report, options: RenderOptions,
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 canvases.append(self)
-                for name, characters in reserved.items():
-                    reserve_first_subsets(name, self._doc, characters)
+                reserve_first_subsets(self._doc, reserved)
 
         try:
             doc.build(story, canvasmaker=RecordingCanvas)

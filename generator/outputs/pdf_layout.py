@@ -42,6 +42,7 @@ from reportlab.platypus.tables import CellStyle
 
 from generator.form import DRAFT_MARK, CellRole, GridCell, TableForm
 from generator.form.geometry import DIGIT_EM, label_left, table_leading
+from generator.outputs.fonts import embed
 from generator.outputs.kinsoku import MAX_SPREAD_EM, Line, break_lines
 
 # ---------------------------------------------------------------------------
@@ -316,7 +317,7 @@ class _TextPen:
         if not line:
             return
         placement = self._glyphs.placement(face)
-        run_of, code_of = placement.run_of, placement.code_of
+        run_of, code_of, names = placement.run_of, placement.code_of, self._glyphs.names
         if not run_of.keys() >= set(line):
             placement.add(line)
         text = self.text
@@ -324,7 +325,8 @@ class _TextPen:
         for run, chars in groupby(line, run_of.__getitem__):
             self.set_font(run.face.name, size)
             if run.subset != text._curSubset:
-                operators.append(f"{run.internal_name()} {self._size_operators}")
+                name = names.get(run) or self._glyphs.internal_name(run)
+                operators.append(f"{name} {self._size_operators}")
                 text._curSubset = run.subset
             operators.append(f"({''.join(map(code_of.__getitem__, chars))}) Tj")
         # One entry for the whole line: the text object joins its entries with a space, as
@@ -332,23 +334,44 @@ class _TextPen:
         text._code.append(" ".join(operators))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class _SubsetRun:
-    """One 256-code subset of a registered font in one PDF: consecutive characters of the
-    same run are printed with one ``Tj``."""
+    """One 256-code subset of a registered font: consecutive characters of the same subset
+    run are printed with one ``Tj``.  One object per font and subset for the process
+    (:func:`_subset_run`), so the runs compare by identity; the subset's name in a PDF is
+    that PDF's (:attr:`_DocumentGlyphs.names`)."""
 
     face: Face
-    font: Any  # the reportlab font
     subset: int
-    document: Any
-    name: str | None = None
 
-    def internal_name(self) -> str:
-        # Asked of reportlab when first printed, as textOut does: its first call for a font
-        # gives the font its number in the document (F1, F2 …), in order of first use.
-        if self.name is None:
-            self.name = self.font.getSubsetInternalName(self.subset, self.document)
-        return self.name
+
+_SUBSET_RUNS: dict[tuple[str, int], _SubsetRun] = {}
+
+
+def _subset_run(face: Face, subset: int) -> _SubsetRun:
+    key = (face.name, subset)
+    found = _SUBSET_RUNS.get(key)
+    if found is None:
+        found = _SUBSET_RUNS[key] = _SubsetRun(face, subset)
+    return found
+
+
+#: A PDF string's bytes as ``escapePDF`` writes them, one code at a time (it escapes each byte
+#: on its own, so a string's escape is the concatenation).
+_ESCAPED = tuple(escapePDF(bytes([code])) for code in range(256))
+
+
+@dataclass
+class _Seed:
+    """Characters a face prints from the reserved subsets (:func:`reserve_first_subsets`),
+    with their runs and codes: the same in every PDF with the same reservation, so a new PDF's
+    placement starts with them instead of asking reportlab again for the tables' labels."""
+
+    run_of: dict[str, _SubsetRun] = field(default_factory=dict)
+    code_of: dict[str, str] = field(default_factory=dict)
+
+
+_SEEDS: "WeakKeyDictionary[Face, dict[tuple[tuple[str, str], ...], _Seed]]" = WeakKeyDictionary()
 
 
 class _Placement:
@@ -358,32 +381,49 @@ class _Placement:
     def __init__(self, face: Face, glyphs: "_DocumentGlyphs") -> None:
         self.face = face
         self.glyphs = glyphs
-        self.run_of: dict[str, _SubsetRun] = {}
-        self.code_of: dict[str, str] = {}
+        self.seed: _Seed | None = None
+        if glyphs.reservation:
+            seeds = _SEEDS.setdefault(face, {})
+            if glyphs.reservation not in seeds and len(seeds) >= 4:
+                seeds.clear()
+            self.seed = seeds.setdefault(glyphs.reservation, _Seed())
+        self.run_of: dict[str, _SubsetRun] = dict(self.seed.run_of) if self.seed else {}
+        self.code_of: dict[str, str] = dict(self.seed.code_of) if self.seed else {}
 
     def add(self, line: str) -> None:
-        """Place the characters of ``line`` not placed yet, in the order they appear: that is
-        the order reportlab numbers a font's new characters in (the same as drawing the line
-        run by run)."""
+        """Place the characters of ``line`` not placed yet, in the order they first appear:
+        the order reportlab numbers a font's new characters in when the line is drawn run by
+        run.  They go through the registered font's ``splitString`` (one call per run of
+        characters the same face prints), so the font also records a character it has no
+        glyph for (embed._record_unprintable)."""
         document = self.glyphs.document
-        for ch in line:
-            if ch in self.run_of:
-                continue
-            printing = self.face.pick(ch)
-            # Through the registered font's splitString, so the font records a character it
-            # has no glyph for (embed._record_unprintable) as before.
-            ((subset, codes),) = printing.font.splitString(ch, document)
-            self.run_of[ch] = self.glyphs.subset_run(printing, subset)
-            self.code_of[ch] = escapePDF(codes)
+        reserved_end = self.glyphs.reserved_end
+        run_of, code_of, seed = self.run_of, self.code_of, self.seed
+        new = [ch for ch in dict.fromkeys(line) if ch not in run_of]
+        for printing, group in groupby(new, self.face.pick):
+            chars = "".join(group)
+            codes = [(subset, code) for subset, string in
+                     printing.font.splitString(chars, document) for code in string]
+            end = reserved_end.get(printing.name, 0)
+            for ch, (subset, code) in zip(chars, codes, strict=True):
+                run = run_of[ch] = _subset_run(printing, subset)
+                escaped = code_of[ch] = _ESCAPED[code]
+                if seed is not None and 0 < subset * 256 + code < end:
+                    # Numbered by the reservation: the same in the next PDF.
+                    seed.run_of[ch], seed.code_of[ch] = run, escaped
 
 
 class _DocumentGlyphs:
-    """The placements of every face drawing in one PDF."""
+    """The placements of every face drawing in one PDF, and the names of its subsets."""
 
     def __init__(self, document: Any) -> None:
         self.document = document
         self._placements: dict[Face, _Placement] = {}
-        self._runs: dict[tuple[str, int], _SubsetRun] = {}
+        self.names: dict[_SubsetRun, str] = {}
+        #: The characters reserved per font name (:func:`reserve_first_subsets`), as a key.
+        self.reservation: tuple[tuple[str, str], ...] = ()
+        #: Per font name, the first code the reservation left unassigned.
+        self.reserved_end: dict[str, int] = {}
 
     def placement(self, face: Face) -> _Placement:
         found = self._placements.get(face)
@@ -391,15 +431,30 @@ class _DocumentGlyphs:
             found = self._placements[face] = _Placement(face, self)
         return found
 
-    def subset_run(self, face: Face, subset: int) -> _SubsetRun:
-        key = (face.name, subset)
-        found = self._runs.get(key)
-        if found is None:
-            found = self._runs[key] = _SubsetRun(face, face.font, subset, self.document)
-        return found
+    def internal_name(self, run: _SubsetRun) -> str:
+        # Asked of reportlab when first printed, as textOut does: its first call for a font
+        # gives the font its number in the document (F1, F2 …), in order of first use.
+        name = self.names[run] = run.face.font.getSubsetInternalName(run.subset, self.document)
+        return name
 
 
 _DOCUMENT_GLYPHS: "WeakKeyDictionary[Any, _DocumentGlyphs]" = WeakKeyDictionary()
+
+
+def reserve_first_subsets(document: Any, reserved: dict[str, str]) -> None:
+    """Before anything is drawn in ``document``: give each registered font's ``reserved``
+    characters its first codes (:func:`generator.outputs.fonts.embed.reserve_first_subsets`),
+    and remember the reservation, so every PDF with the same one starts its placements from
+    what the previous PDFs placed in the reserved subsets."""
+    glyphs = _document_glyphs(document)
+    if glyphs._placements:
+        raise RuntimeError("reserve_first_subsets comes before the first text is drawn")
+    for name, characters in reserved.items():
+        embed.reserve_first_subsets(name, document, characters)
+        state = pdfmetrics.getFont(name).state.get(document)
+        if state is not None:
+            glyphs.reserved_end[name] = state.nextCode
+    glyphs.reservation = tuple(sorted(reserved.items()))
 
 
 def _document_glyphs(document: Any) -> _DocumentGlyphs:
@@ -572,6 +627,51 @@ class FormTable(Flowable):
         return out
 
 
+class _TablePlan:
+    """What a form table's layout at one width owes to the form alone: column widths, each
+    cell's inner width, the labels' styles and lines, which roles each row holds.
+
+    The same in every report, so made once per process (:func:`_table_plan`): measuring the
+    three hundred cells of the three tables again was a tenth of a report's PDF time."""
+
+    def __init__(self, form: TableForm, look: TableLook, width: float) -> None:
+        self.form = form
+        self.col_widths = tuple(width * f for f in look.col_fractions)
+        self.inner = tuple(sum(self.col_widths[cell.col:cell.last_col + 1]) - 2 * look.padding
+                           for cell in form.cells)
+        self.label_style = TextStyle(look.face, look.size, look.leading, align="center",
+                                     widow_control=False)
+        #: Cell index → the label's style and lines.
+        self.labels: dict[int, tuple[TextStyle, tuple[LaidLine, ...]]] = {}
+        for index, (cell, inner) in enumerate(zip(form.cells, self.inner)):
+            if cell.field_id is not None:
+                continue
+            style = self.label_style
+            if label_left(form, cell.role, cell.rowspan):
+                style = replace(style, align="left")
+            if cell.role is CellRole.LABEL and inner < 2.2 * look.size:
+                style = replace(style, vertical=True)
+            self.labels[index] = (style, tuple(TextBlock(cell.text, style).lines(inner)))
+        roles: list[set[CellRole]] = [set() for _ in range(form.n_rows)]
+        for cell in form.cells:
+            for r in range(cell.row, cell.last_row + 1):
+                roles[r].add(cell.role)
+        self.row_roles = tuple(frozenset(found) for found in roles)
+
+
+_PLANS: dict[tuple[int, TableLook, float], _TablePlan] = {}
+
+
+def _table_plan(form: TableForm, look: TableLook, width: float) -> _TablePlan:
+    key = (id(form), look, width)
+    plan = _PLANS.get(key)
+    if plan is None or plan.form is not form:
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        plan = _PLANS[key] = _TablePlan(form, look, width)
+    return plan
+
+
 class _Prepared:
     """A table measured for one width: cell contents, column widths, natural row heights."""
 
@@ -580,29 +680,23 @@ class _Prepared:
         self.form = form
         self.look = look
         self.width = width
-        self.col_widths = [width * f for f in look.col_fractions]
+        plan = _table_plan(form, look, width)
+        self.col_widths = list(plan.col_widths)
         self.header = list(range(form.header_rows))
-        label_style = TextStyle(look.face, look.size, look.leading, align="center",
-                                widow_control=False)
         self.cells: list[_Cell] = []
-        for cell in form.cells:
-            inner = self._inner_width(cell)
+        for index, (cell, inner) in enumerate(zip(form.cells, plan.inner)):
             if cell.field_id is not None:
                 text = texts.get(cell.field_id, "0")
                 block = None
                 if number_setting(look.face, text, look.size)[1] > inner + EPS:
                     # Wider than its column even at the table's size (the geometry steps a
                     # whole table down once, never single cells): the number wraps.
-                    block = TextBlock(text, label_style)
+                    block = TextBlock(text, plan.label_style)
                     block.wrap(inner, PAGE_HEIGHT)
                 self.cells.append(_Cell(cell, text, block))
                 continue
-            style = label_style
-            if label_left(form, cell.role, cell.rowspan):
-                style = replace(label_style, align="left")
-            if cell.role is CellRole.LABEL and inner < 2.2 * look.size:
-                style = replace(label_style, vertical=True)
-            block = TextBlock(cell.text, style)
+            style, lines = plan.labels[index]
+            block = TextBlock(cell.text, style, lines, inner)
             block.wrap(inner, PAGE_HEIGHT)
             self.cells.append(_Cell(cell, cell.text, block))
         pad = 2 * look.pad_y
@@ -610,23 +704,25 @@ class _Prepared:
         pad += look.line_width
         self.natural = [look.leading + pad] * form.n_rows
         self.needs: list[tuple[GridCell, float]] = []  # merged cells: content height
-        for c in self.cells:
-            inner = self._inner_width(c.grid)
+        for c, inner in zip(self.cells, plan.inner):
             need = (c.block.min_height(inner) if c.block is not None else look.leading) + pad
             if c.grid.rowspan == 1:
                 self.natural[c.grid.row] = max(self.natural[c.grid.row], need)
             else:
                 self.needs.append((c.grid, need))
-        self.row_roles = [set() for _ in range(form.n_rows)]
-        for c in self.cells:
-            for r in range(c.grid.row, c.grid.last_row + 1):
-                self.row_roles[r].add(c.grid.role)
-
-    def _inner_width(self, cell: GridCell) -> float:
-        return sum(self.col_widths[cell.col:cell.last_col + 1]) - 2 * self.look.padding
+        self.row_roles = plan.row_roles
+        self._heights: dict[tuple[int, ...], list[float]] = {}
 
     def piece_heights(self, rows: Sequence[int]) -> list[float]:
-        """Row heights of a piece: natural heights, stretched where a merged cell needs it."""
+        """Row heights of a piece: natural heights, stretched where a merged cell needs it.
+        (Kept per piece: choosing a page break asks for the same pieces several times.)"""
+        key = tuple(rows)
+        found = self._heights.get(key)
+        if found is None:
+            found = self._heights[key] = self._piece_heights(key)
+        return list(found)
+
+    def _piece_heights(self, rows: Sequence[int]) -> list[float]:
         heights = [self.natural[r] for r in rows]
         position = {r: i for i, r in enumerate(rows)}
         for grid, need in self.needs:
