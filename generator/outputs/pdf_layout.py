@@ -19,6 +19,7 @@ inside 28 mm, outside 26 mm (mirrored for double-sided printing).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import groupby
@@ -316,19 +317,16 @@ class _TextPen:
         character's subset and code never change within a document once assigned."""
         if not line:
             return
-        placement = self._glyphs.placement(face)
-        run_of, code_of, names = placement.run_of, placement.code_of, self._glyphs.names
-        if not run_of.keys() >= set(line):
-            placement.add(line)
+        names = self._glyphs.names
         text = self.text
         operators = []
-        for run, chars in groupby(line, run_of.__getitem__):
+        for run, codes in self._glyphs.placement(face).pieces(line):
             self.set_font(run.face.name, size)
             if run.subset != text._curSubset:
                 name = names.get(run) or self._glyphs.internal_name(run)
                 operators.append(f"{name} {self._size_operators}")
                 text._curSubset = run.subset
-            operators.append(f"({''.join(map(code_of.__getitem__, chars))}) Tj")
+            operators.append(f"({codes}) Tj")
         # One entry for the whole line: the text object joins its entries with a space, as
         # the runs' operators are joined here, and setFont adds none for a TrueType font.
         text._code.append(" ".join(operators))
@@ -337,22 +335,25 @@ class _TextPen:
 @dataclass(eq=False, frozen=True)
 class _SubsetRun:
     """One 256-code subset of a registered font: consecutive characters of the same subset
-    run are printed with one ``Tj``.  One object per font and subset for the process
-    (:func:`_subset_run`), so the runs compare by identity; the subset's name in a PDF is
-    that PDF's (:attr:`_DocumentGlyphs.names`)."""
+    are printed with one ``Tj``.  One object per font and subset for the process
+    (:func:`_subset_run`), known in placements by the one character :attr:`key`; the subset's
+    name in a PDF is that PDF's (:attr:`_DocumentGlyphs.names`)."""
 
     face: Face
     subset: int
+    key: str
 
 
 _SUBSET_RUNS: dict[tuple[str, int], _SubsetRun] = {}
+_RUN_BY_KEY: list[_SubsetRun] = []
 
 
 def _subset_run(face: Face, subset: int) -> _SubsetRun:
-    key = (face.name, subset)
-    found = _SUBSET_RUNS.get(key)
+    found = _SUBSET_RUNS.get((face.name, subset))
     if found is None:
-        found = _SUBSET_RUNS[key] = _SubsetRun(face, subset)
+        found = _SubsetRun(face, subset, chr(len(_RUN_BY_KEY)))
+        _SUBSET_RUNS[(face.name, subset)] = found
+        _RUN_BY_KEY.append(found)
     return found
 
 
@@ -361,22 +362,45 @@ def _subset_run(face: Face, subset: int) -> _SubsetRun:
 _ESCAPED = tuple(escapePDF(bytes([code])) for code in range(256))
 
 
+class _Unplaced(Exception):
+    """Raised from inside ``str.translate`` for a character a placement has not seen."""
+
+
+class _PlacedTable(dict[int, str]):
+    """A ``str.translate`` table (code point → text) that raises :class:`_Unplaced` for a
+    character it lacks, where a plain dict would leave the character as it is: a line is
+    translated in one call, and only a line with new characters costs more."""
+
+    def __missing__(self, key: int) -> str:
+        raise _Unplaced
+
+
+#: Pieces of a line: the subset run and the escaped codes of each of its runs.
+Pieces = tuple[tuple[_SubsetRun, str], ...]
+
+_SAME_RUN = re.compile(r"(.)\1*", re.DOTALL)
+
+
 @dataclass
 class _Seed:
-    """Characters a face prints from the reserved subsets (:func:`reserve_first_subsets`),
-    with their runs and codes: the same in every PDF with the same reservation, so a new PDF's
-    placement starts with them instead of asking reportlab again for the tables' labels."""
+    """What a face prints from the reserved subsets (:func:`reserve_first_subsets`): the same
+    in every PDF with the same reservation, so a new PDF's placement starts with it instead of
+    asking reportlab again for the tables' labels."""
 
-    run_of: dict[str, _SubsetRun] = field(default_factory=dict)
-    code_of: dict[str, str] = field(default_factory=dict)
+    run_keys: _PlacedTable = field(default_factory=_PlacedTable)
+    codes: _PlacedTable = field(default_factory=_PlacedTable)
+    pieces: dict[str, Pieces] = field(default_factory=dict)
 
+
+#: Lines kept per seed (a form's labels and headings are some hundreds).
+SEED_LINES = 4096
 
 _SEEDS: "WeakKeyDictionary[Face, dict[tuple[tuple[str, str], ...], _Seed]]" = WeakKeyDictionary()
 
 
 class _Placement:
-    """For one face drawing in one PDF: each character's subset run and its code, escaped
-    for a PDF string, as reportlab's ``splitString`` assigned them."""
+    """For one face drawing in one PDF: each character's subset run (by key) and code, escaped
+    for a PDF string, as reportlab's ``splitString`` assigned them; and each line's pieces."""
 
     def __init__(self, face: Face, glyphs: "_DocumentGlyphs") -> None:
         self.face = face
@@ -387,8 +411,36 @@ class _Placement:
             if glyphs.reservation not in seeds and len(seeds) >= 4:
                 seeds.clear()
             self.seed = seeds.setdefault(glyphs.reservation, _Seed())
-        self.run_of: dict[str, _SubsetRun] = dict(self.seed.run_of) if self.seed else {}
-        self.code_of: dict[str, str] = dict(self.seed.code_of) if self.seed else {}
+        seed = self.seed or _Seed()
+        self.run_keys = _PlacedTable(seed.run_keys)
+        self.codes = _PlacedTable(seed.codes)
+        self._pieces: dict[str, Pieces] = dict(seed.pieces)
+
+    def pieces(self, line: str) -> Pieces:
+        """``line`` cut into runs of one subset each, with their escaped codes."""
+        found = self._pieces.get(line)
+        if found is not None:
+            return found
+        try:
+            keys = line.translate(self.run_keys)
+        except _Unplaced:
+            self.add(line)
+            keys = line.translate(self.run_keys)
+        if keys.count(keys[0]) == len(keys):
+            found = ((_RUN_BY_KEY[ord(keys[0])], line.translate(self.codes)),)
+        else:
+            found = tuple((_RUN_BY_KEY[ord(run[1])], line[run.start():run.end()].translate(
+                self.codes)) for run in _SAME_RUN.finditer(keys))
+        self._pieces[line] = found
+        seed = self.seed
+        if seed is not None and len(seed.pieces) < SEED_LINES:
+            try:
+                line.translate(seed.codes)
+            except _Unplaced:
+                pass  # a character numbered in this PDF only
+            else:
+                seed.pieces[line] = found
+        return found
 
     def add(self, line: str) -> None:
         """Place the characters of ``line`` not placed yet, in the order they first appear:
@@ -398,19 +450,19 @@ class _Placement:
         glyph for (embed._record_unprintable)."""
         document = self.glyphs.document
         reserved_end = self.glyphs.reserved_end
-        run_of, code_of, seed = self.run_of, self.code_of, self.seed
-        new = [ch for ch in dict.fromkeys(line) if ch not in run_of]
+        run_keys, codes, seed = self.run_keys, self.codes, self.seed
+        new = [ch for ch in dict.fromkeys(line) if ord(ch) not in run_keys]
         for printing, group in groupby(new, self.face.pick):
             chars = "".join(group)
-            codes = [(subset, code) for subset, string in
-                     printing.font.splitString(chars, document) for code in string]
+            assigned = [(subset, code) for subset, string in
+                        printing.font.splitString(chars, document) for code in string]
             end = reserved_end.get(printing.name, 0)
-            for ch, (subset, code) in zip(chars, codes, strict=True):
-                run = run_of[ch] = _subset_run(printing, subset)
-                escaped = code_of[ch] = _ESCAPED[code]
+            for ch, (subset, code) in zip(chars, assigned, strict=True):
+                key = run_keys[ord(ch)] = _subset_run(printing, subset).key
+                escaped = codes[ord(ch)] = _ESCAPED[code]
                 if seed is not None and 0 < subset * 256 + code < end:
                     # Numbered by the reservation: the same in the next PDF.
-                    seed.run_of[ch], seed.code_of[ch] = run, escaped
+                    seed.run_keys[ord(ch)], seed.codes[ord(ch)] = key, escaped
 
 
 class _DocumentGlyphs:
