@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from generator.form import TABLE_BY_KEY, CellRole, TableForm
@@ -252,6 +253,8 @@ def kept_rows(form: TableForm, body_rows: int = 2) -> frozenset[int]:
     return frozenset(range(min(form.header_rows + body_rows, last)))
 
 
+# Kept: the tables' labels are measured for every report, and numbers repeat.
+@lru_cache(maxsize=4096)
 def _em_width(text: str) -> float:
     """Width of ``text`` in em: CJK characters and full-width marks 1, the rest ½."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else DIGIT_EM for ch in text)

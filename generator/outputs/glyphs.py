@@ -10,7 +10,7 @@ where the character is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from generator.checks.rules import F_2, PDF_FONT
 from generator.findings import Finding
@@ -139,12 +139,14 @@ _faces: dict[tuple[tuple[str, int], ...], tuple[dict[str, LoadedFont], dict[str,
 
 
 def missing_glyph_findings(placed: list[Placed], loaded: dict[str, LoadedFont],
-                           faces: dict[str, Face]) -> list[Finding]:
-    """One warning per character a role's font lacks, naming where it first occurs."""
+                           faces: dict[str, Face],
+                           chars: Mapping[str, str] | None = None) -> list[Finding]:
+    """One warning per character a role's font lacks, naming where it first occurs.
+    ``chars`` is :func:`chars_by_role` of ``placed`` when the caller has it already."""
     # Nearly always a role's font has every character the role prints: one test per role
     # then spares asking it about each of the report's few hundred texts.
-    lacking = {role for role, text in _texts_by_role(placed).items()
-               if not loaded[role].chars.issuperset(text)}
+    by_role = chars_by_role(placed) if chars is None else chars
+    lacking = {role for role, text in by_role.items() if not loaded[role].chars.issuperset(text)}
     seen: dict[tuple[str, str], list[str]] = {}
     for p in placed:
         if p.role not in lacking:

@@ -186,9 +186,10 @@ def render_bytes(report: Report, options: RenderOptions,
     items = list(_one_paragraph_per_line(blocks(report)))
     placed = place_text(items, options.draft)
     choices = choose_fonts(options.font_paths, options.font_config, search)
-    loaded = load_fonts(choices, chars_by_role(placed), search, fixed_text=fixed_text())
+    chars = chars_by_role(placed)
+    loaded = load_fonts(choices, chars, search, fixed_text=fixed_text())
     faces = faces_for(loaded)
-    findings += missing_glyph_findings(placed, loaded, faces) + stand_in_findings(loaded)
+    findings += missing_glyph_findings(placed, loaded, faces, chars) + stand_in_findings(loaded)
 
     setup = PageSetup(number_face=faces["song"], draft=options.draft, draft_face=faces["heiti"])
     buffer = io.BytesIO()
