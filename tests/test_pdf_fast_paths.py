@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from generator.form import TABLES
 from generator.outputs.fonts import LoadedFont, choose_fonts, load_fonts
+from generator.outputs.fonts import embed
 from generator.outputs.fonts.embed import unprintable
 from generator.outputs.glyphs import Placed, chars_by_role, faces_for, fixed_text
 from generator.outputs import RenderOptions, pdf_layout
@@ -119,7 +120,7 @@ def test_what_one_pdf_placed_in_the_reserved_subsets_does_not_change_the_next(
     second = _variant(example_report, "啼鸟街道办事处", "夜来风雨声，花落知多少。表三 — 1 —")
     render_bytes(first, RenderOptions())
     seeded, _ = render_bytes(second, RenderOptions())
-    assert any(seed.codes and seed.pieces for seeds in pdf_layout._SEEDS.values()
+    assert any(seed.code_of and seed.pieces for seeds in pdf_layout._SEEDS.values()
                for seed in seeds.values())
     pdf_layout._SEEDS.clear()
     unseeded, findings = render_bytes(second, RenderOptions())
@@ -128,3 +129,19 @@ def test_what_one_pdf_placed_in_the_reserved_subsets_does_not_change_the_next(
     with pdfplumber.open(io.BytesIO(seeded)) as pdf:
         text = "".join(page.extract_text() or "" for page in pdf.pages).replace(" ", "")
     assert "啼鸟街道办事处" in text and "夜来风雨声，花落知多少。" in text
+
+
+def test_a_kept_reservation_is_the_state_reportlab_leaves(faces: dict[str, Face]) -> None:
+    """embed.reserve_first_subsets copies into a new document the font state reportlab's
+    splitString left in the first one with the same reservation."""
+    font = faces["song"].font
+    characters = LABELS + ODD
+    embed._reserved_states.clear()
+    by_reportlab, kept = Canvas(io.BytesIO()), Canvas(io.BytesIO())
+    embed.reserve_first_subsets(font.fontName, by_reportlab._doc, characters)
+    assert (font.fontName, characters) in embed._reserved_states
+    embed.reserve_first_subsets(font.fontName, kept._doc, characters)
+    theirs, ours = font.state[by_reportlab._doc], font.state[kept._doc]
+    assert ours is not theirs and ours.subsets is not theirs.subsets
+    assert len(theirs.subsets) >= 2 and theirs.nextCode % 256 == 0
+    assert vars(ours) == vars(theirs)

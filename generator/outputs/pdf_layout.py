@@ -19,7 +19,6 @@ inside 28 mm, outside 26 mm (mirrored for double-sided printing).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import groupby
@@ -336,24 +335,21 @@ class _TextPen:
 class _SubsetRun:
     """One 256-code subset of a registered font: consecutive characters of the same subset
     are printed with one ``Tj``.  One object per font and subset for the process
-    (:func:`_subset_run`), known in placements by the one character :attr:`key`; the subset's
-    name in a PDF is that PDF's (:attr:`_DocumentGlyphs.names`)."""
+    (:func:`_subset_run`), so runs compare by identity; the subset's name in a PDF is that
+    PDF's (:attr:`_DocumentGlyphs.names`)."""
 
     face: Face
     subset: int
-    key: str
 
 
 _SUBSET_RUNS: dict[tuple[str, int], _SubsetRun] = {}
-_RUN_BY_KEY: list[_SubsetRun] = []
 
 
 def _subset_run(face: Face, subset: int) -> _SubsetRun:
-    found = _SUBSET_RUNS.get((face.name, subset))
+    key = (face.name, subset)
+    found = _SUBSET_RUNS.get(key)
     if found is None:
-        found = _SubsetRun(face, subset, chr(len(_RUN_BY_KEY)))
-        _SUBSET_RUNS[(face.name, subset)] = found
-        _RUN_BY_KEY.append(found)
+        found = _SUBSET_RUNS[key] = _SubsetRun(face, subset)
     return found
 
 
@@ -361,24 +357,8 @@ def _subset_run(face: Face, subset: int) -> _SubsetRun:
 #: on its own, so a string's escape is the concatenation).
 _ESCAPED = tuple(escapePDF(bytes([code])) for code in range(256))
 
-
-class _Unplaced(Exception):
-    """Raised from inside ``str.translate`` for a character a placement has not seen."""
-
-
-class _PlacedTable(dict[int, str]):
-    """A ``str.translate`` table (code point → text) that raises :class:`_Unplaced` for a
-    character it lacks, where a plain dict would leave the character as it is: a line is
-    translated in one call, and only a line with new characters costs more."""
-
-    def __missing__(self, key: int) -> str:
-        raise _Unplaced
-
-
 #: Pieces of a line: the subset run and the escaped codes of each of its runs.
 Pieces = tuple[tuple[_SubsetRun, str], ...]
-
-_SAME_RUN = re.compile(r"(.)\1*", re.DOTALL)
 
 
 @dataclass
@@ -387,8 +367,8 @@ class _Seed:
     in every PDF with the same reservation, so a new PDF's placement starts with it instead of
     asking reportlab again for the tables' labels."""
 
-    run_keys: _PlacedTable = field(default_factory=_PlacedTable)
-    codes: _PlacedTable = field(default_factory=_PlacedTable)
+    run_of: dict[str, _SubsetRun] = field(default_factory=dict)
+    code_of: dict[str, str] = field(default_factory=dict)
     pieces: dict[str, Pieces] = field(default_factory=dict)
 
 
@@ -396,50 +376,43 @@ class _Seed:
 SEED_LINES = 4096
 
 _SEEDS: "WeakKeyDictionary[Face, dict[tuple[tuple[str, str], ...], _Seed]]" = WeakKeyDictionary()
+_NO_SEED = _Seed()
 
 
 class _Placement:
-    """For one face drawing in one PDF: each character's subset run (by key) and code, escaped
-    for a PDF string, as reportlab's ``splitString`` assigned them; and each line's pieces."""
+    """For one face drawing in one PDF: each character's subset run and code, escaped for a
+    PDF string, as reportlab's ``splitString`` assigned them; and each line's pieces."""
 
     def __init__(self, face: Face, glyphs: "_DocumentGlyphs") -> None:
         self.face = face
         self.glyphs = glyphs
-        self.seed: _Seed | None = None
+        self.seed = _NO_SEED
         if glyphs.reservation:
             seeds = _SEEDS.setdefault(face, {})
             if glyphs.reservation not in seeds and len(seeds) >= 4:
                 seeds.clear()
             self.seed = seeds.setdefault(glyphs.reservation, _Seed())
-        seed = self.seed or _Seed()
-        self.run_keys = _PlacedTable(seed.run_keys)
-        self.codes = _PlacedTable(seed.codes)
-        self._pieces: dict[str, Pieces] = dict(seed.pieces)
+        self.run_of = dict(self.seed.run_of)
+        self.code_of = dict(self.seed.code_of)
+        self._pieces: dict[str, Pieces] = {}
 
     def pieces(self, line: str) -> Pieces:
-        """``line`` cut into runs of one subset each, with their escaped codes."""
-        found = self._pieces.get(line)
+        """``line`` cut into runs of one subset each, with their escaped codes (a line drawn
+        before in this PDF, or made of reserved characters only, is looked up whole)."""
+        found = self._pieces.get(line) or self.seed.pieces.get(line)
         if found is not None:
             return found
-        try:
-            keys = line.translate(self.run_keys)
-        except _Unplaced:
+        run_of, code_of = self.run_of, self.code_of
+        chars = set(line)
+        if not run_of.keys() >= chars:
             self.add(line)
-            keys = line.translate(self.run_keys)
-        if keys.count(keys[0]) == len(keys):
-            found = ((_RUN_BY_KEY[ord(keys[0])], line.translate(self.codes)),)
-        else:
-            found = tuple((_RUN_BY_KEY[ord(run[1])], line[run.start():run.end()].translate(
-                self.codes)) for run in _SAME_RUN.finditer(keys))
+        found = tuple((run, "".join(map(code_of.__getitem__, group)))
+                      for run, group in groupby(line, run_of.__getitem__))
         self._pieces[line] = found
         seed = self.seed
-        if seed is not None and len(seed.pieces) < SEED_LINES:
-            try:
-                line.translate(seed.codes)
-            except _Unplaced:
-                pass  # a character numbered in this PDF only
-            else:
-                seed.pieces[line] = found
+        if (seed is not _NO_SEED and len(seed.pieces) < SEED_LINES
+                and seed.run_of.keys() >= chars):
+            seed.pieces[line] = found
         return found
 
     def add(self, line: str) -> None:
@@ -450,19 +423,19 @@ class _Placement:
         glyph for (embed._record_unprintable)."""
         document = self.glyphs.document
         reserved_end = self.glyphs.reserved_end
-        run_keys, codes, seed = self.run_keys, self.codes, self.seed
-        new = [ch for ch in dict.fromkeys(line) if ord(ch) not in run_keys]
+        run_of, code_of, seed = self.run_of, self.code_of, self.seed
+        new = [ch for ch in dict.fromkeys(line) if ch not in run_of]
         for printing, group in groupby(new, self.face.pick):
             chars = "".join(group)
             assigned = [(subset, code) for subset, string in
                         printing.font.splitString(chars, document) for code in string]
             end = reserved_end.get(printing.name, 0)
             for ch, (subset, code) in zip(chars, assigned, strict=True):
-                key = run_keys[ord(ch)] = _subset_run(printing, subset).key
-                escaped = codes[ord(ch)] = _ESCAPED[code]
-                if seed is not None and 0 < subset * 256 + code < end:
+                run = run_of[ch] = _subset_run(printing, subset)
+                escaped = code_of[ch] = _ESCAPED[code]
+                if seed is not _NO_SEED and 0 < subset * 256 + code < end:
                     # Numbered by the reservation: the same in the next PDF.
-                    seed.run_keys[ord(ch)], seed.codes[ord(ch)] = key, escaped
+                    seed.run_of[ch], seed.code_of[ch] = run, escaped
 
 
 class _DocumentGlyphs:

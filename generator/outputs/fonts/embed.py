@@ -134,15 +134,38 @@ def reserve_first_subsets(name: str, document: Any, characters: str) -> None:
     from reportlab.pdfbase import pdfmetrics
 
     font = pdfmetrics.getFont(name)
+    key = (name, characters)
+    kept = _reserved_states.get(key)
+    if kept is not None and document not in font.state:
+        # The same reservation in a new document: the state reportlab's splitString left
+        # in the first one, copied (reportlab 5.1's TTFont.State: the code of each character,
+        # the characters of each subset, the next code).  tests/test_pdf_fast_paths.py
+        # compares it with splitString's own.
+        assignments, subsets, next_code = kept
+        state = font._assignState(document)
+        state.assignments = dict(assignments)
+        state.subsets = [list(subset) for subset in subsets]
+        state.nextCode = next_code
+        return
     covered = font.face.charToGlyph
     reserved = "".join(ch for ch in dict.fromkeys(characters)
                        if ord(ch) in covered and not ch.isspace())
     if not reserved:
         return
+    fresh = document not in font.state
     font.splitString(reserved, document)
     state = font.state[document]
     if state.nextCode & 0xFF:  # close the last reserved subset: the next code starts one
         state.nextCode = (state.nextCode | 0xFF) + 1
+    if fresh:
+        if len(_reserved_states) >= 64:
+            _reserved_states.clear()
+        _reserved_states[key] = (dict(state.assignments),
+                                 [list(subset) for subset in state.subsets], state.nextCode)
+
+
+#: (font name, characters) → the font's state in a document right after reserving them.
+_reserved_states: dict[tuple[str, str], tuple[dict[int, int], list[list[int]], int]] = {}
 
 
 def _record_unprintable(font: Any) -> None:
