@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -45,36 +46,39 @@ def faces(loaded: dict[str, LoadedFont]) -> dict[str, Face]:
     return faces_for(loaded)
 
 
-def _with_pen(faces: dict[str, Face]) -> tuple[str, Canvas]:
+def _with_pen(faces: dict[str, Face]) -> tuple[str, Canvas, Any]:
     canvas = Canvas(io.BytesIO())
     text = canvas.beginText(0, 0)
     pen = _TextPen(text)
     for role in ("song", "fangsong", "heiti"):
-        for line in LINES:
+        for number, line in enumerate(LINES):
+            pen.move_to(10.5 + number, 700 - 28.95 * number)
             pen.show_runs(faces[role], line, 16.0)
-    return text.getCode(), canvas
+    return text.getCode(), canvas, text
 
 
-def _with_reportlab(faces: dict[str, Face]) -> tuple[str, Canvas]:
+def _with_reportlab(faces: dict[str, Face]) -> tuple[str, Canvas, Any]:
     canvas = Canvas(io.BytesIO())
     text = canvas.beginText(0, 0)
     current = None
     for role in ("song", "fangsong", "heiti"):
-        for line in LINES:
+        for number, line in enumerate(LINES):
+            text.setTextOrigin(10.5 + number, 700 - 28.95 * number)
             for run_face, run in faces[role].runs(line):
                 if run_face.name != current:  # the pen, too, sets a font only when it changes
                     text.setFont(run_face.name, 16.0)
                     current = run_face.name
                 text.textOut(run)
-    return text.getCode(), canvas
+    return text.getCode(), canvas, text
 
 
 def test_the_text_pen_writes_what_reportlab_textout_writes(faces: dict[str, Face]) -> None:
-    ours, our_canvas = _with_pen(faces)
-    theirs, their_canvas = _with_reportlab(faces)
+    ours, our_canvas, our_text = _with_pen(faces)
+    theirs, their_canvas, their_text = _with_reportlab(faces)
     assert "+1 " in ours, "the text should need a second subset of a font"
     assert "\\\\" in ours and "\\(" in ours, "the text should have characters to escape"
     assert ours == theirs
+    assert (our_text._x0, our_text._y0) == (their_text._x0, their_text._y0)
     # The fonts are numbered in the same order (F1, F2 …) and know the same characters.
     assert our_canvas._doc.fontMapping == their_canvas._doc.fontMapping
     for face in {f for role in ("song", "fangsong", "heiti") for f in (faces[role],
@@ -88,7 +92,7 @@ def test_the_text_pen_writes_what_reportlab_textout_writes(faces: dict[str, Face
 
 def test_the_text_pen_records_what_no_font_could_print(faces: dict[str, Face],
                                                        loaded: dict[str, LoadedFont]) -> None:
-    _, canvas = _with_pen(faces)
+    _, canvas, _ = _with_pen(faces)
     gaps = {ch for font in loaded.values() for piece in font.pieces
             for ch in unprintable(piece, canvas._doc)}
     assert gaps == {"\u0378", "\ue000"}
@@ -145,3 +149,22 @@ def test_a_kept_reservation_is_the_state_reportlab_leaves(faces: dict[str, Face]
     assert ours is not theirs and ours.subsets is not theirs.subsets
     assert len(theirs.subsets) >= 2 and theirs.nextCode % 256 == 0
     assert vars(ours) == vars(theirs)
+
+
+def test_kept_font_tables_are_what_reportlab_writes() -> None:
+    """pdf._kept_to_unicode_cmap and pdf._format_array (with its kept arrays) against
+    reportlab's own ttfonts.makeToUnicodeCMap and PDFArray.format."""
+    from reportlab.pdfbase import pdfdoc, ttfonts
+
+    from generator.outputs import pdf
+
+    subset = [0, *range(0x4E00, 0x4E00 + 255)]
+    for _ in range(2):  # the second time from what was kept
+        assert (pdf._kept_to_unicode_cmap("AAAAAA+Face", subset)
+                == ttfonts.makeToUnicodeCMap("AAAAAA+Face", subset))
+    document = pdfdoc.PDFDocument()
+    for sequence in ([1000] * 250 + [500, 0, 2.5, 0.0, -0.0, 1e-9], [3, 2.0, 1], [1, 2]):
+        array = pdfdoc.PDFArray(list(sequence))
+        for _ in range(2):
+            assert pdf._format_array(array, document) == pdf._REPORTLAB_FORMAT_ARRAY(array,
+                                                                                     document)

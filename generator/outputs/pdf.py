@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
 from reportlab.platypus.flowables import PageBreakIfNotEmpty
@@ -131,8 +131,37 @@ def _format_array(array: pdfdoc.PDFArray, document: Any, IND: bytes = b"\n ") ->
     one_per_line = (array.multiline and rl_config.pdfMultiLine) or array.multiline == "forced"
     if one_per_line or not all(type(e) in (int, float) for e in sequence):
         return _REPORTLAB_FORMAT_ARRAY(array, document, IND)
-    lines = (fp_str(*sequence[i:i + 10]) for i in range(0, len(sequence), 10))
-    return b"[ " + " \n  ".join(lines).encode("ascii") + b" ]"
+    # The widths of the reserved subsets are the same in every report: kept by value (equal
+    # numbers, 2 and 2.0 or 0.0 and -0.0, are written alike by fp_str).
+    key = tuple(sequence)
+    found = _FORMATTED_ARRAYS.get(key)
+    if found is None:
+        lines = (fp_str(*sequence[i:i + 10]) for i in range(0, len(sequence), 10))
+        found = b"[ " + " \n  ".join(lines).encode("ascii") + b" ]"
+        if len(_FORMATTED_ARRAYS) >= 1024:
+            _FORMATTED_ARRAYS.clear()
+        _FORMATTED_ARRAYS[key] = found
+    return found
+
+
+_FORMATTED_ARRAYS: dict[tuple[int | float, ...], bytes] = {}
+
+
+def _kept_to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """``ttfonts.makeToUnicodeCMap`` (a pure function of its arguments), kept: the reserved
+    subsets (table labels, headings) have the same name and characters in every report."""
+    key = (fontname, tuple(subset))
+    found = _TO_UNICODE_CMAPS.get(key)
+    if found is None:
+        found = _REPORTLAB_TO_UNICODE_CMAP(fontname, subset)
+        if len(_TO_UNICODE_CMAPS) >= 1024:
+            _TO_UNICODE_CMAPS.clear()
+        _TO_UNICODE_CMAPS[key] = found
+    return found
+
+
+_TO_UNICODE_CMAPS: dict[tuple[str, tuple[int, ...]], str] = {}
+_REPORTLAB_TO_UNICODE_CMAP = ttfonts.makeToUnicodeCMap
 
 
 _REPORTLAB_FORMAT_ARRAY = pdfdoc.PDFArray.format
@@ -212,6 +241,7 @@ def render_bytes(report: Report, options: RenderOptions,
         saved, saved_flate = rl_config.useA85, pdfdoc.PDFZCompress
         rl_config.useA85, pdfdoc.PDFZCompress = 0, _QUICK_FLATE
         pdfdoc.PDFArray.format = _format_array
+        ttfonts.makeToUnicodeCMap = _kept_to_unicode_cmap
         canvases: list[Canvas] = []
         reserved = reserved_characters(faces)
 
@@ -229,6 +259,7 @@ def render_bytes(report: Report, options: RenderOptions,
         finally:
             rl_config.useA85, pdfdoc.PDFZCompress = saved, saved_flate
             pdfdoc.PDFArray.format = _REPORTLAB_FORMAT_ARRAY
+            ttfonts.makeToUnicodeCMap = _REPORTLAB_TO_UNICODE_CMAP
     findings += unprinted_findings(placed, loaded, faces, canvases[0]._doc, findings)
     return buffer.getvalue(), findings
 

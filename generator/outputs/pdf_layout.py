@@ -293,6 +293,7 @@ class _TextPen:
         self.font: tuple[str, float] | None = None
         self.char_space: float | None = None
         self._document = text._canvas._doc
+        self._bottom_up = bool(text._canvas.bottomup)
         self._size_operators = ""
         self._glyphs = _document_glyphs(self._document)
 
@@ -301,6 +302,18 @@ class _TextPen:
             self.text.setFont(name, size)  # also forgets the current subset
             self.font = (name, size)
             self._size_operators = f"{fp_str(size)} Tf {fp_str(self.text._leading)} TL"
+
+    def move_to(self, x: float, y: float) -> None:
+        """``setTextOrigin(x, y)``: the operator and the cursor reportlab 5.1's
+        PDFTextObject.setTextOrigin writes for a bottom-up canvas, without its method call
+        and %-formatting per line (tests/test_pdf_fast_paths.py compares the two)."""
+        text = self.text
+        if not self._bottom_up:
+            text.setTextOrigin(x, y)
+            return
+        text._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+        text._x0 = text._x = x
+        text._y0 = text._y = y
 
     def set_char_space(self, value: float) -> None:
         if self.char_space != value:
@@ -518,7 +531,7 @@ def draw_line(canvas: Any, line: LaidLine, width: float, baseline: float, s: Tex
         text.setFillColor(s.color)
         pen = _TextPen(text)
     else:
-        pen.text.setTextOrigin(x + dx, baseline)
+        pen.move_to(x + dx, baseline)
     pen.set_char_space(tracking)
     pen.show_runs(s.face, line.text, s.size)
     if own:
@@ -917,7 +930,7 @@ class _NumberTable(Table):
                 size = style.fontsize
                 tracking, width = number_setting(self._face, line, size)
                 pen.set_char_space(tracking)
-                text.setTextOrigin(x - width / 2, y)
+                pen.move_to(x - width / 2, y)
                 pen.show_runs(self._face, line, size)
                 y -= style.leading
         canvas.drawText(text)
