@@ -14,6 +14,8 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.pdfgen.canvas import Canvas
 
 from generator.form import TABLES
@@ -22,6 +24,7 @@ from generator.outputs.fonts import embed
 from generator.outputs.fonts.embed import unprintable
 from generator.outputs.glyphs import Placed, chars_by_role, faces_for, fixed_text
 from generator.outputs import RenderOptions, pdf_layout
+from generator.outputs.kinsoku import units
 from generator.outputs.pdf import render_bytes
 from generator.outputs.pdf_layout import Face, _TextPen
 from generator.report.model import Narrative, Report, TextPart
@@ -168,3 +171,41 @@ def test_kept_font_tables_are_what_reportlab_writes() -> None:
         for _ in range(2):
             assert pdf._format_array(array, document) == pdf._REPORTLAB_FORMAT_ARRAY(array,
                                                                                      document)
+
+
+def _units_one_character_at_a_time(text: str) -> list[str]:
+    """kinsoku.units as it was written before its regular-expression scan (the reference)."""
+    from generator.outputs.kinsoku import _LATIN_RUN, PAIRED, _address_pieces
+
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in PAIRED and i + 1 < n and text[i + 1] == ch:
+            j = i
+            while j < n and text[j] == ch:
+                j += 1
+            out.append(text[i:j])
+            i = j
+            continue
+        match = _LATIN_RUN.match(text, i)
+        if match and match.end() - i > 1:
+            out.extend(_address_pieces(match.group()))
+            i = match.end()
+            continue
+        out.append(ch)
+        i += 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ09._:/-@#&=+~%?，。（）—…表 \n\u3000", max_size=60))
+def test_units_are_cut_as_one_character_at_a_time(text: str) -> None:
+    assert units(text) == _units_one_character_at_a_time(text)
+
+
+def test_units_of_real_text_are_cut_as_one_character_at_a_time() -> None:
+    text = ("电话0482-6540003，网址http://www.example.gov.cn/a?b=1&c=2，邮箱a.b@example.cn；"
+            "增长12.5%——较上年……（见表三）。" + LABELS)
+    assert units(text) == _units_one_character_at_a_time(text)
+    assert "0482-6540003" in units(text) and "——" in units(text)

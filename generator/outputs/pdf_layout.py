@@ -90,6 +90,7 @@ class Face:
         self._widths = face.charWidths
         self._default = face.defaultWidth
         self._cache: dict[str, float] = {}
+        self._sized: dict[float, _SizedWidths] = {}
 
     def with_fallbacks(self, fallbacks: Sequence["Face"]) -> "Face":
         return Face(self.name, self.codepoints, [f for f in fallbacks if f.name != self.name])
@@ -116,6 +117,15 @@ class Face:
             return self.char_width(text) * size
         return sum(map(self.char_width, text)) * size
 
+    def measure(self, size: float) -> Callable[[str], float]:
+        """``lambda text: self.width(text, size)`` for the line breaker, which measures every
+        unit of a paragraph: the widths are kept per size, so measuring a character seen
+        before is one dictionary lookup instead of three Python calls."""
+        widths = self._sized.get(size)
+        if widths is None:
+            widths = self._sized[size] = _SizedWidths(self, size)
+        return widths.__getitem__
+
     def runs(self, text: str) -> list[tuple["Face", str]]:
         """``text`` cut into runs printed with one face each."""
         out: list[tuple[Face, str]] = []
@@ -126,6 +136,21 @@ class Face:
             else:
                 out.append((face, ch))
         return out
+
+
+class _SizedWidths(dict[str, float]):
+    """:meth:`Face.width` of texts at one size, computed on first asking (``__missing__``)."""
+
+    def __init__(self, face: Face, size: float) -> None:
+        super().__init__()
+        self.face = face
+        self.size = size
+
+    def __missing__(self, text: str) -> float:
+        width = self.face.width(text, self.size)
+        if len(self) < 65536:  # numbers and addresses are units too: bounded
+            self[text] = width
+        return width
 
 
 # ---------------------------------------------------------------------------
@@ -202,7 +227,7 @@ class TextBlock(Flowable):
 
     def _break_lines(self, avail_width: float) -> list[LaidLine]:
         s = self.style
-        measure: Callable[[str], float] = lambda t: s.face.width(t, s.size)
+        measure = s.face.measure(s.size)
         if s.vertical:
             chars = [c for c in self.text if not c.isspace()] or [""]
             return [LaidLine(c, measure(c), 0.0, i == len(chars) - 1) for i, c in enumerate(chars)]
