@@ -209,3 +209,46 @@ def test_units_of_real_text_are_cut_as_one_character_at_a_time() -> None:
             "增长12.5%——较上年……（见表三）。" + LABELS)
     assert units(text) == _units_one_character_at_a_time(text)
     assert "0482-6540003" in units(text) and "——" in units(text)
+
+
+def _estimated_height_cell_by_cell(key: str, texts: dict[str, str]) -> float:
+    """geometry.estimated_table_height as written before it kept the labels' measures."""
+    import math
+
+    from generator.form import TABLE_BY_KEY, CellRole
+    from generator.form import geometry as g
+
+    form, geo = TABLE_BY_KEY[key], g.table_geometry(key, texts)
+    size, leading = geo.size_pt, g.table_leading(geo.size_pt)
+    pad = 2 * g.CELL_MARGIN_Y / 20 + 0.5
+    heights = [leading + pad] * form.n_rows
+    merged = []
+    for cell in form.cells:
+        inner = g.span_width(geo.widths, cell.col, cell.colspan) / 20 - 2 * g.CELL_MARGIN_X / 20
+        text = texts.get(cell.field_id, "0") if cell.field_id is not None else cell.text
+        if cell.role is CellRole.LABEL and inner < 2.2 * size:
+            lines = len(text)
+        else:
+            lines = max(1, math.ceil(g._em_width(text) * size / inner - 1e-9))
+        need = lines * leading + pad
+        if cell.rowspan == 1:
+            heights[cell.row] = max(heights[cell.row], need)
+        else:
+            merged.append((cell.row, cell.last_row, need))
+    for first, last, need in merged:
+        have = sum(heights[first:last + 1])
+        if have < need:
+            for r in range(first, last + 1):
+                heights[r] += (need - have) / (last - first + 1)
+    return sum(heights)
+
+
+@pytest.mark.parametrize("digits", [1, 4, 9, 14])
+def test_the_estimated_table_height_is_measured_as_cell_by_cell(digits: int) -> None:
+    from generator.form import TABLES
+    from generator.form.geometry import estimated_table_height
+
+    for table in TABLES:
+        texts = {c.field_id: "8" * digits for c in table.cells if c.field_id is not None}
+        assert (estimated_table_height(table.key, texts)
+                == _estimated_height_cell_by_cell(table.key, texts))
