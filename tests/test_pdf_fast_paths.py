@@ -252,3 +252,25 @@ def test_the_estimated_table_height_is_measured_as_cell_by_cell(digits: int) -> 
         texts = {c.field_id: "8" * digits for c in table.cells if c.field_id is not None}
         assert (estimated_table_height(table.key, texts)
                 == _estimated_height_cell_by_cell(table.key, texts))
+
+
+def test_kept_spans_of_a_form_table_are_what_reportlab_computes(faces: dict[str, Face]) -> None:
+    from reportlab.platypus import Table
+
+    from generator.form import TABLE3
+    from generator.outputs.pdf import table_look
+    from generator.outputs.pdf_layout import BODY_WIDTH, _Prepared
+
+    prep = _Prepared(TABLE3, {}, table_look("t3", faces["song"]), BODY_WIDTH)
+    for rows in (list(range(TABLE3.n_rows)), prep.header + list(range(10, TABLE3.n_rows))):
+        for _ in range(2):  # the second table from what the first left
+            table = prep.table(rows)
+            table.wrap(BODY_WIDTH, 10_000)
+            names = ("_spanRanges", "_colSpanCells", "_rowSpanCells", "_spanRects", "_vBlocks",
+                     "_hBlocks", "_hmax_spanRects")
+            ours = {name: getattr(table, name) for name in names}
+            del table._spanRects
+            Table._calcSpanRanges(table)
+            Table._calcSpanRects(table)
+            assert ours["_rowSpanCells"], "表三 has merged rows"
+            assert ours == {name: getattr(table, name) for name in names}

@@ -896,6 +896,14 @@ def number_setting(face: Face, text: str, size: float) -> tuple[float, float]:
     return tracking, natural + tracking * (len(text) - 1)
 
 
+_SPAN_RANGES: dict[tuple[Any, ...], tuple[dict[Any, Any], list[Any], list[Any]]] = {}
+_SPAN_RECTS: dict[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]]] = {}
+
+
+def _copy_blocks(blocks: dict[Any, list[Any]]) -> dict[Any, list[Any]]:
+    return {position: list(spans) for position, spans in blocks.items()}
+
+
 class _NumberTable(Table):
     """reportlab's table, its text (numbers and labels) drawn in one text object.
 
@@ -912,6 +920,42 @@ class _NumberTable(Table):
         super().__init__(*args, **kwargs)
         self._face = face
         self._cells: list[tuple[str | TextBlock, Any, float, float]] = []
+
+    # The spans of a form table are the same in every report (and its row positions nearly
+    # always): reportlab's _calcSpanRanges and _calcSpanRects, which walk every cell in
+    # Python, were a twentieth of a report's PDF time.  Their results, the attributes
+    # reportlab 5.1 sets, are kept by what they are computed from and copied into each new
+    # table; tests/test_pdf_fast_paths.py compares them with reportlab's own.
+    def _calcSpanRanges(self) -> None:  # noqa: N802
+        key = (self._ncols, self._nrows, tuple(self._spanCmds))
+        kept = _SPAN_RANGES.get(key)
+        if kept is None:
+            super()._calcSpanRanges()
+            kept = _SPAN_RANGES[key] = (dict(self._spanRanges), list(self._colSpanCells),
+                                        list(self._rowSpanCells))
+            if len(_SPAN_RANGES) > 256:
+                _SPAN_RANGES.clear()
+        self._spanRanges = dict(kept[0])
+        self._colSpanCells, self._rowSpanCells = list(kept[1]), list(kept[2])
+        self._span_key = key
+
+    def _calcSpanRects(self) -> None:  # noqa: N802
+        span_key = getattr(self, "_span_key", None)
+        if getattr(self, "_spanRects", None) or span_key is None:
+            super()._calcSpanRects()  # reportlab decides whether to compute again
+            return
+        key = (span_key, tuple(self._colpositions), tuple(self._rowpositions),
+               getattr(self, "_hmax", None))
+        kept = _SPAN_RECTS.get(key)
+        if kept is None:
+            super()._calcSpanRects()
+            kept = _SPAN_RECTS[key] = (dict(self._spanRects), _copy_blocks(self._vBlocks),
+                                       _copy_blocks(self._hBlocks))
+            if len(_SPAN_RECTS) > 256:
+                _SPAN_RECTS.clear()
+        self._spanRects = dict(kept[0])
+        self._vBlocks, self._hBlocks = _copy_blocks(kept[1]), _copy_blocks(kept[2])
+        self._hmax_spanRects = getattr(self, "_hmax", None)
 
     def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
         (col_x, row_y), (width, height) = pos, size
