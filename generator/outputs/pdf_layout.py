@@ -465,15 +465,20 @@ class _Placement:
         new = [ch for ch in dict.fromkeys(line) if ch not in run_of]
         for printing, group in groupby(new, self.face.pick):
             chars = "".join(group)
-            assigned = [(subset, code) for subset, string in
-                        printing.font.splitString(chars, document) for code in string]
             end = reserved_end.get(printing.name, 0)
-            for ch, (subset, code) in zip(chars, assigned, strict=True):
-                run = run_of[ch] = _subset_run(printing, subset)
-                escaped = code_of[ch] = _ESCAPED[code]
-                if seed is not _NO_SEED and 0 < subset * 256 + code < end:
-                    # Numbered by the reservation: the same in the next PDF.
-                    seed.run_of[ch], seed.code_of[ch] = run, escaped
+            position = 0
+            for subset, string in printing.font.splitString(chars, document):
+                run = _subset_run(printing, subset)
+                for ch, code in zip(chars[position:position + len(string)], string,
+                                    strict=True):
+                    run_of[ch] = run
+                    escaped = code_of[ch] = _ESCAPED[code]
+                    if seed is not _NO_SEED and 0 < subset * 256 + code < end:
+                        # Numbered by the reservation: the same in the next PDF.
+                        seed.run_of[ch], seed.code_of[ch] = run, escaped
+                position += len(string)
+            if position != len(chars):
+                raise AssertionError("splitString gave not one code per character")
 
 
 class _DocumentGlyphs:
@@ -704,8 +709,9 @@ class _TablePlan:
                            for cell in form.cells)
         self.label_style = TextStyle(look.face, look.size, look.leading, align="center",
                                      widow_control=False)
-        #: Cell index → the label's style and lines.
+        #: Cell index → the label's style and lines, and the least height it can be drawn in.
         self.labels: dict[int, tuple[TextStyle, tuple[LaidLine, ...]]] = {}
+        self.label_heights: dict[int, float] = {}
         for index, (cell, inner) in enumerate(zip(form.cells, self.inner)):
             if cell.field_id is not None:
                 continue
@@ -714,7 +720,9 @@ class _TablePlan:
                 style = replace(style, align="left")
             if cell.role is CellRole.LABEL and inner < 2.2 * look.size:
                 style = replace(style, vertical=True)
-            self.labels[index] = (style, tuple(TextBlock(cell.text, style).lines(inner)))
+            block = TextBlock(cell.text, style)
+            self.labels[index] = (style, tuple(block.lines(inner)))
+            self.label_heights[index] = block.min_height(inner)
         roles: list[set[CellRole]] = [set() for _ in range(form.n_rows)]
         for cell in form.cells:
             for r in range(cell.row, cell.last_row + 1):
@@ -767,8 +775,12 @@ class _Prepared:
         pad += look.line_width
         self.natural = [look.leading + pad] * form.n_rows
         self.needs: list[tuple[GridCell, float]] = []  # merged cells: content height
-        for c, inner in zip(self.cells, plan.inner):
-            need = (c.block.min_height(inner) if c.block is not None else look.leading) + pad
+        label_heights = plan.label_heights
+        for index, (c, inner) in enumerate(zip(self.cells, plan.inner)):
+            if index in label_heights:
+                need = label_heights[index] + pad
+            else:
+                need = (c.block.min_height(inner) if c.block is not None else look.leading) + pad
             if c.grid.rowspan == 1:
                 self.natural[c.grid.row] = max(self.natural[c.grid.row], need)
             else:
@@ -889,7 +901,7 @@ def number_setting(face: Face, text: str, size: float) -> tuple[float, float]:
     the .docx prints numbers in), and the width it then takes.  A face with wider digits (Noto
     Serif SC's are 0.56 em) would wrap a 9-digit number its column holds in the .docx; digits
     narrower than that keep their own widths (never a positive spacing)."""
-    natural = face.width(text, size)
+    natural = face.measure(size)(text)
     if len(text) < 2:
         return 0.0, natural
     tracking = min(0.0, (DIGIT_EM * size * len(text) - natural) / len(text))
