@@ -19,6 +19,7 @@ import hashlib
 import io
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -44,7 +45,7 @@ class FontFile:
             stat = path.stat()
         except OSError as exc:
             raise FontError(f"找不到字体文件 {path}（{exc.strerror or exc}）。") from exc
-        return cls(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}", path=path)
+        return cls(f"{_resolved(path)}|{stat.st_size}|{stat.st_mtime_ns}", path=path)
 
     @classmethod
     def in_memory(cls, data: bytes) -> "FontFile":
@@ -54,6 +55,14 @@ class FontFile:
     def label(self) -> str:
         """How messages name the file."""
         return str(self.path) if self.path is not None else "（内存中的转换字体）"
+
+
+@lru_cache(maxsize=256)
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, kept: a system font is looked up for every report, and resolving
+    walks every folder of its path; a font file that changes is still seen by its size and
+    modification time in :meth:`FontFile.on_disk`'s key."""
+    return path.resolve()
 
 
 @dataclass(frozen=True)
