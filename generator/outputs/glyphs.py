@@ -90,7 +90,22 @@ def printed_in_every_report() -> dict[str, str]:
 
 def reserved_characters(faces: dict[str, Face]) -> dict[str, str]:
     """Registered font name → the characters of :func:`printed_in_every_report` it prints,
-    in that order (a character the role's font lacks goes to the fallback that prints it)."""
+    in that order (a character the role's font lacks goes to the fallback that prints it).
+    Kept for the faces of :func:`faces_for`, which are the same objects for the same fonts."""
+    kept = _reserved.get(id(faces))
+    if kept is not None and kept[0] is faces:
+        return dict(kept[1])
+    reserved = _reserve(faces)
+    if len(_reserved) >= 32:
+        _reserved.clear()
+    _reserved[id(faces)] = (faces, reserved)
+    return dict(reserved)
+
+
+_reserved: dict[int, tuple[dict[str, Face], dict[str, str]]] = {}
+
+
+def _reserve(faces: dict[str, Face]) -> dict[str, str]:
     reserved: dict[str, list[str]] = {}
     for role, text in printed_in_every_report().items():
         if role not in faces:

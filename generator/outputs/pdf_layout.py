@@ -323,7 +323,8 @@ class _TextPen:
         self._glyphs = _document_glyphs(self._document)
 
     def set_font(self, name: str, size: float) -> None:
-        if self.font != (name, size):
+        font = self.font  # compared part by part: no tuple made for every run
+        if font is None or font[0] != name or font[1] != size:
             self.text.setFont(name, size)  # also forgets the current subset
             self.font = (name, size)
             self._size_operators = f"{fp_str(size)} Tf {fp_str(self.text._leading)} TL"
@@ -909,11 +910,14 @@ def number_setting(face: Face, text: str, size: float) -> tuple[float, float]:
 
 
 _SPAN_RANGES: dict[tuple[Any, ...], tuple[dict[Any, Any], list[Any], list[Any]]] = {}
-_SPAN_RECTS: dict[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]]] = {}
+_SPAN_RECTS: dict[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, tuple[Any, ...]],
+                                          dict[Any, tuple[Any, ...]]]] = {}
 
 
-def _copy_blocks(blocks: dict[Any, list[Any]]) -> dict[Any, list[Any]]:
-    return {position: list(spans) for position, spans in blocks.items()}
+def _frozen_blocks(blocks: dict[Any, list[Any]]) -> dict[Any, tuple[Any, ...]]:
+    """reportlab's sorted lists of blocked spans per rule position, as tuples: reportlab only
+    reads them (len, index), so every table can share them, and none can change them."""
+    return {position: tuple(spans) for position, spans in blocks.items()}
 
 
 class _NumberTable(Table):
@@ -961,12 +965,12 @@ class _NumberTable(Table):
         kept = _SPAN_RECTS.get(key)
         if kept is None:
             super()._calcSpanRects()
-            kept = _SPAN_RECTS[key] = (dict(self._spanRects), _copy_blocks(self._vBlocks),
-                                       _copy_blocks(self._hBlocks))
+            kept = _SPAN_RECTS[key] = (dict(self._spanRects), _frozen_blocks(self._vBlocks),
+                                       _frozen_blocks(self._hBlocks))
             if len(_SPAN_RECTS) > 256:
                 _SPAN_RECTS.clear()
         self._spanRects = dict(kept[0])
-        self._vBlocks, self._hBlocks = _copy_blocks(kept[1]), _copy_blocks(kept[2])
+        self._vBlocks, self._hBlocks = dict(kept[1]), dict(kept[2])
         self._hmax_spanRects = getattr(self, "_hmax", None)
 
     def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
