@@ -277,3 +277,18 @@ def test_kept_spans_of_a_form_table_are_what_reportlab_computes(faces: dict[str,
             for blocks in ("_vBlocks", "_hBlocks"):  # kept as tuples, which reportlab only reads
                 theirs[blocks] = {k: tuple(v) for k, v in theirs[blocks].items()}
             assert ours == theirs
+
+
+def test_a_stream_compressed_again_is_looked_up_by_identity_and_by_content() -> None:
+    import zlib
+
+    from generator.outputs.pdf import _QuickFlate
+
+    flate = _QuickFlate()
+    program = bytes(range(256)) * 400  # a font program's size, kept
+    first = flate.encode(program)
+    assert flate.encode(program) is first  # the same object: by identity
+    assert flate.encode(bytes(program)) == first  # equal bytes: by content
+    assert first == zlib.compress(program, 3) and zlib.decompress(first) == program
+    small = b"BT /F1+0 16 Tf (x) Tj ET"
+    assert zlib.decompress(flate.encode(small)) == small

@@ -97,17 +97,25 @@ class _QuickFlate(pdfdoc.PDFStreamFilterZCompress):
     about half as long for files some 5 % larger.
 
     Streams seen before (font subsets that every report embeds the same: headings, table
-    labels) are not compressed again: the last ones are kept, by content.
+    labels) are not compressed again: the last ones are kept, by content.  A subset program
+    kept by embed._keep_subsets comes back as the very same bytes object, so it is first
+    looked up by identity (hashing a 100 KB program for every report cost more than the
+    rest of its lookup).
     """
 
     def __init__(self) -> None:
         self._kept: dict[bytes, bytes] = {}
         self._kept_size = 0
+        #: id(stream) → (the stream, kept so its id stays its own; its compressed bytes).
+        self._by_object: dict[int, tuple[bytes, bytes]] = {}
 
     def encode(self, text: str | bytes) -> bytes:
         data = text.encode("utf8") if isinstance(text, str) else text
         if len(data) < _KEEP_FROM:
             return zlib.compress(data, 3)
+        same = self._by_object.get(id(data))
+        if same is not None and same[0] is data:
+            return same[1]
         key = hashlib.sha1(data).digest() + len(data).to_bytes(8, "big")
         found = self._kept.get(key)
         if found is None:
@@ -117,6 +125,9 @@ class _QuickFlate(pdfdoc.PDFStreamFilterZCompress):
                 self._kept_size = 0
             self._kept[key] = found
             self._kept_size += len(found)
+        if len(self._by_object) >= _KEEP_OBJECTS:
+            self._by_object.clear()
+        self._by_object[id(data)] = (data, found)
         return found
 
 
@@ -169,6 +180,8 @@ _REPORTLAB_FORMAT_ARRAY = pdfdoc.PDFArray.format
 _KEEP_FROM = 16 * 1024
 #: Compressed bytes kept at most.
 _KEEP_BYTES = 16 * 1024 * 1024
+#: Streams kept by identity at most (their uncompressed bytes stay alive while kept).
+_KEEP_OBJECTS = 32
 _QUICK_FLATE = _QuickFlate()
 # The .docx starts a new paragraph at every line break (context._split_lines); so does the PDF.
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
