@@ -729,6 +729,33 @@ class _TablePlan:
             for r in range(cell.row, cell.last_row + 1):
                 roles[r].add(cell.role)
         self.row_roles = tuple(frozenset(found) for found in roles)
+        self._pieces: dict[tuple[int, ...], tuple[tuple[tuple[int, int], ...],
+                                                  tuple[tuple[Any, ...], ...]]] = {}
+
+    def piece(self, rows: tuple[int, ...]) -> tuple[tuple[tuple[int, int], ...],
+                                                     tuple[tuple[Any, ...], ...]]:
+        """Where the cells go in the piece of grid ``rows``: (cell index, first row of the
+        piece it is written in) for each cell the piece shows, and the piece's SPAN commands
+        (a merged cell cut by a page break repeats its label in every piece).  Kept: the
+        pieces of a form table are nearly always cut at the same rows."""
+        found = self._pieces.get(rows)
+        if found is None:
+            position = {r: i for i, r in enumerate(rows)}
+            placed: list[tuple[int, int]] = []
+            spans: list[tuple[Any, ...]] = []
+            for index, cell in enumerate(self.form.cells):
+                inside = [position[r] for r in range(cell.row, cell.last_row + 1)
+                          if r in position]
+                if not inside:
+                    continue
+                first, last = inside[0], inside[-1]
+                placed.append((index, first))
+                if last > first or cell.colspan > 1:
+                    spans.append(("SPAN", (cell.col, first), (cell.last_col, last)))
+            if len(self._pieces) >= 256:
+                self._pieces.clear()
+            found = self._pieces[rows] = (tuple(placed), tuple(spans))
+        return found
 
 
 _PLANS: dict[tuple[int, TableLook, float], _TablePlan] = {}
@@ -752,7 +779,7 @@ class _Prepared:
         self.form = form
         self.look = look
         self.width = width
-        plan = _table_plan(form, look, width)
+        plan = self._plan = _table_plan(form, look, width)
         self.col_widths = list(plan.col_widths)
         self.header = list(range(form.header_rows))
         self.cells: list[_Cell] = []
@@ -864,18 +891,13 @@ class _Prepared:
     def table(self, rows: Sequence[int]) -> Table:
         """The reportlab table of one piece (``rows`` are grid rows, header first)."""
         look = self.look
-        position = {r: i for i, r in enumerate(rows)}
+        placed, spans = self._plan.piece(tuple(rows))
         data: list[list[object]] = [["" for _ in range(self.form.n_cols)] for _ in rows]
-        commands: list[tuple] = [("GRID", (0, 0), (-1, -1), look.line_width, black)]
-        for c in self.cells:
-            inside = [position[r] for r in range(c.grid.row, c.grid.last_row + 1) if r in position]
-            if not inside:
-                continue
-            first, last = inside[0], inside[-1]
-            # A merged cell cut by a page break repeats its label in every piece.
+        commands: list[tuple] = [("GRID", (0, 0), (-1, -1), look.line_width, black), *spans]
+        cells = self.cells
+        for index, first in placed:
+            c = cells[index]
             data[first][c.grid.col] = [c.block] if c.block is not None else c.text
-            if last > first or c.grid.colspan > 1:
-                commands.append(("SPAN", (c.grid.col, first), (c.grid.last_col, last)))
         shared = self.cell_style
         return _NumberTable(look.face, data, colWidths=self.col_widths,
                             rowHeights=self.piece_heights(rows), style=TableStyle(commands),
