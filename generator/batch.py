@@ -13,7 +13,11 @@ SIGKILL), so none outlives a killed batch.  Temporary names carry this run's own
 two batches writing into one folder never remove each other's files.
 
 Per-process work (importing renderers, parsing the .docx template, registering fonts) happens
-once in :func:`warm_up`, when a worker starts.
+once in :func:`warm_up`, when a worker starts.  Work every worker would otherwise repeat at
+the same time happens once before (:func:`prepare`), or beside them when it takes seconds and
+only one format needs it (:class:`Preparation`: the PDF's first conversion of the bundled
+fonts).  Workers then leave that format for later, and the parent hands each such row back
+to a worker once the preparation has ended, so the .docx files are written meanwhile.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from generator.errors import NianbaoError
 from generator.findings import Finding, Severity
@@ -95,6 +99,10 @@ class BatchItem:
     outputs: tuple[Path, ...] = ()
     #: temporary outputs a worker wrote, by format name; the parent renames them
     pending: dict[str, Path] = field(default_factory=dict)
+    #: formats still to write once what they need is ready (the PDF while a batch converts
+    #: the fonts), and the checked report to write them from; empty on a finished row
+    awaiting: tuple[str, ...] = ()
+    report: Report | None = None
 
 
 @dataclass(frozen=True)
@@ -163,29 +171,80 @@ def key_totals(report: Report) -> KeyTotals:
 def warm_up(formats: Sequence[str], options: RenderOptions) -> None:
     """Do once per process what every report would otherwise repeat: import the checker and
     the renderers, parse the template, register fonts (each renderer caches its own)."""
-
     for format_name in formats:
-        module = engine_module(format_name, options)
-        if module is None:
-            continue
-        warm = getattr(__import__(f"generator.outputs.{module}", fromlist=["warm_up"]),
-                       "warm_up", None)
+        warm = _engine_hook(format_name, options, "warm_up")
         if warm is not None:
             warm(options)
 
 
 def prepare(formats: Sequence[str], options: RenderOptions, jobs: int) -> None:
-    """Once, in the parent, before any worker starts: what every worker would otherwise do
-    at the same time (the PDF converts the bundled fonts' everyday pieces with ``jobs``
-    processes)."""
+    """Once, before the workers need it: what every worker would otherwise do at the same
+    time (the PDF converts the bundled fonts' everyday pieces with ``jobs`` processes)."""
     for format_name in formats:
-        name = engine_module(format_name, options)
-        if name is None:
-            continue
-        module = __import__(f"generator.outputs.{name}", fromlist=["prepare"])
-        hook = getattr(module, "prepare", None)
+        hook = _engine_hook(format_name, options, "prepare")
         if hook is not None:
             hook(options, jobs)
+
+
+def _engine_hook(format_name: str, options: RenderOptions, hook: str) -> Callable[..., Any] | None:
+    """A function the module of ``format_name``'s engine offers to batches, if it has one."""
+    name = engine_module(format_name, options)
+    if name is None:
+        return None
+    module = __import__(f"generator.outputs.{name}", fromlist=[hook])
+    found: Callable[..., Any] | None = getattr(module, hook, None)
+    return found
+
+
+def prepare_apart(formats: Sequence[str], options: RenderOptions) -> tuple[str, ...]:
+    """The formats whose :func:`prepare` is worth running in a process of its own beside the
+    workers (the PDF's first conversion of the bundled fonts: seconds of work the workers'
+    .docx need not wait for)."""
+    apart = []
+    for format_name in formats:
+        hook = _engine_hook(format_name, options, "prepare_apart")
+        if hook is not None and hook(options):
+            apart.append(format_name)
+    return tuple(apart)
+
+
+def _prepare_in_own_process(parent_pid: int, formats: tuple[str, ...], options: RenderOptions,
+                            jobs: int) -> None:
+    """The life of the process :class:`Preparation` starts: prepare, then end."""
+    _watch_parent(parent_pid)
+    try:
+        prepare(formats, options, jobs)
+    except Exception:  # noqa: BLE001 - each workbook then reports what fails for it
+        pass
+
+
+class Preparation:
+    """:func:`prepare` of some formats running in its own process while the workers start.
+
+    Until it ends, workers leave those formats for later (:attr:`later`); a row that is
+    otherwise finished waits for them (see :func:`_run_in_workers`).  The process is not a
+    daemon: the conversion it runs uses processes of its own.
+    """
+
+    def __init__(self, formats: tuple[str, ...], options: RenderOptions, jobs: int) -> None:
+        self.later = formats
+        self._process = multiprocessing.get_context().Process(
+            target=_prepare_in_own_process, name="nianbao-batch-prepare",
+            args=(os.getpid(), formats, options, jobs))
+        self._process.start()
+
+    @property
+    def sentinel(self) -> int:
+        return self._process.sentinel
+
+    def running(self) -> bool:
+        return self._process.is_alive()
+
+    def stop(self) -> None:
+        """End it (a batch that is over needs nothing it would still prepare)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=5)
 
 
 def _status(findings: Sequence[Finding]) -> Status:
@@ -197,11 +256,13 @@ def _status(findings: Sequence[Finding]) -> Status:
 
 
 def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
-                     options: RenderOptions, previous: dict[str, Path] | None = None) -> BatchItem:
+                     options: RenderOptions, previous: dict[str, Path] | None = None, *,
+                     later: Sequence[str] = ()) -> BatchItem:
     """Read, check and (when there are no errors) render one workbook into temporary files.
 
     ``previous`` maps 机关名称 to last year's workbook; the match is made after reading, so the
-    cross-year rules run without reading any file twice.
+    cross-year rules run without reading any file twice.  Formats in ``later`` are left for
+    :func:`finish_workbook` (the row says which, and carries the report for them).
     """
     from generator.checks.checker import check_read, for_build
     from generator.inputs.workbook.reader import read_workbook
@@ -221,22 +282,42 @@ def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
         first_error=_first_error_text(errors), totals=key_totals(report))
     if errors:
         return item
-    pending: dict[str, Path] = {}
+    wanted = [f for f in FORMATS if f in formats]  # in FORMATS order, see _write_formats
+    awaiting = tuple(f for f in wanted if f in later)
+    item = replace(item, awaiting=awaiting, report=report if awaiting else None)
+    return _write_formats(item, report, [f for f in wanted if f not in awaiting], out_dir,
+                          options)
+
+
+def finish_workbook(item: BatchItem, out_dir: Path, options: RenderOptions) -> BatchItem:
+    """Write the formats a row of :func:`process_workbook` left for later."""
+    if item.report is None or not item.awaiting:
+        return replace(item, awaiting=(), report=None)
+    return _write_formats(replace(item, awaiting=(), report=None), item.report, item.awaiting,
+                          out_dir, options)
+
+
+def _write_formats(item: BatchItem, report: Report, formats: Sequence[str], out_dir: Path,
+                   options: RenderOptions) -> BatchItem:
+    """``item`` with ``formats`` of ``report`` written into temporary files too; on any failure
+    the row's error, and none of its temporary files left."""
+    pending = dict(item.pending)
     try:
         # in FORMATS order: the LibreOffice PDF engine converts the .docx written first
-        for format_name in (f for f in FORMATS if f in formats):
+        for format_name in formats:
             tmp = _temporary_output(out_dir, FORMATS[format_name][1])
             pending[format_name] = tmp
             write_format(format_name, report, tmp, options, docx=pending.get("docx"))
     except Exception as error:  # noqa: BLE001 - one broken report must not stop the batch
         for tmp in pending.values():
             tmp.unlink(missing_ok=True)
+        item = replace(item, pending={}, awaiting=(), report=None)
         if isinstance(error, OSError) and environment_message(error, out_dir):
             return replace(item, status=Status.ERRORS, errors=item.errors + 1,
                            first_error=str(environment_message(error, out_dir)))
         if not isinstance(error, NianbaoError):
-            return replace(internal_error(source, error), agency=item.agency, year=item.year,
-                           warnings=item.warnings, totals=item.totals)
+            return replace(internal_error(item.source, error), agency=item.agency,
+                           year=item.year, warnings=item.warnings, totals=item.totals)
         return replace(item, status=Status.ERRORS, errors=item.errors + 1, first_error=str(error))
     return replace(item, pending=pending)
 
@@ -269,12 +350,23 @@ def internal_error(source: Path, error: BaseException) -> BatchItem:
 
 
 def process_isolated(source: Path, out_dir: Path, formats: Sequence[str],
-                     options: RenderOptions, previous: dict[str, Path] | None = None) -> BatchItem:
+                     options: RenderOptions, previous: dict[str, Path] | None = None, *,
+                     later: Sequence[str] = ()) -> BatchItem:
     """:func:`process_workbook`, with any exception turned into that workbook's row."""
     try:
-        return process_workbook(source, out_dir, formats, options, previous)
+        return process_workbook(source, out_dir, formats, options, previous, later=later)
     except Exception as error:  # noqa: BLE001 - one workbook must never stop the batch
         return internal_error(source, error)
+
+
+def finish_isolated(item: BatchItem, out_dir: Path, options: RenderOptions) -> BatchItem:
+    """:func:`finish_workbook`, with any exception turned into that workbook's row."""
+    try:
+        return finish_workbook(item, out_dir, options)
+    except Exception as error:  # noqa: BLE001 - one workbook must never stop the batch
+        for tmp in item.pending.values():
+            tmp.unlink(missing_ok=True)
+        return internal_error(item.source, error)
 
 
 def readable(text: str) -> str:
@@ -410,10 +502,7 @@ def run_batch(plan: BatchPlan, *, on_start: Callable[[int], None] | None = None,
     previous = previous_by_agency(plan.previous_dir) if plan.previous_dir else {}
     if on_start:
         on_start(len(workbooks))
-    try:
-        prepare(plan.formats, plan.options, plan.jobs)
-    except Exception:  # noqa: BLE001 - each workbook then reports what fails for it
-        pass
+    preparation = start_preparation(plan) if workbooks else None
     results: dict[Path, BatchItem] = {}
     taken: set[str] = set()
 
@@ -424,10 +513,24 @@ def run_batch(plan: BatchPlan, *, on_start: Callable[[int], None] | None = None,
             on_done(item)
 
     try:
-        _run_in_workers(plan, workbooks, previous, done)
+        _run_in_workers(plan, workbooks, previous, done, preparation)
     finally:
+        if preparation is not None:
+            preparation.stop()
         remove_temporary_files(plan.out_dir)
     return [results[path] for path in workbooks if path in results]
+
+
+def start_preparation(plan: BatchPlan) -> Preparation | None:
+    """Prepare what the formats need before the workers start (:func:`prepare`), except what
+    is better done beside them (:func:`prepare_apart`): that is started in its own process,
+    which is returned.  A failure here is not the batch's: each workbook reports its own."""
+    try:
+        apart = prepare_apart(plan.formats, plan.options)
+        prepare([f for f in plan.formats if f not in apart], plan.options, plan.jobs)
+        return Preparation(apart, plan.options, plan.jobs) if apart else None
+    except Exception:  # noqa: BLE001 - each workbook then reports what fails for it
+        return None
 
 
 # ---------------------------------------------------------------------------
@@ -476,13 +579,14 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def _worker(conn: "multiprocessing.connection.Connection", parent_pid: int, run_prefix: str,
-            formats: tuple[str, ...], options: RenderOptions) -> None:
-    """A worker's life: warm up, then take (source, out_dir, previous) tasks until told to stop."""
+            formats: tuple[str, ...], options: RenderOptions, later: tuple[str, ...]) -> None:
+    """A worker's life: warm up (but for the formats left for later), then take tasks
+    (:meth:`_Task.message`) until told to stop."""
     global _run_prefix
     _watch_parent(parent_pid)
     _run_prefix = run_prefix
     try:
-        warm_up(formats, options)
+        warm_up([f for f in formats if f not in later], options)
     except Exception:  # noqa: BLE001 - each workbook will report what fails for it
         pass
     while True:
@@ -492,34 +596,57 @@ def _worker(conn: "multiprocessing.connection.Connection", parent_pid: int, run_
             return
         if task is None:
             return
-        source, out_dir, previous = task
-        conn.send(process_isolated(source, out_dir, formats, options, previous))
+        source, out_dir, previous, later, resume = task
+        if resume is not None:
+            conn.send(finish_isolated(resume, out_dir, options))
+        else:
+            conn.send(process_isolated(source, out_dir, formats, options, previous, later=later))
+
+
+@dataclass(frozen=True)
+class _Task:
+    """A workbook for a worker to process, or a row of one whose formats left for later it
+    is to finish (``resume``)."""
+
+    source: Path
+    resume: BatchItem | None = None
 
 
 @dataclass
 class _Slot:
-    """One worker process and the workbook it is working on."""
+    """One worker process and the task it is working on."""
 
     process: multiprocessing.process.BaseProcess
     conn: "multiprocessing.connection.Connection"
-    task: Path | None = None
+    task: _Task | None = None
     deadline: float = 0.0
 
 
 def _run_in_workers(plan: BatchPlan, workbooks: Sequence[Path], previous: dict[str, Path],
-                    done: Callable[[BatchItem], None]) -> None:
-    """Run the workbooks in up to ``plan.jobs`` worker processes, each under a time limit."""
+                    done: Callable[[BatchItem], None],
+                    preparation: Preparation | None = None) -> None:
+    """Run the workbooks in up to ``plan.jobs`` worker processes, each under a time limit.
+
+    While ``preparation`` runs, workers leave its formats for later; a row back with formats
+    awaiting waits here and goes back to a worker, ahead of the remaining workbooks, once
+    the preparation has ended.  So the first batch on a machine without Chinese fonts writes
+    its .docx files while the fonts are converted, instead of after.
+    """
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context()
-    queue = list(reversed(workbooks))
+    queue = [_Task(path) for path in reversed(workbooks)]
+    waiting: list[BatchItem] = []  # rows whose formats await the preparation
     slots: list[_Slot] = []
+
+    def later() -> tuple[str, ...]:
+        return preparation.later if preparation is not None and preparation.running() else ()
 
     def start() -> _Slot:
         parent_end, child_end = context.Pipe()
         process = context.Process(target=_worker, name="nianbao-batch-worker", daemon=True,
                                   args=(child_end, os.getpid(), _run_prefix, plan.formats,
-                                        plan.options))
+                                        plan.options, later()))
         process.start()
         child_end.close()
         return _Slot(process, parent_end)
@@ -534,15 +661,29 @@ def _run_in_workers(plan: BatchPlan, workbooks: Sequence[Path], previous: dict[s
     def assign(slot: _Slot) -> None:
         if not queue:
             return
-        slot.task = queue.pop()
+        task = slot.task = queue.pop()
         slot.deadline = time.monotonic() + plan.timeout
         try:
-            slot.conn.send((slot.task, plan.out_dir, previous))
+            slot.conn.send((task.source, plan.out_dir, previous, later(), task.resume))
         except (OSError, ValueError):  # died while idle: its sentinel reports it next round
             pass
 
+    def returned(item: BatchItem) -> None:
+        if not item.awaiting:
+            done(item)
+        elif later():
+            waiting.append(item)
+        else:  # the preparation ended while this row was on its way
+            queue.append(_Task(item.source, item))
+
     try:
-        while queue or any(s.task is not None for s in slots):
+        while queue or waiting or any(s.task is not None for s in slots):
+            if waiting and not later():  # the preparation has ended: finish its rows first
+                queue.extend(_Task(item.source, item) for item in reversed(waiting))
+                waiting.clear()
+                for slot in slots:
+                    if slot.task is None:
+                        assign(slot)
             while queue and len(slots) < max(plan.jobs, 1):
                 slot = start()
                 slots.append(slot)
@@ -551,6 +692,8 @@ def _run_in_workers(plan: BatchPlan, workbooks: Sequence[Path], previous: dict[s
             busy = [s for s in slots if s.task is not None]
             timeout = max(0.0, min((s.deadline for s in busy), default=now + 1.0) - now)
             waitables: list[object] = [s.conn for s in slots] + [s.process.sentinel for s in slots]
+            if later() and preparation is not None:
+                waitables.append(preparation.sentinel)
             ready = wait(waitables, timeout=min(timeout, 1.0))
             for slot in list(slots):
                 if slot.conn in ready or slot.process.sentinel in ready:
@@ -558,20 +701,20 @@ def _run_in_workers(plan: BatchPlan, workbooks: Sequence[Path], previous: dict[s
                         item = slot.conn.recv()
                     except (EOFError, OSError):  # the worker died
                         if slot.task is not None:
-                            done(BatchItem(slot.task, Status.INTERNAL, errors=1,
+                            done(BatchItem(slot.task.source, Status.INTERNAL, errors=1,
                                            first_error=WORKER_DIED))
                         stop(slot)
                         continue
                     slot.task = None
-                    done(item)
+                    returned(item)
                     assign(slot)
                 elif slot.task is not None and time.monotonic() > slot.deadline:
-                    source = slot.task
+                    source = slot.task.source
                     stop(slot)
                     done(BatchItem(source, Status.TIMEOUT, errors=1,
                                    first_error=TIMED_OUT.format(seconds=f"{plan.timeout:g}")))
             for slot in list(slots):  # idle workers with nothing left to do may go
-                if slot.task is None and not queue:
+                if slot.task is None and not queue and not waiting:
                     try:
                         slot.conn.send(None)
                     except (OSError, ValueError):

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.errors import InputError
 from generator.inputs.workbook import source
@@ -308,6 +310,28 @@ def test_rows_and_cells_over_the_cap_are_refused(tmp_path: Path, rows: str) -> N
                                                    "</x:sheetData></x:worksheet>")
     with pytest.raises(InputError, match="过多"):
         source.load_workbook(_sheet_workbook(tmp_path, xml))
+
+
+#: Pieces of worksheet and shared-string markup, with and without namespace prefixes, and
+#: names that only start like a counted tag (``<cols>``, ``<rowBreaks>``, ``<sip>``).
+_MARKUP = st.sampled_from([
+    '<c r="A1">', "<c>", "<c/>", '<c\tr="B2"/>', "</c>", "<cols>", "<x:cols>", "<cfRule>",
+    '<row r="7">', '<row spans="1:3" r="12">', "<row>", "</row>", "<rowBreaks>", "<x:c>",
+    '<x:row r="3">', "<x.y-z:row>", "<a:b:c>", "<x:si>", "<si>", "<sip>", "<x:", "<_:c>",
+    '<mergeCell ref="A1:B2"/>', '<x:mergeCell ref="C3"/>', "text", "<", ":", "<v>1</v>"])
+
+
+@given(st.lists(_MARKUP, max_size=40))
+def test_the_guards_patterns_count_as_their_plain_forms_do(pieces: list[str]) -> None:
+    """The guard's patterns match a namespace prefix possessively (for speed); they find
+    exactly what the same patterns without possessive quantifiers find."""
+    import re
+
+    body = "".join(pieces)
+    for fast in (source._ROW_OR_CELL, source._SHARED_STRING, source._MERGE):
+        plain = re.compile(fast.pattern.replace("*+:)?+", "*:)?"))
+        assert plain.pattern != fast.pattern
+        assert fast.findall(body) == plain.findall(body)
 
 
 def test_a_doctype_split_across_scan_chunks_is_found(tmp_path: Path) -> None:

@@ -128,7 +128,7 @@ from generator import batch as _batch_module
 _PROCESS_WORKBOOK = _batch_module.process_workbook
 
 
-def _killer(source, out_dir, formats, options, previous=None):  # noqa: ANN001
+def _killer(source, out_dir, formats, options, previous=None, **kwargs):  # noqa: ANN001
     """A worker that writes a partial temporary output, then dies like a killed process."""
     from generator import batch
 
@@ -136,7 +136,7 @@ def _killer(source, out_dir, formats, options, previous=None):  # noqa: ANN001
         partial = batch._temporary_output(out_dir, ".docx")
         partial.write_bytes(b"PK\x03\x04 half a file")
         os.kill(os.getpid(), signal.SIGKILL)
-    return _PROCESS_WORKBOOK(source, out_dir, formats, options, previous)
+    return _PROCESS_WORKBOOK(source, out_dir, formats, options, previous, **kwargs)
 
 
 def test_killed_worker_leaves_no_partial_output(tmp_path: Path, example_report: Report,
@@ -242,3 +242,35 @@ def test_batch_options_refuse_an_unknown_engine(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="engine"):
         app.BatchOptions(tmp_path, pdf_engine="wps")
+
+
+def test_a_row_finished_later_writes_what_it_left_and_a_failure_leaves_nothing(
+        tmp_path: Path, example_report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbook processed with the HTML left for later carries its checked report; finishing
+    it writes the HTML beside the .docx, and a failure then removes both temporary files."""
+    import pickle
+
+    from generator import batch
+    from generator.outputs import RenderOptions
+
+    source = tmp_path / "甲.xlsx"
+    write_workbook(source, _with_agency(example_report, "甲镇人民政府"))
+    options = RenderOptions()
+    item = batch.process_isolated(source, tmp_path, ("docx", "html"), options, later=("html",))
+    assert item.awaiting == ("html",) and set(item.pending) == {"docx"}
+    item = pickle.loads(pickle.dumps(item))  # as it travels between worker and parent
+    assert item.report is not None and item.report.meta.agency == "甲镇人民政府"
+    Document(str(item.pending["docx"]))
+
+    done = batch.finish_isolated(item, tmp_path, options)
+    assert (done.awaiting, done.report, set(done.pending)) == ((), None, {"docx", "html"})
+    assert "甲镇人民政府" in done.pending["html"].read_text(encoding="utf-8")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("磁盘坏了")
+
+    monkeypatch.setattr(batch, "write_format", broken)
+    failed = batch.finish_isolated(item, tmp_path, options)
+    assert failed.status is Status.INTERNAL and "RuntimeError" in failed.first_error
+    assert failed.agency == "甲镇人民政府" and failed.pending == {}
+    assert not item.pending["docx"].exists()

@@ -305,3 +305,52 @@ def test_a_postscript_font_named_by_the_user_is_converted(tmp_path: Path, tiny: 
     written = {p.name for p in (tmp_path / "cache").glob("*.ttf")}
     assert {piece.file.key for piece in loaded["fangsong"].pieces} <= written
     assert loaded["fangsong"].missing("镕喆堃政") == []
+
+
+def test_what_a_font_holds_is_remembered_until_the_file_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second process (here: the in-memory probes forgotten) learns a font's face and
+    characters from the cache folder without opening it; a changed file is opened again."""
+    import os
+
+    from generator.outputs.fonts import discover, probe_cache
+
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(probe_cache, "_caches", {})
+    font = build_tiny_font(tmp_path / "tiny.ttf", TINY_CHARS)
+    first = discover.probe(font)
+    assert (first.face, first.truetype, first.error) == ("NianbaoTiny", True, "")
+    assert (tmp_path / "cache" / "fonts" / probe_cache.FILE_NAME).is_file()
+
+    opened: list[Path] = []
+    real_open = discover._open_face
+
+    def counting_open(path: Path, index: int) -> probe_cache.ProbeRecord:
+        opened.append(path)
+        return real_open(path, index)
+
+    monkeypatch.setattr(discover, "_open_face", counting_open)
+    discover._probe.cache_clear()
+    monkeypatch.setattr(probe_cache, "_caches", {})  # as in a new process: read from the file
+    again = discover.probe(font)
+    assert opened == [] and again.record() == first.record()
+    assert again.covers(TINY_CHARS) and not again.covers("龘")
+
+    build_tiny_font(font, TINY_CHARS + "龘", family="NianbaoTinyTwo")
+    os.utime(font, ns=(1, 1))  # whatever the clock: the file is not the one remembered
+    changed = discover.probe(font)
+    assert opened == [font] and changed.face == "NianbaoTinyTwo" and changed.covers("龘")
+
+
+def test_a_cache_folder_that_cannot_be_written_still_probes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.outputs.fonts import discover, probe_cache
+
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(blocked))
+    monkeypatch.setattr(probe_cache, "_caches", {})
+    discover._probe.cache_clear()
+    found = discover.probe(build_tiny_font(tmp_path / "tiny.ttf", TINY_CHARS))
+    assert found.face == "NianbaoTiny" and found.covers(TINY_CHARS)
+    assert blocked.read_text(encoding="utf-8") == "a file where the cache folder would be"

@@ -147,3 +147,33 @@ def test_a_batch_worker_converts_the_pieces_it_needs_itself() -> None:
     answer = results.get(timeout=120)
     worker.join(timeout=30)
     assert isinstance(answer, list) and len(answer) == 2 and all(answer), answer
+
+
+def test_a_piece_takes_the_character_map_and_metrics_fonttools_reads() -> None:
+    """Pieces map characters by FreeType and read the metrics from the raw ``hmtx`` table
+    (cheaper than fontTools, which names every glyph first); both agree with fontTools, for
+    glyphs with a full metrics record and for those past ``numberOfHMetrics``."""
+    from generator.outputs.fonts.convert import _horizontal_metrics
+    from generator.outputs.fonts.truetype_glyphs import freetype_glyphs
+
+    path = bundled_font_path(BUNDLED_FACES["fangsong"])
+    assert path is not None
+    font = FTFont(str(path), lazy=True)
+    cmap, order, hmtx = font.getBestCmap(), font.getGlyphOrder(), font["hmtx"]
+    glyph_id, _ = freetype_glyphs(str(path), 0)
+    points = source_font(path).pieces[0] + (0x20, 0x4E00, 0x10FFFF, 0xE000)
+    assert {cp: glyph_id(cp) for cp in points} == {
+        cp: order.index(cmap[cp]) if cp in cmap else 0 for cp in points}
+    count = font["hhea"].numberOfHMetrics
+    gids = [0, 1, 2, count - 1, count, len(order) - 1]
+    assert count < len(order)  # the font has glyphs past the full records: both kinds tried
+    assert _horizontal_metrics(font, gids) == [tuple(hmtx[order[gid]]) for gid in gids]
+
+
+def test_a_converted_piece_has_no_glyph_names_but_maps_every_character() -> None:
+    path = bundled_font_path(BUNDLED_FACES["heiti"])
+    assert path is not None
+    codepoints = tuple(sorted({ord(ch) for ch in "政府信息公开工作年度报告ABC123，。"}))
+    piece = FTFont(io.BytesIO(convert_piece(path, 0, codepoints, 0)))
+    assert piece["post"].formatType == 3.0
+    assert set(piece.getBestCmap()) == set(codepoints)

@@ -234,3 +234,47 @@ def test_build_says_before_the_one_time_conversion_that_it_is_coming(
                                 env=env)
     assert "首次使用内置字体，正在转换" in result.output
     assert result.exit_code == 9
+
+
+def test_the_first_batch_writes_its_docx_files_while_the_fonts_are_converted(
+        example_report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On an empty font cache the conversion runs beside the workers: every row's PDF is left
+    for later and written once the pieces exist, and the PDFs are byte for byte those of a
+    batch that found the pieces already converted."""
+    from generator import batch
+    from generator.outputs.fonts import convert
+
+    source = tmp_path / "收来的工作簿"
+    source.mkdir()
+    for number in range(len(AGENCIES)):
+        write_workbook(source / f"{number}.xlsx", variant(example_report, number))
+    monkeypatch.setenv("NIANBAO_FONT_DIRS", "")
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cold"))
+    monkeypatch.setattr(convert, "_in_memory", {})  # pieces earlier tests kept in this process
+    finished = tmp_path / "finished"
+    finished.mkdir()
+    finish = batch.finish_isolated
+
+    def recording_finish(item: batch.BatchItem, out_dir: Path,
+                         options: RenderOptions) -> batch.BatchItem:
+        (finished / item.source.stem).touch()  # the worker is a forked copy of this process
+        return finish(item, out_dir, options)
+
+    monkeypatch.setattr(batch, "finish_isolated", recording_finish)
+    assert batch.prepare_apart(("docx", "pdf"), RenderOptions()) == ("pdf",)
+    cold = batch.run_batch(batch.BatchPlan(source, tmp_path / "cold-out", ("docx", "pdf"), jobs=2))
+    left_for_later = sorted(p.name for p in finished.iterdir())
+    assert batch.prepare_apart(("docx", "pdf"), RenderOptions()) == ()  # the pieces exist now
+    warm = batch.run_batch(batch.BatchPlan(source, tmp_path / "warm-out", ("docx", "pdf"), jobs=2))
+
+    assert [item.errors for item in cold] == [0] * len(AGENCIES)
+    assert [(i.status, i.warnings) for i in cold] == [(i.status, i.warnings) for i in warm]
+    assert left_for_later == sorted(str(n) for n in range(len(AGENCIES)))
+    assert sorted(p.name for p in finished.iterdir()) == left_for_later  # none the second time
+    for number, agency in enumerate(AGENCIES):
+        cold_pdf, = (tmp_path / "cold-out").glob(f"{agency}*.pdf")
+        warm_pdf, = (tmp_path / "warm-out").glob(f"{agency}*.pdf")
+        assert cold_pdf.read_bytes() == warm_pdf.read_bytes()
+        assert_every_character_printed(cold_pdf.read_bytes(), variant(example_report, number))
+        assert len(list((tmp_path / "cold-out").glob(f"{agency}*.docx"))) == 1
+    assert not [p for p in (tmp_path / "cold-out").iterdir() if p.name.startswith(".")]

@@ -323,12 +323,12 @@ def test_batch_into_its_own_folder(tmp_path: Path, example_report: Report) -> No
 _PROCESS = batch.process_workbook
 
 
-def _misbehaving(source, out_dir, formats, options, previous=None):  # noqa: ANN001
+def _misbehaving(source, out_dir, formats, options, previous=None, **kwargs):  # noqa: ANN001
     if "hang" in source.name:
         time.sleep(600)
     if "boom" in source.name:
         raise RuntimeError("unforeseen")
-    return _PROCESS(source, out_dir, formats, options, previous)
+    return _PROCESS(source, out_dir, formats, options, previous, **kwargs)
 
 
 def test_a_hang_and_an_exception_take_only_their_own_rows(

@@ -59,7 +59,7 @@ class Field:
     def id(self) -> str:
         return f"{self.table}.{self.row}.{self.col}"
 
-    @property
+    @cached_property  # as id: asked for every field of every read and check
     def is_total(self) -> bool:
         return bool(self.sum_of)
 

@@ -43,7 +43,13 @@ from generator.outputs.document import (
     Title,
     blocks,
 )
-from generator.outputs.fonts import FontSearch, choose_fonts, load_fonts, prepare_fonts
+from generator.outputs.fonts import (
+    FontSearch,
+    choose_fonts,
+    conversion_apart,
+    load_fonts,
+    prepare_fonts,
+)
 from generator.outputs.glyphs import (
     chars_by_role,
     faces_for,
@@ -219,6 +225,19 @@ def warm_up(options: RenderOptions) -> None:
                    fixed_text=fixed_text())
     except NianbaoError:
         pass
+
+
+def prepare_apart(options: RenderOptions) -> bool:
+    """Whether :func:`prepare` is better run in a process of its own while a batch's workers
+    write the other formats: it has fonts to convert (seconds), and the cache folder will
+    hand the converted pieces to the workers."""
+    if options.pdf_engine != "reportlab":
+        return False
+    try:
+        choices = choose_fonts(options.font_paths, options.font_config)
+        return conversion_apart(choices, fixed_text=fixed_text())
+    except NianbaoError:
+        return False
 
 
 def render_bytes(report: Report, options: RenderOptions,

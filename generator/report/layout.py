@@ -9,6 +9,7 @@ reader finds it even after rows were inserted above a table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping
 
 from openpyxl.utils import get_column_letter
@@ -33,7 +34,7 @@ class CellAddress:
     row: int
     col: int
 
-    @property
+    @cached_property
     def coordinate(self) -> str:
         return f"{get_column_letter(self.col)}{self.row}"
 

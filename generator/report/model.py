@@ -96,6 +96,10 @@ class Narrative:
     def __hash__(self) -> int:  # pragma: no cover - kept hashable for frozen dataclass use
         return hash(tuple(sorted((k, v) for k, v in self.parts.items() if not v.is_empty)))
 
+    def __reduce__(self) -> tuple[type["Narrative"], tuple[dict[str, TextPart]]]:
+        # The read-only view cannot be pickled; a batch hands reports between processes.
+        return Narrative, (dict(self.parts),)
+
 
 @dataclass(frozen=True)
 class Numbers:
@@ -119,6 +123,10 @@ class Numbers:
 
     def __hash__(self) -> int:  # pragma: no cover
         return hash(tuple(self[f.id] for f in FIELDS))
+
+    def __reduce__(self) -> tuple[type["Numbers"], tuple[dict[str, Number]]]:
+        # As Narrative's: a batch hands reports between processes.
+        return Numbers, (dict(self.values),)
 
     def with_totals(self) -> "Numbers":
         """A copy whose total fields are recomputed from their parts."""

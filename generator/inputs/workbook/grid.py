@@ -220,11 +220,19 @@ def _read_styles(data: bytes) -> _Styles:
     for index, xf in enumerate(root.iterfind(f"{_MAIN}cellXfs/{_MAIN}xf")):
         number_format = int(xf.get("numFmtId", "0"))
         code = custom.get(number_format, BUILTIN_FORMATS.get(number_format))
-        if is_date_format(code) or (code is None and number_format in EAST_ASIAN_DATE_FORMAT_IDS):
+        is_date, is_duration = _date_kind(code)
+        if is_date or (code is None and number_format in EAST_ASIAN_DATE_FORMAT_IDS):
             dates.add(index)
-        if is_timedelta_format(code):
+        if is_duration:
             durations.add(index)
     return _Styles(frozenset(dates), frozenset(durations))
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _date_kind(code: str | None) -> tuple[bool, bool]:
+    """Whether a number format shows a date, and whether a duration (``[h]:mm``); cached,
+    as openpyxl judges a format by regular expressions and the same formats recur."""
+    return bool(is_date_format(code)), bool(is_timedelta_format(code))
 
 
 class _Values:
@@ -314,8 +322,7 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
         row_number = _row_number(r) if r is not None else row_number + 1
         col_number = 0
         for c in row.iterchildren(_C):
-            attributes = c.attrib  # one proxy for the three look-ups below
-            coordinate = attributes.get("r")
+            coordinate = c.get("r")
             if coordinate:
                 position = position_of(coordinate)
                 col_number = position[1]
@@ -324,7 +331,7 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
                 position = (row_number, col_number)
             if cached:
                 cached.pop(position, None)  # a cell written twice: the last one counts
-            data_type = attributes.get("t", "n")
+            data_type = c.get("t", "n")
             v = f = inline = None
             for child in c:
                 tag = child.tag
@@ -337,7 +344,7 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
             if v is None and f is None and data_type == "n":  # styled but empty: the commonest
                 cells.pop(position, None)
                 continue
-            style_text = attributes.get("s")
+            style_text = c.get("s")
             style = int(style_text) if style_text else 0
             text = None if data_type == "inlineStr" or v is None else (v.text or None)
             if f is not None:
@@ -377,7 +384,10 @@ def _coordinate(position: Position) -> str:
     return f"{get_column_letter(position[1])}{position[0]}"
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def _merged_range(ref: str) -> MergedRange:
+    """A merge's ``ref`` as a range; cached, as the same few dozen merges recur in every
+    workbook nianbao writes."""
     min_col, min_row, max_col, max_row = range_boundaries(ref)
     if None in (min_col, min_row, max_col, max_row):
         raise ValueError(f"merged range {ref!r} is not a range of cells")

@@ -31,6 +31,7 @@ What a value means:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -226,6 +227,12 @@ def parse_year(value: object) -> int | None | NotANumber:
 # ---------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _address(sheet: str, row: int, col: int) -> CellAddress:
+    """One address object per cell: the same few hundred named cells recur in every workbook."""
+    return CellAddress(sheet, row, col)
+
+
 class _Reader:
     def __init__(self, grid: WorkbookGrid) -> None:
         self.grid = grid
@@ -238,7 +245,7 @@ class _Reader:
     def named(self, key: str) -> CellAddress | None:
         """The cell a defined name points to, if it exists and points at a single cell."""
         target = self.grid.named_cells.get(defined_name(key))
-        return None if target is None else CellAddress(*target)
+        return None if target is None else _address(*target)
 
     def cell(self, address: CellAddress) -> CellValue:
         return self.grid[address.sheet].cell(address.row, address.col)
@@ -296,9 +303,8 @@ class _Reader:
                      values: dict[str, Number]) -> Number:
         address = addresses[f.id]
         expected: Number = sum((values[p] for p in f.sum_of), 0)
-        parts = "、".join(addresses[p].coordinate for p in (f.sum_of[0], f.sum_of[-1]))
-        parts = f"{addresses[f.sum_of[0]].coordinate} 至 {addresses[f.sum_of[-1]].coordinate}" \
-            if len(f.sum_of) > 2 else parts
+        first, last = addresses[f.sum_of[0]].coordinate, addresses[f.sum_of[-1]].coordinate
+        parts = f"{first} 至 {last}" if len(f.sum_of) > 2 else f"{first}、{last}"
         cell = self.cell(address)
         if _excel_error(cell):
             self.findings.append(not_a_number(address, cell.value, "错误值", f.id))

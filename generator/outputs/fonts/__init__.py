@@ -51,6 +51,7 @@ from generator.outputs.fonts.embed import (
 )
 from generator.outputs.fonts.load import (
     LoadedFont,
+    conversion_apart,
     conversion_pending,
     load_fonts,
     prepare_fonts,
@@ -60,7 +61,8 @@ __all__ = [
     "BUNDLED_FACES", "BUNDLED_PACKAGE", "CANDIDATES", "CONVERTER_VERSION", "OFFICIAL_FONT_NAMES",
     "PIECE_SIZE", "ROLES", "ROLE_ALIASES", "ROLE_LABELS", "ROLE_USES", "SAMPLE_TEXT", "Candidate",
     "FontChoice", "FontConfig", "FontError", "FontFile", "FontSearch", "FontSpec", "LoadedFont",
-    "PieceCache", "Source", "SourceFont", "TrueTypeFont", "bundled_font_path", "choose_fonts", "conversion_pending",
+    "PieceCache", "Source", "SourceFont", "TrueTypeFont", "bundled_font_path", "choose_fonts", "conversion_apart",
+    "conversion_pending",
     "convert_piece", "default_cache_dir", "default_config_path", "default_font_dirs",
     "load_fonts", "open_truetype", "parse_font_arg", "parse_font_args", "prepare_fonts", "probe",
     "read_config", "role_of", "source_font",

@@ -33,6 +33,7 @@ import io
 import multiprocessing
 import os
 import re
+import struct
 import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -46,12 +47,12 @@ from generator.outputs.fonts.discover import probe
 from generator.outputs.fonts.embed import FontError, FontFile
 from generator.outputs.fonts.truetype_glyphs import (
     GlyphRecord,
-    freetype_reader,
+    freetype_glyphs,
     pen_reader,
 )
 
 #: Bump when the converted glyphs or the piece boundaries change.
-CONVERTER_VERSION = "3"
+CONVERTER_VERSION = "4"
 
 #: Glyphs per piece beyond GB 2312: about one to two seconds of conversion each.
 PIECE_SIZE = 1600
@@ -215,17 +216,14 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
     from fontTools.ttLib.tables._g_l_y_f import Glyph
 
     font = FTFont(str(path), fontNumber=index, lazy=True)
-    cmap = font.getBestCmap() or {}
-    glyph_order = font.getGlyphOrder()
-    mapping = {cp: cmap[cp] for cp in codepoints if cp in cmap}
-    # The piece's glyphs in the order of their first character (a dict keeps it, and finds a
-    # glyph again in constant time: a list took a quarter of a second for 5,000 glyphs).
-    order = list(dict.fromkeys([".notdef", *mapping.values()]))
-    record = _glyph_reader(path, index, font, glyph_order)
-    gid_of = {name: gid for gid, name in enumerate(glyph_order)}
-    records = {name: record(gid_of[name]) for name in order}
-    hmtx = font["hmtx"]
-    metrics = {g: hmtx[g] for g in order}
+    glyph_id, record = _glyph_source(path, index, font)
+    mapping = {cp: gid for cp in codepoints if (gid := glyph_id(cp))}
+    # The piece's glyphs in the order of their first character.  Their names are not kept
+    # (post format 3), so they are made from the glyph ids rather than read from the CFF.
+    gids = list(dict.fromkeys([0, *mapping.values()]))
+    order = [".notdef" if gid == 0 else f"g{gid}" for gid in gids]
+    records = {name: record(gid) for name, gid in zip(order, gids)}
+    metrics = dict(zip(order, _horizontal_metrics(font, gids)))
     head, hhea, os2, names = font["head"], font["hhea"], font["OS/2"], font["name"]
     family = names.getBestFamilyName() or path.stem
     ps_name = (names.getDebugName(6) or family).replace(" ", "") + f"-P{number:02d}"
@@ -233,7 +231,8 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
     builder = FontBuilder(head.unitsPerEm, isTTF=True)
     builder.font.recalcBBoxes = False  # set below from the records
     builder.setupGlyphOrder(order)
-    builder.setupCharacterMap(mapping)
+    name_of = dict(zip(gids, order))
+    builder.setupCharacterMap({cp: name_of[gid] for cp, gid in mapping.items()})
     builder.font["loca"] = newTable("loca")
     glyf = builder.font["glyf"] = newTable("glyf")
     glyf.glyphs = {name: Glyph(rec.data) for name, rec in records.items()}
@@ -255,7 +254,7 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
         usWinDescent=os2.usWinDescent, fsType=os2.fsType, usWeightClass=os2.usWeightClass,
         achVendID=os2.achVendID,
     )
-    builder.setupPost()
+    builder.setupPost(keepGlyphNames=False)  # format 3: PDF needs no glyph names
     builder.updateHead(created=head.created, modified=head.modified, fontRevision=head.fontRevision,
                        **_font_box(records))
     maxp = builder.font["maxp"]
@@ -293,14 +292,35 @@ def _extents(records: Mapping[str, GlyphRecord],
             "minRightSideBearing": min(right, default=0), "xMaxExtent": max(extent, default=0)}
 
 
-def _glyph_reader(path: Path, index: int, font: Any,
-                  glyph_order: list[str]) -> Callable[[int], GlyphRecord]:
-    """``record(glyph_id)``: FreeType when available (about five times faster than
-    interpreting the CFF charstrings in Python), fontTools otherwise."""
+def _glyph_source(path: Path, index: int, font: Any
+                  ) -> tuple[Callable[[int], int], Callable[[int], GlyphRecord]]:
+    """``(glyph_id(code_point), record(glyph_id))``: FreeType when available (about five
+    times faster than interpreting the CFF charstrings in Python, and its character map costs
+    nothing to decode), fontTools otherwise."""
     try:
-        return freetype_reader(str(path), index)
+        return freetype_glyphs(str(path), index)
     except (ImportError, OSError):  # OSError: the package is there but its library is not
-        return pen_reader(font.getGlyphSet(), glyph_order)
+        cmap = font.getBestCmap() or {}
+        glyph_order = font.getGlyphOrder()
+        gid_of = {name: gid for gid, name in enumerate(glyph_order)}
+        return ((lambda cp: gid_of.get(cmap.get(cp, ".notdef"), 0)),
+                pen_reader(font.getGlyphSet(), glyph_order))
+
+
+def _horizontal_metrics(font: Any, gids: Sequence[int]) -> list[tuple[int, int]]:
+    """(advance width, left side bearing) of each glyph id, read from the raw ``hmtx`` table:
+    fontTools would first name all 30,000 glyphs of the font, which needs its CFF charset."""
+    count = font["hhea"].numberOfHMetrics
+    data = font.reader["hmtx"]
+    last_advance = struct.unpack_from(">H", data, 4 * (count - 1))[0]
+    metrics = []
+    for gid in gids:
+        if gid < count:
+            advance, bearing = struct.unpack_from(">Hh", data, 4 * gid)
+        else:  # past the full records: the last advance, and a bearing of its own
+            advance, bearing = last_advance, struct.unpack_from(">h", data, 4 * count + 2 * (gid - count))[0]
+        metrics.append((advance, bearing))
+    return metrics
 
 
 # ---------------------------------------------------------------------------
@@ -347,6 +367,17 @@ class PieceCache:
         for source in {source.path: source for source, _ in missing}.values():
             self._remove_stale(source)
         return len(missing)
+
+    def shared(self) -> bool:
+        """Whether a piece one process converts is found by the others: there is a cache
+        folder and it can be written (a read-only home keeps pieces in one process's memory)."""
+        if self.folder is None:
+            return False
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
+        return os.access(self.folder, os.W_OK | os.X_OK)
 
     def has(self, source: SourceFont, number: int) -> bool:
         return self._lookup(source, number) is not None

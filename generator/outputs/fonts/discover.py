@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from generator.outputs.fonts.embed import FontError, FontFile, open_truetype
+from generator.outputs.fonts.probe_cache import ProbeRecord, file_key, probe_cache
 
 # ---------------------------------------------------------------------------
 # Roles
@@ -427,45 +428,60 @@ class FontChoice:
 class _Probe:
     """The result of opening a font file: face name, outlines, character map."""
 
-    def __init__(self, path: Path, index: int) -> None:
+    def __init__(self, path: Path, index: int, record: ProbeRecord | None = None) -> None:
         self.path = path
         self.index = index
-        self.error = ""
-        self.face = ""
-        self.truetype = False
-        self.cmap: frozenset[int] = frozenset()
-        try:
-            from fontTools.ttLib import (
-                TTFont as FTFont,  # lazy: not needed on warm paths
-            )
-            font = FTFont(str(path), fontNumber=index, lazy=True)
-            self.truetype = "glyf" in font
-            if not self.truetype and "CFF " not in font and "CFF2" not in font:
-                self.error = "文件中没有可用的字形轮廓"
-            self.face = font["name"].getBestFamilyName() or path.stem
-            self.cmap = frozenset(font.getBestCmap() or {})
-            os2 = font["OS/2"] if "OS/2" in font else None
-            if os2 is not None and (os2.fsType & 0x000F) == 0x0002:
-                self.error = "字体设置了“禁止嵌入”，不能嵌入 PDF"
-            font.close()
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
-            self.error = f"不是可用的字体文件（{type(exc).__name__}）"
+        if record is None:
+            record = _open_face(path, index)
+        self.face, self.truetype, self.error, self.cmap = (
+            record.face, record.truetype, record.error, record.cmap)
+
+    def record(self) -> ProbeRecord:
+        return ProbeRecord(self.face, self.truetype, self.error, self.cmap)
 
     def covers(self, text: str) -> bool:
         return all(ord(ch) in self.cmap for ch in text)
 
 
+def _open_face(path: Path, index: int) -> ProbeRecord:
+    """Open face ``index`` of ``path`` with fontTools and say what it is."""
+    error, face, truetype, cmap = "", "", False, frozenset[int]()
+    try:
+        from fontTools.ttLib import (
+            TTFont as FTFont,  # lazy: not needed on warm paths
+        )
+        font = FTFont(str(path), fontNumber=index, lazy=True)
+        truetype = "glyf" in font
+        if not truetype and "CFF " not in font and "CFF2" not in font:
+            error = "文件中没有可用的字形轮廓"
+        face = font["name"].getBestFamilyName() or path.stem
+        cmap = frozenset(font.getBestCmap() or {})
+        os2 = font["OS/2"] if "OS/2" in font else None
+        if os2 is not None and (os2.fsType & 0x000F) == 0x0002:
+            error = "字体设置了“禁止嵌入”，不能嵌入 PDF"
+        font.close()
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
+        error = f"不是可用的字体文件（{type(exc).__name__}）"
+    return ProbeRecord(face, truetype, error, cmap)
+
+
 @lru_cache(maxsize=256)
-def _probe(path: Path, index: int, mtime: float) -> _Probe:
-    return _Probe(path, index)
+def _probe(path: Path, index: int, key: str | None) -> _Probe:
+    if key is None:  # the file cannot be looked at: opening it says why
+        return _Probe(path, index)
+    remembered = probe_cache(default_cache_dir())
+    record = remembered.get(key)
+    if record is not None:
+        return _Probe(path, index, record)
+    found = _Probe(path, index)
+    remembered.put(key, found.record())
+    return found
 
 
 def probe(path: Path, index: int = 0) -> _Probe:
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = -1.0
-    return _probe(path, index, mtime)
+    """What face ``index`` of ``path`` is (opened once per version of the file and machine:
+    see :mod:`.probe_cache`)."""
+    return _probe(path, index, file_key(path, index))
 
 
 def _user_choice(role: str, spec: FontSpec) -> FontChoice:

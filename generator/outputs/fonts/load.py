@@ -143,3 +143,12 @@ def conversion_pending(choices: Mapping[str, FontChoice], search: FontSearch | N
         if any(not cache.has(source, n) for n in numbers):
             return True
     return False
+
+
+def conversion_apart(choices: Mapping[str, FontChoice], search: FontSearch | None = None, *,
+                     fixed_text: Mapping[str, str]) -> bool:
+    """Whether another process can convert these fonts' pieces while this one does other
+    work: some are still to convert, and the cache folder will hand them over."""
+    search = search or FontSearch.from_environment()
+    return (conversion_pending(choices, search, fixed_text=fixed_text)
+            and PieceCache(search.cache_dir).shared())

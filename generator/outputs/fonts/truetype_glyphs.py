@@ -133,9 +133,18 @@ _REPEATS = re.compile(rb"(.)\1{1,255}", re.DOTALL)
 def freetype_reader(path: str, index: int) -> Callable[[int], GlyphRecord]:
     """``record(glyph_id)`` reading outlines with FreeType (raises ImportError/OSError when
     freetype-py or its library is missing)."""
+    return freetype_glyphs(path, index)[1]
+
+
+def freetype_glyphs(path: str, index: int
+                    ) -> tuple[Callable[[int], int], Callable[[int], GlyphRecord]]:
+    """``(glyph_id(code_point), record(glyph_id))`` of a font read with FreeType: the glyph
+    of a character by the face's Unicode character map (0 when it has none), and its record.
+    Raises ImportError/OSError when freetype-py or its library is missing."""
     import freetype
 
     face = freetype.Face(path, index)
+    glyph_id: Callable[[int], int] = face.get_char_index
     flags = freetype.FT_LOAD_NO_SCALE | freetype.FT_LOAD_NO_HINTING | freetype.FT_LOAD_NO_BITMAP
     slot = face.glyph._FT_GlyphSlot
 
@@ -151,7 +160,7 @@ def freetype_reader(path: str, index: int) -> Callable[[int], GlyphRecord]:
         ends = ctypes.cast(outline.contours, ctypes.POINTER(ctypes.c_short * nc)).contents[:]
         return _freetype_record(flat, tags, ends)
 
-    return record
+    return glyph_id, record
 
 
 #: FreeType's point tags reduced to the curve kind (bit 0 on-curve, bit 1 cubic control).
