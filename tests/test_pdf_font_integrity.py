@@ -132,7 +132,7 @@ def test_a_character_no_font_has_is_reported_where_it_is(example_report: Report,
 def test_the_check_after_rendering_reports_what_the_check_before_missed(
         example_report: Report, bundled: FontSearch, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("generator.outputs.pdf.missing_glyph_findings",
-                        lambda placed, loaded, faces: [])
+                        lambda placed, loaded, faces, chars=None: [])
     report = example_report.replace(narrative=Narrative({
         **example_report.narrative.parts, "overview": TextPart(("笑脸\U0001F600在此。",))}))
     _, findings = render_bytes(report, RenderOptions(), search=bundled)

@@ -23,9 +23,10 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Sequence
 
-from generator.form import TABLE_BY_KEY, CellRole, TableForm
+from generator.form import TABLE_BY_KEY, CellRole, GridCell, TableForm
 
 
 def mm_to_twips(value: float) -> int:
@@ -252,6 +253,8 @@ def kept_rows(form: TableForm, body_rows: int = 2) -> frozenset[int]:
     return frozenset(range(min(form.header_rows + body_rows, last)))
 
 
+# Kept: the tables' labels are measured for every report, and numbers repeat.
+@lru_cache(maxsize=4096)
 def _em_width(text: str) -> float:
     """Width of ``text`` in em: CJK characters and full-width marks 1, the rest ½."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else DIGIT_EM for ch in text)
@@ -272,13 +275,12 @@ def estimated_table_height(key: str, texts: Mapping[str, str]) -> float:
     pad = 2 * CELL_MARGIN_Y / 20 + 0.5
     heights = [leading + pad] * form.n_rows
     merged: list[tuple[int, int, float]] = []
-    for cell in form.cells:
-        inner = span_width(geo.widths, cell.col, cell.colspan) / 20 - 2 * CELL_MARGIN_X / 20
-        text = texts.get(cell.field_id, "0") if cell.field_id is not None else cell.text
-        if cell.role is CellRole.LABEL and inner < 2.2 * size:
-            lines = len(text)
+    for cell, inner, vertical, label_lines in _cells_measured(key, geo.widths, size):
+        if label_lines is not None:
+            lines = label_lines
         else:
-            lines = max(1, math.ceil(_em_width(text) * size / inner - 1e-9))
+            text = texts.get(cell.field_id or "", "0")
+            lines = len(text) if vertical else _lines_of(text, size, inner)
         need = lines * leading + pad
         if cell.rowspan == 1:
             heights[cell.row] = max(heights[cell.row], need)
@@ -291,6 +293,28 @@ def estimated_table_height(key: str, texts: Mapping[str, str]) -> float:
             for r in range(first, last + 1):
                 heights[r] += extra
     return sum(heights)
+
+
+def _lines_of(text: str, size: float, inner: float) -> int:
+    return max(1, math.ceil(_em_width(text) * size / inner - 1e-9))
+
+
+@lru_cache(maxsize=64)
+def _cells_measured(key: str, widths: tuple[int, ...], size: float,
+                    ) -> tuple[tuple[GridCell, float, bool, int | None], ...]:
+    """For :func:`estimated_table_height`, per cell of table ``key`` at ``widths`` and
+    ``size``: its inner width in points, whether it is set one character a line, and the
+    lines of a label (``None`` for a number, whose text is the report's).  Kept: the labels
+    are the same in every report."""
+    out: list[tuple[GridCell, float, bool, int | None]] = []
+    for cell in TABLE_BY_KEY[key].cells:
+        inner = span_width(widths, cell.col, cell.colspan) / 20 - 2 * CELL_MARGIN_X / 20
+        vertical = cell.role is CellRole.LABEL and inner < 2.2 * size
+        label_lines = None
+        if cell.field_id is None:
+            label_lines = len(cell.text) if vertical else _lines_of(cell.text, size, inner)
+        out.append((cell, inner, vertical, label_lines))
+    return tuple(out)
 
 
 #: Room (points) a table that starts a page keeps free at the page's foot: LibreOffice sets a

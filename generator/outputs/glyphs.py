@@ -10,7 +10,7 @@ where the character is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from generator.checks.rules import F_2, PDF_FONT
 from generator.findings import Finding
@@ -90,7 +90,22 @@ def printed_in_every_report() -> dict[str, str]:
 
 def reserved_characters(faces: dict[str, Face]) -> dict[str, str]:
     """Registered font name → the characters of :func:`printed_in_every_report` it prints,
-    in that order (a character the role's font lacks goes to the fallback that prints it)."""
+    in that order (a character the role's font lacks goes to the fallback that prints it).
+    Kept for the faces of :func:`faces_for`, which are the same objects for the same fonts."""
+    kept = _reserved.get(id(faces))
+    if kept is not None and kept[0] is faces:
+        return dict(kept[1])
+    reserved = _reserve(faces)
+    if len(_reserved) >= 32:
+        _reserved.clear()
+    _reserved[id(faces)] = (faces, reserved)
+    return dict(reserved)
+
+
+_reserved: dict[int, tuple[dict[str, Face], dict[str, str]]] = {}
+
+
+def _reserve(faces: dict[str, Face]) -> dict[str, str]:
     reserved: dict[str, list[str]] = {}
     for role, text in printed_in_every_report().items():
         if role not in faces:
@@ -100,12 +115,19 @@ def reserved_characters(faces: dict[str, Face]) -> dict[str, str]:
     return {name: "".join(chars) for name, chars in reserved.items()}
 
 
-def chars_by_role(placed: Iterable[Placed]) -> dict[str, str]:
-    chars: dict[str, set[str]] = {}
+def _texts_by_role(placed: Iterable[Placed]) -> dict[str, str]:
+    """All the text each role prints, joined (for one set operation per role)."""
+    texts: dict[str, list[str]] = {}
     for p in placed:
-        chars.setdefault(p.role, set()).update(p.text)
-    return {role: "".join(sorted(ch for ch in found if not ch.isspace()))
-            for role, found in chars.items()}
+        texts.setdefault(p.role, []).append(p.text)
+    return {role: "".join(parts) for role, parts in texts.items()}
+
+
+def chars_by_role(placed: Iterable[Placed]) -> dict[str, str]:
+    """Per role, the characters it prints, sorted, without whitespace (``str.split`` drops
+    exactly the characters ``str.isspace`` calls whitespace)."""
+    return {role: "".join("".join(sorted(set(text))).split())
+            for role, text in _texts_by_role(placed).items()}
 
 
 def faces_for(loaded: dict[str, LoadedFont]) -> dict[str, Face]:
@@ -132,10 +154,18 @@ _faces: dict[tuple[tuple[str, int], ...], tuple[dict[str, LoadedFont], dict[str,
 
 
 def missing_glyph_findings(placed: list[Placed], loaded: dict[str, LoadedFont],
-                           faces: dict[str, Face]) -> list[Finding]:
-    """One warning per character a role's font lacks, naming where it first occurs."""
+                           faces: dict[str, Face],
+                           chars: Mapping[str, str] | None = None) -> list[Finding]:
+    """One warning per character a role's font lacks, naming where it first occurs.
+    ``chars`` is :func:`chars_by_role` of ``placed`` when the caller has it already."""
+    # Nearly always a role's font has every character the role prints: one test per role
+    # then spares asking it about each of the report's few hundred texts.
+    by_role = chars_by_role(placed) if chars is None else chars
+    lacking = {role for role, text in by_role.items() if not loaded[role].chars.issuperset(text)}
     seen: dict[tuple[str, str], list[str]] = {}
     for p in placed:
+        if p.role not in lacking:
+            continue
         for ch in loaded[p.role].missing(p.text):
             seen.setdefault((p.role, ch), []).append(p.where)
     return _findings(seen, loaded, faces)

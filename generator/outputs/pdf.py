@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Spacer
 from reportlab.platypus.flowables import PageBreakIfNotEmpty
@@ -50,7 +50,6 @@ from generator.outputs.fonts import (
     load_fonts,
     prepare_fonts,
 )
-from generator.outputs.fonts.embed import reserve_first_subsets
 from generator.outputs.glyphs import (
     chars_by_role,
     faces_for,
@@ -79,6 +78,7 @@ from generator.outputs.pdf_layout import (
     TextStyle,
     mirrored,
     page_templates,
+    reserve_first_subsets,
 )
 from generator.report.model import Report
 from generator.safeio import write_bytes_atomic
@@ -103,17 +103,25 @@ class _QuickFlate(pdfdoc.PDFStreamFilterZCompress):
     about half as long for files some 5 % larger.
 
     Streams seen before (font subsets that every report embeds the same: headings, table
-    labels) are not compressed again: the last ones are kept, by content.
+    labels) are not compressed again: the last ones are kept, by content.  A subset program
+    kept by embed._keep_subsets comes back as the very same bytes object, so it is first
+    looked up by identity (hashing a 100 KB program for every report cost more than the
+    rest of its lookup).
     """
 
     def __init__(self) -> None:
         self._kept: dict[bytes, bytes] = {}
         self._kept_size = 0
+        #: id(stream) → (the stream, kept so its id stays its own; its compressed bytes).
+        self._by_object: dict[int, tuple[bytes, bytes]] = {}
 
     def encode(self, text: str | bytes) -> bytes:
         data = text.encode("utf8") if isinstance(text, str) else text
         if len(data) < _KEEP_FROM:
             return zlib.compress(data, 3)
+        same = self._by_object.get(id(data))
+        if same is not None and same[0] is data:
+            return same[1]
         key = hashlib.sha1(data).digest() + len(data).to_bytes(8, "big")
         found = self._kept.get(key)
         if found is None:
@@ -123,6 +131,9 @@ class _QuickFlate(pdfdoc.PDFStreamFilterZCompress):
                 self._kept_size = 0
             self._kept[key] = found
             self._kept_size += len(found)
+        if len(self._by_object) >= _KEEP_OBJECTS:
+            self._by_object.clear()
+        self._by_object[id(data)] = (data, found)
         return found
 
 
@@ -137,8 +148,37 @@ def _format_array(array: pdfdoc.PDFArray, document: Any, IND: bytes = b"\n ") ->
     one_per_line = (array.multiline and rl_config.pdfMultiLine) or array.multiline == "forced"
     if one_per_line or not all(type(e) in (int, float) for e in sequence):
         return _REPORTLAB_FORMAT_ARRAY(array, document, IND)
-    lines = (fp_str(*sequence[i:i + 10]) for i in range(0, len(sequence), 10))
-    return b"[ " + " \n  ".join(lines).encode("ascii") + b" ]"
+    # The widths of the reserved subsets are the same in every report: kept by value (equal
+    # numbers, 2 and 2.0 or 0.0 and -0.0, are written alike by fp_str).
+    key = tuple(sequence)
+    found = _FORMATTED_ARRAYS.get(key)
+    if found is None:
+        lines = (fp_str(*sequence[i:i + 10]) for i in range(0, len(sequence), 10))
+        found = b"[ " + " \n  ".join(lines).encode("ascii") + b" ]"
+        if len(_FORMATTED_ARRAYS) >= 1024:
+            _FORMATTED_ARRAYS.clear()
+        _FORMATTED_ARRAYS[key] = found
+    return found
+
+
+_FORMATTED_ARRAYS: dict[tuple[int | float, ...], bytes] = {}
+
+
+def _kept_to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """``ttfonts.makeToUnicodeCMap`` (a pure function of its arguments), kept: the reserved
+    subsets (table labels, headings) have the same name and characters in every report."""
+    key = (fontname, tuple(subset))
+    found = _TO_UNICODE_CMAPS.get(key)
+    if found is None:
+        found = _REPORTLAB_TO_UNICODE_CMAP(fontname, subset)
+        if len(_TO_UNICODE_CMAPS) >= 1024:
+            _TO_UNICODE_CMAPS.clear()
+        _TO_UNICODE_CMAPS[key] = found
+    return found
+
+
+_TO_UNICODE_CMAPS: dict[tuple[str, tuple[int, ...]], str] = {}
+_REPORTLAB_TO_UNICODE_CMAP = ttfonts.makeToUnicodeCMap
 
 
 _REPORTLAB_FORMAT_ARRAY = pdfdoc.PDFArray.format
@@ -146,6 +186,8 @@ _REPORTLAB_FORMAT_ARRAY = pdfdoc.PDFArray.format
 _KEEP_FROM = 16 * 1024
 #: Compressed bytes kept at most.
 _KEEP_BYTES = 16 * 1024 * 1024
+#: Streams kept by identity at most (their uncompressed bytes stay alive while kept).
+_KEEP_OBJECTS = 32
 _QUICK_FLATE = _QuickFlate()
 # The .docx starts a new paragraph at every line break (context._split_lines); so does the PDF.
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
@@ -205,9 +247,10 @@ def render_bytes(report: Report, options: RenderOptions,
     items = list(_one_paragraph_per_line(blocks(report)))
     placed = place_text(items, options.draft)
     choices = choose_fonts(options.font_paths, options.font_config, search)
-    loaded = load_fonts(choices, chars_by_role(placed), search, fixed_text=fixed_text())
+    chars = chars_by_role(placed)
+    loaded = load_fonts(choices, chars, search, fixed_text=fixed_text())
     faces = faces_for(loaded)
-    findings += missing_glyph_findings(placed, loaded, faces) + stand_in_findings(loaded)
+    findings += missing_glyph_findings(placed, loaded, faces, chars) + stand_in_findings(loaded)
 
     setup = PageSetup(number_face=faces["song"], draft=options.draft, draft_face=faces["heiti"])
     buffer = io.BytesIO()
@@ -230,6 +273,7 @@ def render_bytes(report: Report, options: RenderOptions,
         saved, saved_flate = rl_config.useA85, pdfdoc.PDFZCompress
         rl_config.useA85, pdfdoc.PDFZCompress = 0, _QUICK_FLATE
         pdfdoc.PDFArray.format = _format_array
+        ttfonts.makeToUnicodeCMap = _kept_to_unicode_cmap
         canvases: list[Canvas] = []
         reserved = reserved_characters(faces)
 
@@ -240,14 +284,14 @@ def render_bytes(report: Report, options: RenderOptions,
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 canvases.append(self)
-                for name, characters in reserved.items():
-                    reserve_first_subsets(name, self._doc, characters)
+                reserve_first_subsets(self._doc, reserved)
 
         try:
             doc.build(story, canvasmaker=RecordingCanvas)
         finally:
             rl_config.useA85, pdfdoc.PDFZCompress = saved, saved_flate
             pdfdoc.PDFArray.format = _REPORTLAB_FORMAT_ARRAY
+            ttfonts.makeToUnicodeCMap = _REPORTLAB_TO_UNICODE_CMAP
     findings += unprinted_findings(placed, loaded, faces, canvases[0]._doc, findings)
     return buffer.getvalue(), findings
 

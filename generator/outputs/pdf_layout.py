@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import groupby
 from typing import Any, Callable, Sequence
+from weakref import WeakKeyDictionary
 
 from reportlab.lib.colors import black, red
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
@@ -40,6 +42,7 @@ from reportlab.platypus.tables import CellStyle
 
 from generator.form import DRAFT_MARK, CellRole, GridCell, TableForm
 from generator.form.geometry import DIGIT_EM, label_left, table_leading
+from generator.outputs.fonts import embed
 from generator.outputs.kinsoku import MAX_SPREAD_EM, Line, break_lines
 
 # ---------------------------------------------------------------------------
@@ -82,11 +85,12 @@ class Face:
         self.name = name
         self.codepoints = codepoints
         self.fallbacks = tuple(fallbacks)
-        font = pdfmetrics.getFont(name)
-        face = font.face
+        self.font: Any = pdfmetrics.getFont(name)  # the registered reportlab font
+        face = self.font.face
         self._widths = face.charWidths
         self._default = face.defaultWidth
         self._cache: dict[str, float] = {}
+        self._sized: dict[float, _SizedWidths] = {}
 
     def with_fallbacks(self, fallbacks: Sequence["Face"]) -> "Face":
         return Face(self.name, self.codepoints, [f for f in fallbacks if f.name != self.name])
@@ -113,6 +117,15 @@ class Face:
             return self.char_width(text) * size
         return sum(map(self.char_width, text)) * size
 
+    def measure(self, size: float) -> Callable[[str], float]:
+        """``lambda text: self.width(text, size)`` for the line breaker, which measures every
+        unit of a paragraph: the widths are kept per size, so measuring a character seen
+        before is one dictionary lookup instead of three Python calls."""
+        widths = self._sized.get(size)
+        if widths is None:
+            widths = self._sized[size] = _SizedWidths(self, size)
+        return widths.__getitem__
+
     def runs(self, text: str) -> list[tuple["Face", str]]:
         """``text`` cut into runs printed with one face each."""
         out: list[tuple[Face, str]] = []
@@ -123,6 +136,21 @@ class Face:
             else:
                 out.append((face, ch))
         return out
+
+
+class _SizedWidths(dict[str, float]):
+    """:meth:`Face.width` of texts at one size, computed on first asking (``__missing__``)."""
+
+    def __init__(self, face: Face, size: float) -> None:
+        super().__init__()
+        self.face = face
+        self.size = size
+
+    def __missing__(self, text: str) -> float:
+        width = self.face.width(text, self.size)
+        if len(self) < 65536:  # numbers and addresses are units too: bounded
+            self[text] = width
+        return width
 
 
 # ---------------------------------------------------------------------------
@@ -199,7 +227,7 @@ class TextBlock(Flowable):
 
     def _break_lines(self, avail_width: float) -> list[LaidLine]:
         s = self.style
-        measure: Callable[[str], float] = lambda t: s.face.width(t, s.size)
+        measure = s.face.measure(s.size)
         if s.vertical:
             chars = [c for c in self.text if not c.isspace()] or [""]
             return [LaidLine(c, measure(c), 0.0, i == len(chars) - 1) for i, c in enumerate(chars)]
@@ -290,39 +318,219 @@ class _TextPen:
         self.font: tuple[str, float] | None = None
         self.char_space: float | None = None
         self._document = text._canvas._doc
-        self._escape = text._canvas._escape
-        self._reportlab_font: Any = None
+        self._bottom_up = bool(text._canvas.bottomup)
         self._size_operators = ""
+        self._glyphs = _document_glyphs(self._document)
 
     def set_font(self, name: str, size: float) -> None:
-        if self.font != (name, size):
+        font = self.font  # compared part by part: no tuple made for every run
+        if font is None or font[0] != name or font[1] != size:
             self.text.setFont(name, size)  # also forgets the current subset
             self.font = (name, size)
-            self._reportlab_font = pdfmetrics.getFont(name)
             self._size_operators = f"{fp_str(size)} Tf {fp_str(self.text._leading)} TL"
+
+    def move_to(self, x: float, y: float) -> None:
+        """``setTextOrigin(x, y)``: the operator and the cursor reportlab 5.1's
+        PDFTextObject.setTextOrigin writes for a bottom-up canvas, without its method call
+        and %-formatting per line (tests/test_pdf_fast_paths.py compares the two)."""
+        text = self.text
+        if not self._bottom_up:
+            text.setTextOrigin(x, y)
+            return
+        text._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+        text._x0 = text._x = x
+        text._y0 = text._y = y
 
     def set_char_space(self, value: float) -> None:
         if self.char_space != value:
             self.text.setCharSpace(value)
             self.char_space = value
 
-    def show(self, run: str) -> None:
-        """Print ``run`` (characters of the current font) at the current point."""
-        font, document, text = self._reportlab_font, self._document, self.text
+    def show_runs(self, face: "Face", line: str, size: float) -> None:
+        """Print ``line`` with ``face``, each character in the face that has its glyph.
+
+        Writes what reportlab's ``textOut`` writes for each run of :meth:`Face.runs`
+        (tests/test_pdf_fast_paths.py compares the two), from the document's
+        :class:`_Placement` of the face instead of asking ``splitString`` for every string: a
+        character's subset and code never change within a document once assigned."""
+        if not line:
+            return
+        names = self._glyphs.names
+        text = self.text
         operators = []
-        for subset, codes in font.splitString(run, document):
-            if subset != text._curSubset:
-                name = font.getSubsetInternalName(subset, document)
+        for run, codes in self._glyphs.placement(face).pieces(line):
+            self.set_font(run.face.name, size)
+            if run.subset != text._curSubset:
+                name = names.get(run) or self._glyphs.internal_name(run)
                 operators.append(f"{name} {self._size_operators}")
-                text._curSubset = subset
-            operators.append(f"({self._escape(codes)}) Tj")
+                text._curSubset = run.subset
+            operators.append(f"({codes}) Tj")
+        # One entry for the whole line: the text object joins its entries with a space, as
+        # the runs' operators are joined here, and setFont adds none for a TrueType font.
         text._code.append(" ".join(operators))
 
-    def show_runs(self, face: "Face", line: str, size: float) -> None:
-        """Print ``line`` with ``face``, each character in the face that has its glyph."""
-        for run_face, run in face.runs(line):
-            self.set_font(run_face.name, size)
-            self.show(run)
+
+@dataclass(eq=False, frozen=True)
+class _SubsetRun:
+    """One 256-code subset of a registered font: consecutive characters of the same subset
+    are printed with one ``Tj``.  One object per font and subset for the process
+    (:func:`_subset_run`), so runs compare by identity; the subset's name in a PDF is that
+    PDF's (:attr:`_DocumentGlyphs.names`)."""
+
+    face: Face
+    subset: int
+
+
+_SUBSET_RUNS: dict[tuple[str, int], _SubsetRun] = {}
+
+
+def _subset_run(face: Face, subset: int) -> _SubsetRun:
+    key = (face.name, subset)
+    found = _SUBSET_RUNS.get(key)
+    if found is None:
+        found = _SUBSET_RUNS[key] = _SubsetRun(face, subset)
+    return found
+
+
+#: A PDF string's bytes as ``escapePDF`` writes them, one code at a time (it escapes each byte
+#: on its own, so a string's escape is the concatenation).
+_ESCAPED = tuple(escapePDF(bytes([code])) for code in range(256))
+
+#: Pieces of a line: the subset run and the escaped codes of each of its runs.
+Pieces = tuple[tuple[_SubsetRun, str], ...]
+
+
+@dataclass
+class _Seed:
+    """What a face prints from the reserved subsets (:func:`reserve_first_subsets`): the same
+    in every PDF with the same reservation, so a new PDF's placement starts with it instead of
+    asking reportlab again for the tables' labels."""
+
+    run_of: dict[str, _SubsetRun] = field(default_factory=dict)
+    code_of: dict[str, str] = field(default_factory=dict)
+    pieces: dict[str, Pieces] = field(default_factory=dict)
+
+
+#: Lines kept per seed (a form's labels and headings are some hundreds).
+SEED_LINES = 4096
+
+_SEEDS: "WeakKeyDictionary[Face, dict[tuple[tuple[str, str], ...], _Seed]]" = WeakKeyDictionary()
+_NO_SEED = _Seed()
+
+
+class _Placement:
+    """For one face drawing in one PDF: each character's subset run and code, escaped for a
+    PDF string, as reportlab's ``splitString`` assigned them; and each line's pieces."""
+
+    def __init__(self, face: Face, glyphs: "_DocumentGlyphs") -> None:
+        self.face = face
+        self.glyphs = glyphs
+        self.seed = _NO_SEED
+        if glyphs.reservation:
+            seeds = _SEEDS.setdefault(face, {})
+            if glyphs.reservation not in seeds and len(seeds) >= 4:
+                seeds.clear()
+            self.seed = seeds.setdefault(glyphs.reservation, _Seed())
+        self.run_of = dict(self.seed.run_of)
+        self.code_of = dict(self.seed.code_of)
+        self._pieces: dict[str, Pieces] = {}
+
+    def pieces(self, line: str) -> Pieces:
+        """``line`` cut into runs of one subset each, with their escaped codes (a line drawn
+        before in this PDF, or made of reserved characters only, is looked up whole)."""
+        found = self._pieces.get(line) or self.seed.pieces.get(line)
+        if found is not None:
+            return found
+        run_of, code_of = self.run_of, self.code_of
+        chars = set(line)
+        if not run_of.keys() >= chars:
+            self.add(line)
+        found = tuple((run, "".join(map(code_of.__getitem__, group)))
+                      for run, group in groupby(line, run_of.__getitem__))
+        self._pieces[line] = found
+        seed = self.seed
+        if (seed is not _NO_SEED and len(seed.pieces) < SEED_LINES
+                and seed.run_of.keys() >= chars):
+            seed.pieces[line] = found
+        return found
+
+    def add(self, line: str) -> None:
+        """Place the characters of ``line`` not placed yet, in the order they first appear:
+        the order reportlab numbers a font's new characters in when the line is drawn run by
+        run.  They go through the registered font's ``splitString`` (one call per run of
+        characters the same face prints), so the font also records a character it has no
+        glyph for (embed._record_unprintable)."""
+        document = self.glyphs.document
+        reserved_end = self.glyphs.reserved_end
+        run_of, code_of, seed = self.run_of, self.code_of, self.seed
+        new = [ch for ch in dict.fromkeys(line) if ch not in run_of]
+        for printing, group in groupby(new, self.face.pick):
+            chars = "".join(group)
+            end = reserved_end.get(printing.name, 0)
+            position = 0
+            for subset, string in printing.font.splitString(chars, document):
+                run = _subset_run(printing, subset)
+                for ch, code in zip(chars[position:position + len(string)], string,
+                                    strict=True):
+                    run_of[ch] = run
+                    escaped = code_of[ch] = _ESCAPED[code]
+                    if seed is not _NO_SEED and 0 < subset * 256 + code < end:
+                        # Numbered by the reservation: the same in the next PDF.
+                        seed.run_of[ch], seed.code_of[ch] = run, escaped
+                position += len(string)
+            if position != len(chars):
+                raise AssertionError("splitString gave not one code per character")
+
+
+class _DocumentGlyphs:
+    """The placements of every face drawing in one PDF, and the names of its subsets."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        self._placements: dict[Face, _Placement] = {}
+        self.names: dict[_SubsetRun, str] = {}
+        #: The characters reserved per font name (:func:`reserve_first_subsets`), as a key.
+        self.reservation: tuple[tuple[str, str], ...] = ()
+        #: Per font name, the first code the reservation left unassigned.
+        self.reserved_end: dict[str, int] = {}
+
+    def placement(self, face: Face) -> _Placement:
+        found = self._placements.get(face)
+        if found is None:
+            found = self._placements[face] = _Placement(face, self)
+        return found
+
+    def internal_name(self, run: _SubsetRun) -> str:
+        # Asked of reportlab when first printed, as textOut does: its first call for a font
+        # gives the font its number in the document (F1, F2 …), in order of first use.
+        name = self.names[run] = run.face.font.getSubsetInternalName(run.subset, self.document)
+        return name
+
+
+_DOCUMENT_GLYPHS: "WeakKeyDictionary[Any, _DocumentGlyphs]" = WeakKeyDictionary()
+
+
+def reserve_first_subsets(document: Any, reserved: dict[str, str]) -> None:
+    """Before anything is drawn in ``document``: give each registered font's ``reserved``
+    characters its first codes (:func:`generator.outputs.fonts.embed.reserve_first_subsets`),
+    and remember the reservation, so every PDF with the same one starts its placements from
+    what the previous PDFs placed in the reserved subsets."""
+    glyphs = _document_glyphs(document)
+    if glyphs._placements:
+        raise RuntimeError("reserve_first_subsets comes before the first text is drawn")
+    for name, characters in reserved.items():
+        embed.reserve_first_subsets(name, document, characters)
+        state = pdfmetrics.getFont(name).state.get(document)
+        if state is not None:
+            glyphs.reserved_end[name] = state.nextCode
+    glyphs.reservation = tuple(sorted(reserved.items()))
+
+
+def _document_glyphs(document: Any) -> _DocumentGlyphs:
+    found = _DOCUMENT_GLYPHS.get(document)
+    if found is None:
+        found = _DOCUMENT_GLYPHS[document] = _DocumentGlyphs(document)
+    return found
 
 
 def draw_line(canvas: Any, line: LaidLine, width: float, baseline: float, s: TextStyle,
@@ -354,7 +562,7 @@ def draw_line(canvas: Any, line: LaidLine, width: float, baseline: float, s: Tex
         text.setFillColor(s.color)
         pen = _TextPen(text)
     else:
-        pen.text.setTextOrigin(x + dx, baseline)
+        pen.move_to(x + dx, baseline)
     pen.set_char_space(tracking)
     pen.show_runs(s.face, line.text, s.size)
     if own:
@@ -488,6 +696,81 @@ class FormTable(Flowable):
         return out
 
 
+class _TablePlan:
+    """What a form table's layout at one width owes to the form alone: column widths, each
+    cell's inner width, the labels' styles and lines, which roles each row holds.
+
+    The same in every report, so made once per process (:func:`_table_plan`): measuring the
+    three hundred cells of the three tables again was a tenth of a report's PDF time."""
+
+    def __init__(self, form: TableForm, look: TableLook, width: float) -> None:
+        self.form = form
+        self.col_widths = tuple(width * f for f in look.col_fractions)
+        self.inner = tuple(sum(self.col_widths[cell.col:cell.last_col + 1]) - 2 * look.padding
+                           for cell in form.cells)
+        self.label_style = TextStyle(look.face, look.size, look.leading, align="center",
+                                     widow_control=False)
+        #: Cell index → the label's style and lines, and the least height it can be drawn in.
+        self.labels: dict[int, tuple[TextStyle, tuple[LaidLine, ...]]] = {}
+        self.label_heights: dict[int, float] = {}
+        for index, (cell, inner) in enumerate(zip(form.cells, self.inner)):
+            if cell.field_id is not None:
+                continue
+            style = self.label_style
+            if label_left(form, cell.role, cell.rowspan):
+                style = replace(style, align="left")
+            if cell.role is CellRole.LABEL and inner < 2.2 * look.size:
+                style = replace(style, vertical=True)
+            block = TextBlock(cell.text, style)
+            self.labels[index] = (style, tuple(block.lines(inner)))
+            self.label_heights[index] = block.min_height(inner)
+        roles: list[set[CellRole]] = [set() for _ in range(form.n_rows)]
+        for cell in form.cells:
+            for r in range(cell.row, cell.last_row + 1):
+                roles[r].add(cell.role)
+        self.row_roles = tuple(frozenset(found) for found in roles)
+        self._pieces: dict[tuple[int, ...], tuple[tuple[tuple[int, int], ...],
+                                                  tuple[tuple[Any, ...], ...]]] = {}
+
+    def piece(self, rows: tuple[int, ...]) -> tuple[tuple[tuple[int, int], ...],
+                                                     tuple[tuple[Any, ...], ...]]:
+        """Where the cells go in the piece of grid ``rows``: (cell index, first row of the
+        piece it is written in) for each cell the piece shows, and the piece's SPAN commands
+        (a merged cell cut by a page break repeats its label in every piece).  Kept: the
+        pieces of a form table are nearly always cut at the same rows."""
+        found = self._pieces.get(rows)
+        if found is None:
+            position = {r: i for i, r in enumerate(rows)}
+            placed: list[tuple[int, int]] = []
+            spans: list[tuple[Any, ...]] = []
+            for index, cell in enumerate(self.form.cells):
+                inside = [position[r] for r in range(cell.row, cell.last_row + 1)
+                          if r in position]
+                if not inside:
+                    continue
+                first, last = inside[0], inside[-1]
+                placed.append((index, first))
+                if last > first or cell.colspan > 1:
+                    spans.append(("SPAN", (cell.col, first), (cell.last_col, last)))
+            if len(self._pieces) >= 256:
+                self._pieces.clear()
+            found = self._pieces[rows] = (tuple(placed), tuple(spans))
+        return found
+
+
+_PLANS: dict[tuple[int, TableLook, float], _TablePlan] = {}
+
+
+def _table_plan(form: TableForm, look: TableLook, width: float) -> _TablePlan:
+    key = (id(form), look, width)
+    plan = _PLANS.get(key)
+    if plan is None or plan.form is not form:
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        plan = _PLANS[key] = _TablePlan(form, look, width)
+    return plan
+
+
 class _Prepared:
     """A table measured for one width: cell contents, column widths, natural row heights."""
 
@@ -496,29 +779,23 @@ class _Prepared:
         self.form = form
         self.look = look
         self.width = width
-        self.col_widths = [width * f for f in look.col_fractions]
+        plan = self._plan = _table_plan(form, look, width)
+        self.col_widths = list(plan.col_widths)
         self.header = list(range(form.header_rows))
-        label_style = TextStyle(look.face, look.size, look.leading, align="center",
-                                widow_control=False)
         self.cells: list[_Cell] = []
-        for cell in form.cells:
-            inner = self._inner_width(cell)
+        for index, (cell, inner) in enumerate(zip(form.cells, plan.inner)):
             if cell.field_id is not None:
                 text = texts.get(cell.field_id, "0")
                 block = None
                 if number_setting(look.face, text, look.size)[1] > inner + EPS:
                     # Wider than its column even at the table's size (the geometry steps a
                     # whole table down once, never single cells): the number wraps.
-                    block = TextBlock(text, label_style)
+                    block = TextBlock(text, plan.label_style)
                     block.wrap(inner, PAGE_HEIGHT)
                 self.cells.append(_Cell(cell, text, block))
                 continue
-            style = label_style
-            if label_left(form, cell.role, cell.rowspan):
-                style = replace(label_style, align="left")
-            if cell.role is CellRole.LABEL and inner < 2.2 * look.size:
-                style = replace(label_style, vertical=True)
-            block = TextBlock(cell.text, style)
+            style, lines = plan.labels[index]
+            block = TextBlock(cell.text, style, lines, inner)
             block.wrap(inner, PAGE_HEIGHT)
             self.cells.append(_Cell(cell, cell.text, block))
         pad = 2 * look.pad_y
@@ -526,23 +803,29 @@ class _Prepared:
         pad += look.line_width
         self.natural = [look.leading + pad] * form.n_rows
         self.needs: list[tuple[GridCell, float]] = []  # merged cells: content height
-        for c in self.cells:
-            inner = self._inner_width(c.grid)
-            need = (c.block.min_height(inner) if c.block is not None else look.leading) + pad
+        label_heights = plan.label_heights
+        for index, (c, inner) in enumerate(zip(self.cells, plan.inner)):
+            if index in label_heights:
+                need = label_heights[index] + pad
+            else:
+                need = (c.block.min_height(inner) if c.block is not None else look.leading) + pad
             if c.grid.rowspan == 1:
                 self.natural[c.grid.row] = max(self.natural[c.grid.row], need)
             else:
                 self.needs.append((c.grid, need))
-        self.row_roles = [set() for _ in range(form.n_rows)]
-        for c in self.cells:
-            for r in range(c.grid.row, c.grid.last_row + 1):
-                self.row_roles[r].add(c.grid.role)
-
-    def _inner_width(self, cell: GridCell) -> float:
-        return sum(self.col_widths[cell.col:cell.last_col + 1]) - 2 * self.look.padding
+        self.row_roles = plan.row_roles
+        self._heights: dict[tuple[int, ...], list[float]] = {}
 
     def piece_heights(self, rows: Sequence[int]) -> list[float]:
-        """Row heights of a piece: natural heights, stretched where a merged cell needs it."""
+        """Row heights of a piece: natural heights, stretched where a merged cell needs it.
+        (Kept per piece: choosing a page break asks for the same pieces several times.)"""
+        key = tuple(rows)
+        found = self._heights.get(key)
+        if found is None:
+            found = self._heights[key] = self._piece_heights(key)
+        return list(found)
+
+    def _piece_heights(self, rows: Sequence[int]) -> list[float]:
         heights = [self.natural[r] for r in rows]
         position = {r: i for i, r in enumerate(rows)}
         for grid, need in self.needs:
@@ -608,18 +891,13 @@ class _Prepared:
     def table(self, rows: Sequence[int]) -> Table:
         """The reportlab table of one piece (``rows`` are grid rows, header first)."""
         look = self.look
-        position = {r: i for i, r in enumerate(rows)}
+        placed, spans = self._plan.piece(tuple(rows))
         data: list[list[object]] = [["" for _ in range(self.form.n_cols)] for _ in rows]
-        commands: list[tuple] = [("GRID", (0, 0), (-1, -1), look.line_width, black)]
-        for c in self.cells:
-            inside = [position[r] for r in range(c.grid.row, c.grid.last_row + 1) if r in position]
-            if not inside:
-                continue
-            first, last = inside[0], inside[-1]
-            # A merged cell cut by a page break repeats its label in every piece.
+        commands: list[tuple] = [("GRID", (0, 0), (-1, -1), look.line_width, black), *spans]
+        cells = self.cells
+        for index, first in placed:
+            c = cells[index]
             data[first][c.grid.col] = [c.block] if c.block is not None else c.text
-            if last > first or c.grid.colspan > 1:
-                commands.append(("SPAN", (c.grid.col, first), (c.grid.last_col, last)))
         shared = self.cell_style
         return _NumberTable(look.face, data, colWidths=self.col_widths,
                             rowHeights=self.piece_heights(rows), style=TableStyle(commands),
@@ -646,11 +924,22 @@ def number_setting(face: Face, text: str, size: float) -> tuple[float, float]:
     the .docx prints numbers in), and the width it then takes.  A face with wider digits (Noto
     Serif SC's are 0.56 em) would wrap a 9-digit number its column holds in the .docx; digits
     narrower than that keep their own widths (never a positive spacing)."""
-    natural = face.width(text, size)
+    natural = face.measure(size)(text)
     if len(text) < 2:
         return 0.0, natural
     tracking = min(0.0, (DIGIT_EM * size * len(text) - natural) / len(text))
     return tracking, natural + tracking * (len(text) - 1)
+
+
+_SPAN_RANGES: dict[tuple[Any, ...], tuple[dict[Any, Any], list[Any], list[Any]]] = {}
+_SPAN_RECTS: dict[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, tuple[Any, ...]],
+                                          dict[Any, tuple[Any, ...]]]] = {}
+
+
+def _frozen_blocks(blocks: dict[Any, list[Any]]) -> dict[Any, tuple[Any, ...]]:
+    """reportlab's sorted lists of blocked spans per rule position, as tuples: reportlab only
+    reads them (len, index), so every table can share them, and none can change them."""
+    return {position: tuple(spans) for position, spans in blocks.items()}
 
 
 class _NumberTable(Table):
@@ -669,6 +958,42 @@ class _NumberTable(Table):
         super().__init__(*args, **kwargs)
         self._face = face
         self._cells: list[tuple[str | TextBlock, Any, float, float]] = []
+
+    # The spans of a form table are the same in every report (and its row positions nearly
+    # always): reportlab's _calcSpanRanges and _calcSpanRects, which walk every cell in
+    # Python, were a twentieth of a report's PDF time.  Their results, the attributes
+    # reportlab 5.1 sets, are kept by what they are computed from and copied into each new
+    # table; tests/test_pdf_fast_paths.py compares them with reportlab's own.
+    def _calcSpanRanges(self) -> None:  # noqa: N802
+        key = (self._ncols, self._nrows, tuple(self._spanCmds))
+        kept = _SPAN_RANGES.get(key)
+        if kept is None:
+            super()._calcSpanRanges()
+            kept = _SPAN_RANGES[key] = (dict(self._spanRanges), list(self._colSpanCells),
+                                        list(self._rowSpanCells))
+            if len(_SPAN_RANGES) > 256:
+                _SPAN_RANGES.clear()
+        self._spanRanges = dict(kept[0])
+        self._colSpanCells, self._rowSpanCells = list(kept[1]), list(kept[2])
+        self._span_key = key
+
+    def _calcSpanRects(self) -> None:  # noqa: N802
+        span_key = getattr(self, "_span_key", None)
+        if getattr(self, "_spanRects", None) or span_key is None:
+            super()._calcSpanRects()  # reportlab decides whether to compute again
+            return
+        key = (span_key, tuple(self._colpositions), tuple(self._rowpositions),
+               getattr(self, "_hmax", None))
+        kept = _SPAN_RECTS.get(key)
+        if kept is None:
+            super()._calcSpanRects()
+            kept = _SPAN_RECTS[key] = (dict(self._spanRects), _frozen_blocks(self._vBlocks),
+                                       _frozen_blocks(self._hBlocks))
+            if len(_SPAN_RECTS) > 256:
+                _SPAN_RECTS.clear()
+        self._spanRects = dict(kept[0])
+        self._vBlocks, self._hBlocks = dict(kept[1]), dict(kept[2])
+        self._hmax_spanRects = getattr(self, "_hmax", None)
 
     def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
         (col_x, row_y), (width, height) = pos, size
@@ -712,7 +1037,7 @@ class _NumberTable(Table):
                 size = style.fontsize
                 tracking, width = number_setting(self._face, line, size)
                 pen.set_char_space(tracking)
-                text.setTextOrigin(x - width / 2, y)
+                pen.move_to(x - width / 2, y)
                 pen.show_runs(self._face, line, size)
                 y -= style.leading
         canvas.drawText(text)

@@ -19,6 +19,7 @@ import hashlib
 import io
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -44,7 +45,7 @@ class FontFile:
             stat = path.stat()
         except OSError as exc:
             raise FontError(f"找不到字体文件 {path}（{exc.strerror or exc}）。") from exc
-        return cls(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}", path=path)
+        return cls(f"{_resolved(path)}|{stat.st_size}|{stat.st_mtime_ns}", path=path)
 
     @classmethod
     def in_memory(cls, data: bytes) -> "FontFile":
@@ -54,6 +55,14 @@ class FontFile:
     def label(self) -> str:
         """How messages name the file."""
         return str(self.path) if self.path is not None else "（内存中的转换字体）"
+
+
+@lru_cache(maxsize=256)
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, kept: a system font is looked up for every report, and resolving
+    walks every folder of its path; a font file that changes is still seen by its size and
+    modification time in :meth:`FontFile.on_disk`'s key."""
+    return path.resolve()
 
 
 @dataclass(frozen=True)
@@ -134,15 +143,38 @@ def reserve_first_subsets(name: str, document: Any, characters: str) -> None:
     from reportlab.pdfbase import pdfmetrics
 
     font = pdfmetrics.getFont(name)
+    key = (name, characters)
+    kept = _reserved_states.get(key)
+    if kept is not None and document not in font.state:
+        # The same reservation in a new document: the state reportlab's splitString left
+        # in the first one, copied (reportlab 5.1's TTFont.State: the code of each character,
+        # the characters of each subset, the next code).  tests/test_pdf_fast_paths.py
+        # compares it with splitString's own.
+        assignments, subsets, next_code = kept
+        state = font._assignState(document)
+        state.assignments = dict(assignments)
+        state.subsets = [list(subset) for subset in subsets]
+        state.nextCode = next_code
+        return
     covered = font.face.charToGlyph
     reserved = "".join(ch for ch in dict.fromkeys(characters)
                        if ord(ch) in covered and not ch.isspace())
     if not reserved:
         return
+    fresh = document not in font.state
     font.splitString(reserved, document)
     state = font.state[document]
     if state.nextCode & 0xFF:  # close the last reserved subset: the next code starts one
         state.nextCode = (state.nextCode | 0xFF) + 1
+    if fresh:
+        if len(_reserved_states) >= 64:
+            _reserved_states.clear()
+        _reserved_states[key] = (dict(state.assignments),
+                                 [list(subset) for subset in state.subsets], state.nextCode)
+
+
+#: (font name, characters) → the font's state in a document right after reserving them.
+_reserved_states: dict[tuple[str, str], tuple[dict[int, int], list[list[int]], int]] = {}
 
 
 def _record_unprintable(font: Any) -> None:
