@@ -19,11 +19,10 @@ from hypothesis import strategies as st
 from reportlab.pdfgen.canvas import Canvas
 
 from generator.form import TABLES
-from generator.outputs.fonts import LoadedFont, choose_fonts, load_fonts
-from generator.outputs.fonts import embed
+from generator.outputs import RenderOptions, pdf_layout
+from generator.outputs.fonts import LoadedFont, choose_fonts, embed, load_fonts
 from generator.outputs.fonts.embed import unprintable
 from generator.outputs.glyphs import Placed, chars_by_role, faces_for, fixed_text
-from generator.outputs import RenderOptions, pdf_layout
 from generator.outputs.kinsoku import units
 from generator.outputs.pdf import render_bytes
 from generator.outputs.pdf_layout import Face, _TextPen
@@ -292,3 +291,24 @@ def test_a_stream_compressed_again_is_looked_up_by_identity_and_by_content() -> 
     assert first == zlib.compress(program, 3) and zlib.decompress(first) == program
     small = b"BT /F1+0 16 Tf (x) Tj ET"
     assert zlib.decompress(flate.encode(small)) == small
+
+
+def test_a_rendered_pdf_leaves_nothing_of_itself_behind(example_report: Report) -> None:
+    """The per-PDF glyph tables are kept by the document, weakly: once a PDF is rendered, its
+    document (pages, streams, font subsets) is freed, however many PDFs a server renders."""
+    import gc
+
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+
+    def documents() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, PDFDocument))
+
+    render_bytes(example_report, RenderOptions())
+    before = documents()
+    for number in range(3):
+        report = example_report.replace(meta=replace(example_report.meta,
+                                                     agency=f"第{number}镇人民政府"))
+        render_bytes(report, RenderOptions(draft=number == 1))
+    assert documents() == before
+    assert len(pdf_layout._DOCUMENT_GLYPHS) <= before

@@ -131,9 +131,10 @@ class _QuickFlate(pdfdoc.PDFStreamFilterZCompress):
                 self._kept_size = 0
             self._kept[key] = found
             self._kept_size += len(found)
-        if len(self._by_object) >= _KEEP_OBJECTS:
-            self._by_object.clear()
-        self._by_object[id(data)] = (data, found)
+        if data is text:  # only a bytes object handed in again can be found by identity
+            if len(self._by_object) >= _KEEP_OBJECTS:
+                self._by_object.clear()
+            self._by_object[id(data)] = (data, found)
         return found
 
 

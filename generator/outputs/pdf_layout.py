@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import groupby
 from typing import Any, Callable, Sequence
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 from reportlab.lib.colors import black, red
 from reportlab.lib.pagesizes import A4
@@ -359,7 +359,7 @@ class _TextPen:
         text = self.text
         operators = []
         for run, codes in self._glyphs.placement(face).pieces(line):
-            self.set_font(run.face.name, size)
+            self.set_font(run.name, size)
             if run.subset != text._curSubset:
                 name = names.get(run) or self._glyphs.internal_name(run)
                 operators.append(f"{name} {self._size_operators}")
@@ -375,9 +375,11 @@ class _SubsetRun:
     """One 256-code subset of a registered font: consecutive characters of the same subset
     are printed with one ``Tj``.  One object per font and subset for the process
     (:func:`_subset_run`), so runs compare by identity; the subset's name in a PDF is that
-    PDF's (:attr:`_DocumentGlyphs.names`)."""
+    PDF's (:attr:`_DocumentGlyphs.names`).  It holds the registered font, not a
+    :class:`Face`: a face's fallbacks and width tables belong to the documents that made it."""
 
-    face: Face
+    name: str  # the registered font's name
+    font: Any  # the registered reportlab font (one per name for the process)
     subset: int
 
 
@@ -388,7 +390,7 @@ def _subset_run(face: Face, subset: int) -> _SubsetRun:
     key = (face.name, subset)
     found = _SUBSET_RUNS.get(key)
     if found is None:
-        found = _SUBSET_RUNS[key] = _SubsetRun(face, subset)
+        found = _SUBSET_RUNS[key] = _SubsetRun(face.name, face.font, subset)
     return found
 
 
@@ -483,16 +485,27 @@ class _Placement:
 
 
 class _DocumentGlyphs:
-    """The placements of every face drawing in one PDF, and the names of its subsets."""
+    """The placements of every face drawing in one PDF, and the names of its subsets.
+
+    Kept in :data:`_DOCUMENT_GLYPHS` by the document, which it must not keep alive itself:
+    it holds the document weakly (a strong reference from the value would keep every PDF a
+    process ever drew, with all its pages, in memory)."""
 
     def __init__(self, document: Any) -> None:
-        self.document = document
+        self._document = ref(document)
         self._placements: dict[Face, _Placement] = {}
         self.names: dict[_SubsetRun, str] = {}
         #: The characters reserved per font name (:func:`reserve_first_subsets`), as a key.
         self.reservation: tuple[tuple[str, str], ...] = ()
         #: Per font name, the first code the reservation left unassigned.
         self.reserved_end: dict[str, int] = {}
+
+    @property
+    def document(self) -> Any:
+        document = self._document()
+        if document is None:  # only drawn while its canvas, which holds it, is drawing
+            raise RuntimeError("the PDF document these glyphs belong to is gone")
+        return document
 
     def placement(self, face: Face) -> _Placement:
         found = self._placements.get(face)
@@ -503,7 +516,7 @@ class _DocumentGlyphs:
     def internal_name(self, run: _SubsetRun) -> str:
         # Asked of reportlab when first printed, as textOut does: its first call for a font
         # gives the font its number in the document (F1, F2 …), in order of first use.
-        name = self.names[run] = run.face.font.getSubsetInternalName(run.subset, self.document)
+        name = self.names[run] = run.font.getSubsetInternalName(run.subset, self.document)
         return name
 
 
@@ -758,6 +771,10 @@ class _TablePlan:
         return found
 
 
+#: Table plans by form, look and width.  Like the other pure caches of this module (the
+#: span caches below, a face's width tables) it is also filled outside pdf.py's build lock
+#: (the .docx asks pdf.table_breaks): two threads may plan the same table twice, but a dict
+#: operation is atomic, and a plan depends on its key only, so neither sees a wrong one.
 _PLANS: dict[tuple[int, TableLook, float], _TablePlan] = {}
 
 

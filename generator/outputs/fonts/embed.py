@@ -57,11 +57,16 @@ class FontFile:
         return str(self.path) if self.path is not None else "（内存中的转换字体）"
 
 
-@lru_cache(maxsize=256)
 def _resolved(path: Path) -> Path:
-    """``path.resolve()``, kept: a system font is looked up for every report, and resolving
-    walks every folder of its path; a font file that changes is still seen by its size and
-    modification time in :meth:`FontFile.on_disk`'s key."""
+    """``path.resolve()``, kept for absolute paths: a system font is looked up for every
+    report, and resolving walks every folder of its path; a font file that changes is still
+    seen by its size and modification time in :meth:`FontFile.on_disk`'s key.  A relative
+    path (``--font 仿宋=fonts/x.ttf``) depends on the working folder and is resolved anew."""
+    return _resolved_absolute(path) if path.is_absolute() else path.resolve()
+
+
+@lru_cache(maxsize=256)
+def _resolved_absolute(path: Path) -> Path:
     return path.resolve()
 
 
