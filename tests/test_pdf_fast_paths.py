@@ -278,6 +278,28 @@ def test_kept_spans_of_a_form_table_are_what_reportlab_computes(faces: dict[str,
             assert ours == theirs
 
 
+def test_a_table_from_kept_spans_has_every_attribute_reportlab_gives_one(
+        faces: dict[str, Face]) -> None:
+    """A newer reportlab that sets one more attribute in _calcSpanRanges/_calcSpanRects would
+    leave it unset on tables made from the kept results: this compares a table computed by
+    reportlab with one made from what was kept, attribute by attribute."""
+    from generator.form import TABLE3
+    from generator.outputs.pdf import table_look
+    from generator.outputs.pdf_layout import BODY_WIDTH, _Prepared
+
+    prep = _Prepared(TABLE3, {}, table_look("t3", faces["song"]), BODY_WIDTH)
+    rows = list(range(TABLE3.n_rows))
+    pdf_layout._SPAN_RANGES.clear()
+    pdf_layout._SPAN_RECTS.clear()
+    computed = prep.table(rows)
+    computed.wrap(BODY_WIDTH, 10_000)
+    kept = prep.table(rows)
+    kept.wrap(BODY_WIDTH, 10_000)
+    assert set(vars(kept)) == set(vars(computed))
+    for name in ("_spanRanges", "_colSpanCells", "_rowSpanCells", "_spanRects"):
+        assert getattr(kept, name) == getattr(computed, name)
+
+
 def test_a_stream_compressed_again_is_looked_up_by_identity_and_by_content() -> None:
     import zlib
 

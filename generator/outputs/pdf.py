@@ -78,7 +78,7 @@ from generator.outputs.pdf_layout import (
     TextStyle,
     mirrored,
     page_templates,
-    reserve_first_subsets,
+    reserve_document_subsets,
 )
 from generator.report.model import Report
 from generator.safeio import write_bytes_atomic
@@ -285,7 +285,7 @@ def render_bytes(report: Report, options: RenderOptions,
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 canvases.append(self)
-                reserve_first_subsets(self._doc, reserved)
+                reserve_document_subsets(self._doc, reserved)
 
         try:
             doc.build(story, canvasmaker=RecordingCanvas)

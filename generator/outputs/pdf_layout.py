@@ -352,7 +352,8 @@ class _TextPen:
         Writes what reportlab's ``textOut`` writes for each run of :meth:`Face.runs`
         (tests/test_pdf_fast_paths.py compares the two), from the document's
         :class:`_Placement` of the face instead of asking ``splitString`` for every string: a
-        character's subset and code never change within a document once assigned."""
+        character's subset and code never change within a document once assigned, and
+        ``setFont`` writes no code for a TrueType font (both so in reportlab 5.1)."""
         if not line:
             return
         names = self._glyphs.names
@@ -395,7 +396,8 @@ def _subset_run(face: Face, subset: int) -> _SubsetRun:
 
 
 #: A PDF string's bytes as ``escapePDF`` writes them, one code at a time (it escapes each byte
-#: on its own, so a string's escape is the concatenation).
+#: on its own, so a string's escape is the concatenation: so in reportlab 5.1 and rl_accel
+#: 0.9; tests/test_pdf_fast_paths.py compares whole lines with ``textOut``'s).
 _ESCAPED = tuple(escapePDF(bytes([code])) for code in range(256))
 
 #: Pieces of a line: the subset run and the escaped codes of each of its runs.
@@ -404,7 +406,7 @@ Pieces = tuple[tuple[_SubsetRun, str], ...]
 
 @dataclass
 class _Seed:
-    """What a face prints from the reserved subsets (:func:`reserve_first_subsets`): the same
+    """What a face prints from the reserved subsets (:func:`reserve_document_subsets`): the same
     in every PDF with the same reservation, so a new PDF's placement starts with it instead of
     asking reportlab again for the tables' labels."""
 
@@ -495,7 +497,7 @@ class _DocumentGlyphs:
         self._document = ref(document)
         self._placements: dict[Face, _Placement] = {}
         self.names: dict[_SubsetRun, str] = {}
-        #: The characters reserved per font name (:func:`reserve_first_subsets`), as a key.
+        #: The characters reserved per font name (:func:`reserve_document_subsets`), as a key.
         self.reservation: tuple[tuple[str, str], ...] = ()
         #: Per font name, the first code the reservation left unassigned.
         self.reserved_end: dict[str, int] = {}
@@ -523,14 +525,14 @@ class _DocumentGlyphs:
 _DOCUMENT_GLYPHS: "WeakKeyDictionary[Any, _DocumentGlyphs]" = WeakKeyDictionary()
 
 
-def reserve_first_subsets(document: Any, reserved: dict[str, str]) -> None:
+def reserve_document_subsets(document: Any, reserved: dict[str, str]) -> None:
     """Before anything is drawn in ``document``: give each registered font's ``reserved``
     characters its first codes (:func:`generator.outputs.fonts.embed.reserve_first_subsets`),
     and remember the reservation, so every PDF with the same one starts its placements from
     what the previous PDFs placed in the reserved subsets."""
     glyphs = _document_glyphs(document)
     if glyphs._placements:
-        raise RuntimeError("reserve_first_subsets comes before the first text is drawn")
+        raise RuntimeError("reserve_document_subsets comes before the first text is drawn")
     for name, characters in reserved.items():
         embed.reserve_first_subsets(name, document, characters)
         state = pdfmetrics.getFont(name).state.get(document)
@@ -954,8 +956,9 @@ _SPAN_RECTS: dict[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, tuple[Any, ..
 
 
 def _frozen_blocks(blocks: dict[Any, list[Any]]) -> dict[Any, tuple[Any, ...]]:
-    """reportlab's sorted lists of blocked spans per rule position, as tuples: reportlab only
-    reads them (len, index), so every table can share them, and none can change them."""
+    """reportlab's sorted lists of blocked spans per rule position, as tuples: reportlab 5.1
+    only reads them (len, index), so every table can share them, and none can change them
+    (a later reportlab that appended to them would fail loudly on a tuple, not print wrong)."""
     return {position: tuple(spans) for position, spans in blocks.items()}
 
 
