@@ -354,3 +354,34 @@ def test_a_cache_folder_that_cannot_be_written_still_probes(
     found = discover.probe(build_tiny_font(tmp_path / "tiny.ttf", TINY_CHARS))
     assert found.face == "NianbaoTiny" and found.covers(TINY_CHARS)
     assert blocked.read_text(encoding="utf-8") == "a file where the cache folder would be"
+
+
+def test_a_fonts_digest_is_remembered_with_its_probe(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Converted pieces are named by the font file's digest: hashed once per file and machine,
+    not in every process (a 10 MB font took a tenth of a second)."""
+    import hashlib
+
+    from generator.outputs.fonts import convert, discover, probe_cache
+
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(probe_cache, "_caches", {})
+    font = build_tiny_font(tmp_path / "tiny.ttf", TINY_CHARS)
+    stat = font.stat()
+    discover.probe(font)
+    convert._digest.cache_clear()
+    first = convert._digest(font, stat.st_size, stat.st_mtime_ns)
+    assert first == hashlib.sha256(font.read_bytes()).hexdigest()[:16]
+
+    def no_hashing(*args: object) -> object:
+        raise AssertionError("hashed again")
+
+    monkeypatch.setattr(convert.hashlib, "sha256", no_hashing)
+    monkeypatch.setattr(probe_cache, "_caches", {})  # as in a new process
+    convert._digest.cache_clear()
+    assert convert._digest(font, stat.st_size, stat.st_mtime_ns) == first
+    monkeypatch.setattr(discover, "_open_face", no_hashing)  # the probe's entry is whole too
+    discover._probe.cache_clear()
+    assert discover.probe(font).face == "NianbaoTiny"
+    discover._probe.cache_clear()
+    convert._digest.cache_clear()

@@ -43,8 +43,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from generator import __version__
-from generator.outputs.fonts.discover import probe
+from generator.outputs.fonts.discover import default_cache_dir, probe
 from generator.outputs.fonts.embed import FontError, FontFile
+from generator.outputs.fonts.probe_cache import key_of, probe_cache
 from generator.outputs.fonts.truetype_glyphs import (
     GlyphRecord,
     freetype_glyphs,
@@ -171,11 +172,20 @@ def _source_cached(path: Path, index: int, size: int, mtime_ns: int,
 
 @lru_cache(maxsize=16)
 def _digest(path: Path, size: int, mtime_ns: int) -> str:
+    """The first 16 hex digits of the font file's SHA-256, remembered with its probe in the
+    cache folder (:mod:`.probe_cache`) for the same size and modification time."""
+    key = key_of(path, 0, size, mtime_ns)
+    remembered = probe_cache(default_cache_dir())
+    known = remembered.digest(key)
+    if known is not None:
+        return known
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()[:16]
+    found = digest.hexdigest()[:16]
+    remembered.put_digest(key, found)
+    return found
 
 
 @lru_cache(maxsize=16)
