@@ -300,3 +300,38 @@ def test_batch_says_before_the_one_time_conversion_that_it_is_coming(
     assert "正在转换" not in again.output
     pdf, = (tmp_path / "out").glob(f"{AGENCIES[0]}*.pdf")
     assert_every_character_printed(pdf.read_bytes(), variant(example_report, 0))
+
+
+def test_a_rare_character_converts_only_its_own_small_piece(
+        example_report: Report, tmp_path: Path) -> None:
+    """Preparing a batch converts the everyday pieces only; a report with GB 2312 level-2
+    characters (place names: 扎赉特旗, 付垅) then converts the small pieces holding them, not
+    all 3,008 characters of level 2."""
+    from generator.outputs.fonts import choose_fonts, prepare_fonts
+    from generator.outputs.fonts.convert import LEVEL2_PIECE_SIZE, _tiers
+    from generator.outputs.glyphs import fixed_text
+
+    search = FontSearch((), fontconfig=False, config_path=None, cache_dir=tmp_path / "cache")
+    choices = choose_fonts(search=search)
+    prepare_fonts(choices, search, jobs=1, fixed_text=fixed_text())
+    prepared = set((tmp_path / "cache").glob("*.ttf"))
+    report = example_report.replace(
+        meta=replace(example_report.meta, agency="扎赉特旗付垅镇人民政府"),
+        narrative=Narrative({**example_report.narrative.parts,
+                             "overview": TextPart(("付垅镇全年公开信息。",))}))
+    data, _ = render_bytes(report, RenderOptions(), search=search)
+    added = {p.name for p in set((tmp_path / "cache").glob("*.ttf")) - prepared}
+
+    _, level2 = _tiers()
+    text = report.meta.agency + "".join("".join(p.paragraphs)
+                                        for p in report.narrative.parts.values())
+    rare = {ch for ch in text if ord(ch) in level2}
+    serif = source_font(choices["fangsong"].path)
+    piece_of = {cp: n for n, piece in enumerate(serif.pieces) for cp in piece}
+    holding = {piece_of[ord(ch)] for ch in rare}
+    level2_pieces = {piece_of[cp] for cp in level2 if cp in piece_of}
+    assert {"垅", "赉"} <= rare and 1 < len(holding) < len(level2_pieces) == 8
+    assert added == {serif.piece_file_name(n) for n in holding}
+    assert all(len(serif.pieces[n]) <= LEVEL2_PIECE_SIZE for n in holding)
+    assert unprinted(data) == []
+    assert rare <= {d.char for d in drawn_characters(data)}

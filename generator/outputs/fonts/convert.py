@@ -7,7 +7,9 @@ font's repertoire is cut into **pieces** that depend only on the font itself:
 
 * the everyday piece: Latin, CJK punctuation, full-width forms, the symbols of GB 2312 and
   its level-1 hanzi (the 3,755 commonest characters);
-* a piece for GB 2312's level-2 hanzi (3,008 rarer ones, place names among them);
+* GB 2312's level-2 hanzi (3,008 rarer ones, place names among them), in pieces of 376: a
+  report needs a handful of them, and converting a small piece when one is first needed
+  costs a tenth of a second, where converting all 3,008 ahead cost most of a second;
 * the rest of the font's characters, by code point, 1,600 at a time.
 
 A font that prints only text known in advance (the 黑体 of the form's headings) is cut with
@@ -53,10 +55,13 @@ from generator.outputs.fonts.truetype_glyphs import (
 )
 
 #: Bump when the converted glyphs or the piece boundaries change.
-CONVERTER_VERSION = "4"
+CONVERTER_VERSION = "5"
 
 #: Glyphs per piece beyond GB 2312: about one to two seconds of conversion each.
 PIECE_SIZE = 1600
+#: Glyphs per piece of GB 2312's level-2 hanzi (eight pieces): the few a report needs are
+#: converted when first needed, in about a tenth of a second each.
+LEVEL2_PIECE_SIZE = 376
 
 #: Ranges of the everyday pieces besides GB 2312 (Latin, punctuation, symbols, full-width forms).
 EVERYDAY_RANGES: tuple[tuple[int, int], ...] = (
@@ -87,11 +92,13 @@ def _tiers() -> tuple[frozenset[int], frozenset[int]]:
 
 def partition(codepoints: Iterable[int],
               fixed: frozenset[int] = frozenset()) -> tuple[tuple[int, ...], ...]:
-    """A font's characters cut into pieces: the everyday tier as one piece, GB 2312 level 2 as
-    another, then the rest in code point order, in runs of :data:`PIECE_SIZE`.
+    """A font's characters cut into pieces: the everyday tier as one piece, GB 2312 level 2 in
+    runs of :data:`LEVEL2_PIECE_SIZE`, then the rest in code point order, in runs of
+    :data:`PIECE_SIZE`.
 
     The everyday tier stays whole because a line switches font at every change of piece:
-    text set from one piece is drawn in one run.  A font that prints only text known in
+    text set from one piece is drawn in one run (a level-2 character is rare enough that its
+    own piece costs a switch).  A font that prints only text known in
     advance (the form's own headings: ``fixed``) gets those characters as a small first piece
     instead, so that it needs converting a few hundred glyphs rather than thousands.
     """
@@ -101,10 +108,12 @@ def partition(codepoints: Iterable[int],
     first = tuple(cp for cp in all_points if cp in everyday and cp not in fixed)
     second = tuple(cp for cp in all_points if cp in level2 and cp not in everyday
                    and cp not in fixed)
-    rest = [cp for cp in all_points if cp not in everyday and cp not in level2
-            and cp not in fixed]
-    pieces = [piece for piece in (own, first, second) if piece]
-    pieces.extend(tuple(rest[i:i + PIECE_SIZE]) for i in range(0, len(rest), PIECE_SIZE))
+    rest = tuple(cp for cp in all_points if cp not in everyday and cp not in level2
+                 and cp not in fixed)
+    pieces = [piece for piece in (own, first) if piece]
+    pieces.extend(second[i:i + LEVEL2_PIECE_SIZE] for i in range(0, len(second),
+                                                                 LEVEL2_PIECE_SIZE))
+    pieces.extend(rest[i:i + PIECE_SIZE] for i in range(0, len(rest), PIECE_SIZE))
     return tuple(pieces)
 
 
@@ -148,12 +157,6 @@ class SourceFont:
         """Numbers of the pieces of the everyday tier (what almost every report needs)."""
         everyday, _ = _tiers()
         return [n for n, piece in enumerate(self.pieces) if piece and piece[0] in everyday]
-
-    def gb2312_pieces(self) -> list[int]:
-        """The everyday piece and GB 2312's level-2 piece (place names need it often)."""
-        everyday, level2 = _tiers()
-        return [n for n, piece in enumerate(self.pieces)
-                if piece and (piece[0] in everyday or piece[0] in level2)]
 
     def pieces_for(self, chars: Iterable[str]) -> list[int]:
         """Numbers of the pieces holding ``chars`` (piece 0 always: the face's first piece)."""

@@ -121,13 +121,14 @@ def _sources(choices: Mapping[str, FontChoice],
 
 def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None = None,
                   jobs: int | None = None, *, fixed_text: Mapping[str, str]) -> int:
-    """Convert the GB 2312 pieces of every chosen CFF font ahead of a batch (only the fixed
+    """Convert the everyday pieces of every chosen CFF font ahead of a batch (only the fixed
     text's piece of a font that prints fixed text only), all fonts in one pool of ``jobs``
-    processes; returns how many pieces had to be converted."""
+    processes; returns how many pieces had to be converted.  The small pieces of rarer
+    characters are converted by the first report that needs one."""
     search = search or FontSearch.from_environment()
     wanted: list[tuple[SourceFont, int]] = []
     for source in _sources(choices, fixed_text):
-        numbers = source.pieces_for(()) if source.fixed else source.gb2312_pieces()
+        numbers = source.pieces_for(()) if source.fixed else source.everyday_pieces()
         wanted.extend((source, n) for n in numbers)
     return PieceCache(search.cache_dir).prepare(wanted, jobs or default_jobs())
 
