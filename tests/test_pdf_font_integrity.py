@@ -303,14 +303,15 @@ def test_batch_says_before_the_one_time_conversion_that_it_is_coming(
 
 
 def test_a_rare_character_converts_only_its_own_small_piece(
-        example_report: Report, tmp_path: Path) -> None:
+        example_report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Preparing a batch converts the everyday pieces only; a report with GB 2312 level-2
     characters (place names: 扎赉特旗, 付垅) then converts the small pieces holding them, not
     all 3,008 characters of level 2."""
-    from generator.outputs.fonts import choose_fonts, prepare_fonts
+    from generator.outputs.fonts import choose_fonts, convert, prepare_fonts
     from generator.outputs.fonts.convert import LEVEL2_PIECE_SIZE, _tiers
     from generator.outputs.glyphs import fixed_text
 
+    monkeypatch.setattr(convert, "_in_memory", {})  # pieces earlier tests kept in this process
     search = FontSearch((), fontconfig=False, config_path=None, cache_dir=tmp_path / "cache")
     choices = choose_fonts(search=search)
     prepare_fonts(choices, search, jobs=1, fixed_text=fixed_text())
