@@ -234,8 +234,9 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
     # The piece's glyphs in the order of their first character.  Their names are not kept
     # (post format 3), so they are made from the glyph ids rather than read from the CFF.
     gids = list(dict.fromkeys([0, *mapping.values()]))
-    order = [".notdef" if gid == 0 else f"g{gid}" for gid in gids]
-    records = {name: record(gid) for name, gid in zip(order, gids)}
+    name_of = {gid: ".notdef" if gid == 0 else f"g{gid}" for gid in gids}
+    order = list(name_of.values())
+    records = {name_of[gid]: record(gid) for gid in gids}
     metrics = dict(zip(order, _horizontal_metrics(font, gids)))
     head, hhea, os2, names = font["head"], font["hhea"], font["OS/2"], font["name"]
     family = names.getBestFamilyName() or path.stem
@@ -244,7 +245,6 @@ def convert_piece(path: Path, index: int, codepoints: Sequence[int], number: int
     builder = FontBuilder(head.unitsPerEm, isTTF=True)
     builder.font.recalcBBoxes = False  # set below from the records
     builder.setupGlyphOrder(order)
-    name_of = dict(zip(gids, order))
     builder.setupCharacterMap({cp: name_of[gid] for cp, gid in mapping.items()})
     builder.font["loca"] = newTable("loca")
     glyf = builder.font["glyf"] = newTable("glyf")

@@ -425,24 +425,6 @@ class FontChoice:
                 f"正式印发请安装 {OFFICIAL_FONT_NAMES[self.role]}。")
 
 
-class _Probe:
-    """The result of opening a font file: face name, outlines, character map."""
-
-    def __init__(self, path: Path, index: int, record: ProbeRecord | None = None) -> None:
-        self.path = path
-        self.index = index
-        if record is None:
-            record = _open_face(path, index)
-        self.face, self.truetype, self.error, self.cmap = (
-            record.face, record.truetype, record.error, record.cmap)
-
-    def record(self) -> ProbeRecord:
-        return ProbeRecord(self.face, self.truetype, self.error, self.cmap)
-
-    def covers(self, text: str) -> bool:
-        return all(ord(ch) in self.cmap for ch in text)
-
-
 def _open_face(path: Path, index: int) -> ProbeRecord:
     """Open face ``index`` of ``path`` with fontTools and say what it is."""
     error, face, truetype, cmap = "", "", False, frozenset[int]()
@@ -466,19 +448,18 @@ def _open_face(path: Path, index: int) -> ProbeRecord:
 
 
 @lru_cache(maxsize=256)
-def _probe(path: Path, index: int, key: str | None) -> _Probe:
+def _probe(path: Path, index: int, key: str | None) -> ProbeRecord:
     if key is None:  # the file cannot be looked at: opening it says why
-        return _Probe(path, index)
+        return _open_face(path, index)
     remembered = probe_cache(default_cache_dir())
     record = remembered.get(key)
-    if record is not None:
-        return _Probe(path, index, record)
-    found = _Probe(path, index)
-    remembered.put(key, found.record())
-    return found
+    if record is None:
+        record = _open_face(path, index)
+        remembered.put(key, record)
+    return record
 
 
-def probe(path: Path, index: int = 0) -> _Probe:
+def probe(path: Path, index: int = 0) -> ProbeRecord:
     """What face ``index`` of ``path`` is (opened once per version of the file and machine:
     see :mod:`.probe_cache`)."""
     return _probe(path, index, file_key(path, index))

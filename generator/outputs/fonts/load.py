@@ -128,8 +128,7 @@ def prepare_fonts(choices: Mapping[str, FontChoice], search: FontSearch | None =
     search = search or FontSearch.from_environment()
     wanted: list[tuple[SourceFont, int]] = []
     for source in _sources(choices, fixed_text):
-        numbers = source.pieces_for(()) if source.fixed else source.everyday_pieces()
-        wanted.extend((source, n) for n in numbers)
+        wanted.extend((source, n) for n in _converted_ahead(source))
     return PieceCache(search.cache_dir).prepare(wanted, jobs or default_jobs())
 
 
@@ -139,11 +138,14 @@ def conversion_pending(choices: Mapping[str, FontChoice], search: FontSearch | N
     once per machine): front ends say so before the wait."""
     search = search or FontSearch.from_environment()
     cache = PieceCache(search.cache_dir)
-    for source in _sources(choices, fixed_text):
-        numbers = source.pieces_for(()) if source.fixed else source.everyday_pieces()
-        if any(not cache.has(source, n) for n in numbers):
-            return True
-    return False
+    return any(not cache.has(source, n) for source in _sources(choices, fixed_text)
+               for n in _converted_ahead(source))
+
+
+def _converted_ahead(source: SourceFont) -> list[int]:
+    """The pieces a batch converts before its PDFs (the fixed text's own piece of a font that
+    prints fixed text only); the others are converted by the first report that needs one."""
+    return source.pieces_for(()) if source.fixed else source.everyday_pieces()
 
 
 def conversion_apart(choices: Mapping[str, FontChoice], search: FontSearch | None = None, *,

@@ -35,6 +35,9 @@ class ProbeRecord:
     error: str
     cmap: frozenset[int]
 
+    def covers(self, text: str) -> bool:
+        return all(ord(ch) in self.cmap for ch in text)
+
 
 def file_key(path: Path, index: int) -> str | None:
     """The key of ``path``'s face ``index`` as it is now (None when it cannot be looked at)."""
@@ -85,14 +88,8 @@ class ProbeCache:
             return None  # a damaged entry: probe the file again
 
     def put(self, key: str, record: ProbeRecord) -> None:
-        with self._lock:
-            entries = self._load()
-            entries[key] = {**entries.get(key, {}), "face": record.face,
-                            "truetype": record.truetype, "error": record.error,
-                            "cmap": _ranges(record.cmap)}
-            kept = {k: v for k, v in entries.items() if _still_there(k)}
-            self._entries = kept
-            self._write(kept)
+        self._update(key, {"face": record.face, "truetype": record.truetype,
+                           "error": record.error, "cmap": _ranges(record.cmap)})
 
     def digest(self, key: str) -> str | None:
         """The file's content digest remembered with its probe (:func:`put_digest`)."""
@@ -104,13 +101,19 @@ class ProbeCache:
     def put_digest(self, key: str, digest: str) -> None:
         """Remember the digest of a file already probed (a converted font's pieces are named
         by it; hashing a 10 MB font took a tenth of a second per process)."""
+        self._update(key, {"digest": digest})
+
+    def _update(self, key: str, fields: dict[str, Any]) -> None:
+        """``fields`` into the entry of ``key``; the file rewritten without the entries of
+        files no longer there."""
         with self._lock:
             entries = self._load()
-            entry = entries.setdefault(key, {})
-            if entry.get("digest") == digest:
+            entry = entries.get(key, {})
+            if all(entry.get(name) == value for name, value in fields.items()):
                 return
-            entry["digest"] = digest
-            self._write({k: v for k, v in entries.items() if _still_there(k)})
+            entries[key] = {**entry, **fields}
+            self._entries = {k: v for k, v in entries.items() if _still_there(k)}
+            self._write(self._entries)
 
     def _load(self) -> dict[str, dict[str, Any]]:
         if self._entries is None:

@@ -130,12 +130,6 @@ _REPEATS = re.compile(rb"(.)\1{1,255}", re.DOTALL)
 # Reading outlines
 
 
-def freetype_reader(path: str, index: int) -> Callable[[int], GlyphRecord]:
-    """``record(glyph_id)`` reading outlines with FreeType (raises ImportError/OSError when
-    freetype-py or its library is missing)."""
-    return freetype_glyphs(path, index)[1]
-
-
 def freetype_glyphs(path: str, index: int
                     ) -> tuple[Callable[[int], int], Callable[[int], GlyphRecord]]:
     """``(glyph_id(code_point), record(glyph_id))`` of a font read with FreeType: the glyph
