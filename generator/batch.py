@@ -580,8 +580,9 @@ def _watch_parent(parent_pid: int) -> None:
 
 def _worker(conn: "multiprocessing.connection.Connection", parent_pid: int, run_prefix: str,
             formats: tuple[str, ...], options: RenderOptions, later: tuple[str, ...]) -> None:
-    """A worker's life: warm up (but for the formats left for later), then take tasks
-    (:meth:`_Task.message`) until told to stop."""
+    """A worker's life: warm up (but for the formats left for later), then take tasks until
+    told to stop: ``(source, out_dir, previous, later, resume)``, as ``assign`` in
+    :func:`_run_in_workers` sends them (``resume``: a row to finish, see :class:`_Task`)."""
     global _run_prefix
     _watch_parent(parent_pid)
     _run_prefix = run_prefix
