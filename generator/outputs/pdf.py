@@ -60,6 +60,7 @@ from generator.outputs.glyphs import (
     stand_in_findings,
     unprinted_findings,
 )
+from generator.outputs.memo import Memo
 from generator.outputs.pdf_layout import (
     BODY_HEIGHT,
     BODY_SIZE,
@@ -151,34 +152,25 @@ def _format_array(array: pdfdoc.PDFArray, document: Any, IND: bytes = b"\n ") ->
         return _REPORTLAB_FORMAT_ARRAY(array, document, IND)
     # The widths of the reserved subsets are the same in every report: kept by value (equal
     # numbers, 2 and 2.0 or 0.0 and -0.0, are written alike by fp_str).
-    key = tuple(sequence)
-    found = _FORMATTED_ARRAYS.get(key)
-    if found is None:
-        lines = (fp_str(*sequence[i:i + 10]) for i in range(0, len(sequence), 10))
-        found = b"[ " + " \n  ".join(lines).encode("ascii") + b" ]"
-        if len(_FORMATTED_ARRAYS) >= 1024:
-            _FORMATTED_ARRAYS.clear()
-        _FORMATTED_ARRAYS[key] = found
-    return found
+    return _FORMATTED_ARRAYS.kept(tuple(sequence), lambda: _numbers_array(sequence))
 
 
-_FORMATTED_ARRAYS: dict[tuple[int | float, ...], bytes] = {}
+def _numbers_array(numbers: Sequence[int | float]) -> bytes:
+    lines = (fp_str(*numbers[i:i + 10]) for i in range(0, len(numbers), 10))
+    return b"[ " + " \n  ".join(lines).encode("ascii") + b" ]"
+
+
+_FORMATTED_ARRAYS: Memo[tuple[int | float, ...], bytes] = Memo(1024)
 
 
 def _kept_to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
     """``ttfonts.makeToUnicodeCMap`` (a pure function of its arguments), kept: the reserved
     subsets (table labels, headings) have the same name and characters in every report."""
-    key = (fontname, tuple(subset))
-    found = _TO_UNICODE_CMAPS.get(key)
-    if found is None:
-        found = _REPORTLAB_TO_UNICODE_CMAP(fontname, subset)
-        if len(_TO_UNICODE_CMAPS) >= 1024:
-            _TO_UNICODE_CMAPS.clear()
-        _TO_UNICODE_CMAPS[key] = found
-    return found
+    return _TO_UNICODE_CMAPS.kept((fontname, tuple(subset)),
+                                  lambda: _REPORTLAB_TO_UNICODE_CMAP(fontname, subset))
 
 
-_TO_UNICODE_CMAPS: dict[tuple[str, tuple[int, ...]], str] = {}
+_TO_UNICODE_CMAPS: Memo[tuple[str, tuple[int, ...]], str] = Memo(1024)
 _REPORTLAB_TO_UNICODE_CMAP = ttfonts.makeToUnicodeCMap
 
 

@@ -44,6 +44,7 @@ from generator.form import DRAFT_MARK, CellRole, GridCell, TableForm
 from generator.form.geometry import DIGIT_EM, label_left, table_leading
 from generator.outputs.fonts import embed
 from generator.outputs.kinsoku import MAX_SPREAD_EM, Line, break_lines
+from generator.outputs.memo import Memo
 
 # ---------------------------------------------------------------------------
 # Geometry (points)
@@ -184,7 +185,7 @@ class LaidLine:
     last: bool  # last line of the paragraph (never justified)
 
 
-_LAYOUTS: dict[tuple[str, "TextStyle", float], tuple["LaidLine", ...]] = {}
+_LAYOUTS: Memo[tuple[str, "TextStyle", float], tuple["LaidLine", ...]] = Memo(4096)
 
 
 class TextBlock(Flowable):
@@ -214,13 +215,7 @@ class TextBlock(Flowable):
     def _layout(self, avail_width: float) -> list[LaidLine]:
         # Headings and table labels are the same in every report: their lines are kept.
         key = (self.text, self.style, round(avail_width, 3))
-        found = _LAYOUTS.get(key)
-        if found is None:
-            found = self._break(avail_width)
-            if len(_LAYOUTS) >= 4096:
-                _LAYOUTS.clear()
-            _LAYOUTS[key] = found
-        return list(found)
+        return list(_LAYOUTS.kept(key, lambda: self._break(avail_width)))
 
     def _break(self, avail_width: float) -> tuple[LaidLine, ...]:
         return tuple(self._break_lines(avail_width))
@@ -744,8 +739,8 @@ class _TablePlan:
             for r in range(cell.row, cell.last_row + 1):
                 roles[r].add(cell.role)
         self.row_roles = tuple(frozenset(found) for found in roles)
-        self._pieces: dict[tuple[int, ...], tuple[tuple[tuple[int, int], ...],
-                                                  tuple[tuple[Any, ...], ...]]] = {}
+        self._pieces: Memo[tuple[int, ...], tuple[tuple[tuple[int, int], ...],
+                                                  tuple[tuple[Any, ...], ...]]] = Memo(256)
 
     def piece(self, rows: tuple[int, ...]) -> tuple[tuple[tuple[int, int], ...],
                                                      tuple[tuple[Any, ...], ...]]:
@@ -753,24 +748,22 @@ class _TablePlan:
         piece it is written in) for each cell the piece shows, and the piece's SPAN commands
         (a merged cell cut by a page break repeats its label in every piece).  Kept: the
         pieces of a form table are nearly always cut at the same rows."""
-        found = self._pieces.get(rows)
-        if found is None:
-            position = {r: i for i, r in enumerate(rows)}
-            placed: list[tuple[int, int]] = []
-            spans: list[tuple[Any, ...]] = []
-            for index, cell in enumerate(self.form.cells):
-                inside = [position[r] for r in range(cell.row, cell.last_row + 1)
-                          if r in position]
-                if not inside:
-                    continue
-                first, last = inside[0], inside[-1]
-                placed.append((index, first))
-                if last > first or cell.colspan > 1:
-                    spans.append(("SPAN", (cell.col, first), (cell.last_col, last)))
-            if len(self._pieces) >= 256:
-                self._pieces.clear()
-            found = self._pieces[rows] = (tuple(placed), tuple(spans))
-        return found
+        return self._pieces.kept(rows, lambda: self._place(rows))
+
+    def _place(self, rows: tuple[int, ...]) -> tuple[tuple[tuple[int, int], ...],
+                                                      tuple[tuple[Any, ...], ...]]:
+        position = {r: i for i, r in enumerate(rows)}
+        placed: list[tuple[int, int]] = []
+        spans: list[tuple[Any, ...]] = []
+        for index, cell in enumerate(self.form.cells):
+            inside = [position[r] for r in range(cell.row, cell.last_row + 1) if r in position]
+            if not inside:
+                continue
+            first, last = inside[0], inside[-1]
+            placed.append((index, first))
+            if last > first or cell.colspan > 1:
+                spans.append(("SPAN", (cell.col, first), (cell.last_col, last)))
+        return tuple(placed), tuple(spans)
 
 
 #: Table plans by form, look and width.  Like the other pure caches of this module (the
@@ -950,9 +943,9 @@ def number_setting(face: Face, text: str, size: float) -> tuple[float, float]:
     return tracking, natural + tracking * (len(text) - 1)
 
 
-_SPAN_RANGES: dict[tuple[Any, ...], tuple[dict[Any, Any], list[Any], list[Any]]] = {}
-_SPAN_RECTS: dict[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, tuple[Any, ...]],
-                                          dict[Any, tuple[Any, ...]]]] = {}
+_SPAN_RANGES: Memo[tuple[Any, ...], tuple[dict[Any, Any], list[Any], list[Any]]] = Memo(256)
+_SPAN_RECTS: Memo[tuple[Any, ...], tuple[dict[Any, Any], dict[Any, tuple[Any, ...]],
+                                         dict[Any, tuple[Any, ...]]]] = Memo(256)
 
 
 def _frozen_blocks(blocks: dict[Any, list[Any]]) -> dict[Any, tuple[Any, ...]]:
@@ -986,13 +979,12 @@ class _NumberTable(Table):
     # table; tests/test_pdf_fast_paths.py compares them with reportlab's own.
     def _calcSpanRanges(self) -> None:  # noqa: N802
         key = (self._ncols, self._nrows, tuple(self._spanCmds))
-        kept = _SPAN_RANGES.get(key)
-        if kept is None:
-            super()._calcSpanRanges()
-            kept = _SPAN_RANGES[key] = (dict(self._spanRanges), list(self._colSpanCells),
-                                        list(self._rowSpanCells))
-            if len(_SPAN_RANGES) > 256:
-                _SPAN_RANGES.clear()
+
+        def computed() -> tuple[dict[Any, Any], list[Any], list[Any]]:
+            super(_NumberTable, self)._calcSpanRanges()
+            return dict(self._spanRanges), list(self._colSpanCells), list(self._rowSpanCells)
+
+        kept = _SPAN_RANGES.kept(key, computed)
         self._spanRanges = dict(kept[0])
         self._colSpanCells, self._rowSpanCells = list(kept[1]), list(kept[2])
         self._span_key = key
@@ -1004,13 +996,14 @@ class _NumberTable(Table):
             return
         key = (span_key, tuple(self._colpositions), tuple(self._rowpositions),
                getattr(self, "_hmax", None))
-        kept = _SPAN_RECTS.get(key)
-        if kept is None:
-            super()._calcSpanRects()
-            kept = _SPAN_RECTS[key] = (dict(self._spanRects), _frozen_blocks(self._vBlocks),
-                                       _frozen_blocks(self._hBlocks))
-            if len(_SPAN_RECTS) > 256:
-                _SPAN_RECTS.clear()
+
+        def computed() -> tuple[dict[Any, Any], dict[Any, tuple[Any, ...]],
+                                dict[Any, tuple[Any, ...]]]:
+            super(_NumberTable, self)._calcSpanRects()
+            return (dict(self._spanRects), _frozen_blocks(self._vBlocks),
+                    _frozen_blocks(self._hBlocks))
+
+        kept = _SPAN_RECTS.kept(key, computed)
         self._spanRects = dict(kept[0])
         self._vBlocks, self._hBlocks = dict(kept[1]), dict(kept[2])
         self._hmax_spanRects = getattr(self, "_hmax", None)
