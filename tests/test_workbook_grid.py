@@ -10,6 +10,7 @@ formulas, cells without an ``r`` attribute, a cell written twice.
 
 from __future__ import annotations
 
+import functools
 import io
 import shutil
 import subprocess
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl.workbook.defined_name import DefinedName
 
 from generator.errors import InputError
@@ -91,12 +94,22 @@ def _with_sheet(tmp_path: Path, sheet_xml: str, *, date_style: bool = False) -> 
 
     With ``date_style`` cell style 1 is a date format (A1 of the original sheet holds a date).
     """
+    return _sheet_in_workbook(sheet_xml, date_style=date_style)
+
+
+@functools.cache
+def _plain_workbook(date_style: bool) -> bytes:
     wb = openpyxl.Workbook()
     wb.active["A1"] = datetime(2025, 1, 2) if date_style else 1
-    plain = tmp_path / "plain.xlsx"
-    wb.save(plain)
     out = io.BytesIO()
-    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    wb.save(out)
+    return out.getvalue()
+
+
+def _sheet_in_workbook(sheet_xml: str, *, date_style: bool = False) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_plain_workbook(date_style))) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             body = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
@@ -155,6 +168,71 @@ def test_awkward_cells_read_as_two_full_loads(tmp_path: Path) -> None:
     assert fast.cached_value("Sheet", 5, 3) is None
     assert MergedRange(5, 1, 6, 3) in sheet.merged
     assert [(r, c) for r, c, _ in sheet.iter_cells()][:3] == [(1, 1), (1, 2), (1, 3)]
+
+
+# Any sheet built of the cell shapes real writers use reads as two full loads do.
+_TEXTS = st.text(st.sampled_from("年报 甲乙a1_&<>\"'\t\n"), max_size=6)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell_body(draw: st.DrawFn) -> tuple[str, str]:
+    """A cell's attributes after ``r`` and its children: every shape the reader tells apart."""
+    number = draw(st.one_of(st.integers(-10**12, 10**12).map(str),
+                            st.floats(-1e9, 1e9, allow_nan=False).map(repr),
+                            st.sampled_from(["1E3", "2.5e-3", "45659", "0"])))
+    text = _escaped(draw(_TEXTS))
+    serial = draw(st.one_of(st.integers(1, 2_958_465).map(str), st.sampled_from(["0.5", "45659.25"])))
+    formula = draw(st.sampled_from(["A1+1", "SUM(A1:B2)", '"x"&amp;"y"', "TRUE()"]))
+    return draw(st.sampled_from([
+        ("", f"<v>{number}</v>"),
+        (' s="1"', f"<v>{serial}</v>"),  # a date style
+        (' t="n"', f"<v>{number}</v>"),
+        (' s="1"', ""),  # styled, empty: the commonest cell of all
+        (' t="n" s="1"', "<v></v>"),
+        (' t="s"', "<v>0</v>"),
+        (' t="str"', f"<v>{text}</v>"),
+        (' t="b"', f"<v>{draw(st.sampled_from('01'))}</v>"),
+        (' t="e"', "<v>#N/A</v>"),
+        (' t="inlineStr"', f"<is><t>{text}</t></is>"),
+        (' t="inlineStr"', f"<is><r><t>{text}</t></r><r><rPr><b/></rPr><t>尾</t></r></is>"),
+        (' t="inlineStr"', ""),
+        ("", f"<f>{formula}</f><v>{number}</v>"),
+        ("", f"<f>{formula}</f>"),
+        (' t="str"', f"<f>{formula}</f><v>{text}</v>"),
+        (' t="b"', f"<f>{formula}</f><v>1</v>"),
+        (' t="e"', f"<f>{formula}</f><v>#DIV/0!</v>"),
+        (' s="1"', f"<f>{formula}</f><v>{serial}</v>"),
+    ]))
+
+
+@st.composite
+def _sheets(draw: st.DrawFn) -> str:
+    rows = []
+    for row_number in range(1, draw(st.integers(1, 5)) + 1):
+        cells = []
+        for _ in range(draw(st.integers(0, 6))):
+            attributes, children = _cell_body(draw)
+            if draw(st.booleans()):  # most writers name every cell; some name none
+                column = draw(st.sampled_from("ABC"))  # often twice in a row
+                attributes = f' r="{column}{row_number}"{attributes}'
+            cells.append(f"<c{attributes}>{children}</c>" if children or draw(st.booleans())
+                         else f"<c{attributes}/>")
+        named = f' r="{row_number}"' if draw(st.booleans()) or row_number == 1 else ""
+        rows.append(f"<row{named}>{''.join(cells)}</row>")
+    merges = draw(st.sampled_from(["", '<mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>']))
+    return f"<worksheet {_NS}><sheetData>{''.join(rows)}</sheetData>{merges}</worksheet>"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_sheets())
+def test_any_sheet_of_real_cell_shapes_reads_as_two_full_loads(sheet_xml: str) -> None:
+    data = _sheet_in_workbook(sheet_xml, date_style=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _assert_same(grid_from_bytes(data), _full_loads(data))
 
 
 def test_a_broken_cached_value_drops_cached_values_only(tmp_path: Path) -> None:
