@@ -153,7 +153,8 @@ _DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
-_ROW, _C, _V, _F, _IS, _T, _R = (f"{_MAIN}{tag}" for tag in ("row", "c", "v", "f", "is", "t", "r"))
+_SHEET_DATA, _ROW, _C, _V, _F, _IS, _T, _R = (
+    f"{_MAIN}{tag}" for tag in ("sheetData", "row", "c", "v", "f", "is", "t", "r"))
 
 WORKBOOK_PART = "xl/workbook.xml"
 _SHARED_STRINGS_TYPE = \
@@ -191,6 +192,10 @@ def _text_of(element: etree._Element) -> str:
 
     Phonetic runs (``<rPh>``, furigana) are not part of the text, as in Excel.
     """
+    if len(element) == 1:  # a plain string: one <t>, the commonest by far
+        only = element[0]
+        if only.tag == _T:
+            return _unescape(only.text or "")
     plain = ""
     runs: list[str] = []
     for child in element:
@@ -243,6 +248,10 @@ class _Values:
         self.dates = styles.dates
         self.durations = styles.durations
         self.epoch = epoch
+        #: within one read: a cell's ``s`` text -> its style number, a ``<v>`` text -> its
+        #: number (the same few styles and small numbers fill every sheet)
+        self.style_numbers: dict[str | None, int] = {}
+        self.numbers: dict[str, int | float] = {}
 
     def convert(self, data_type: str, text: str | None, style: int,
                 inline: etree._Element | None) -> tuple[object, str]:
@@ -306,16 +315,28 @@ class _Sheet:
     cached_broken: bool
 
 
+#: A :class:`CellValue` from a ``(value, data_type)`` pair, made by ``tuple.__new__`` in C:
+#: the named tuple's own constructor is a Python function, and one cell is made per cell.
+_new_cell: Callable[[tuple[object, str]], CellValue] = functools.partial(tuple.__new__, CellValue)
+
+
 def _read_sheet(data: bytes, values: _Values) -> _Sheet:
+    """One worksheet's cells, merges and cached formula values.
+
+    This loop runs for every cell of every sheet, and with lxml every step costs (each
+    element, attribute and tag read makes a Python object): so an element's children are
+    looked at only when it has any, one child (the usual case) without an iterator, and a
+    style or a number text already seen in this read is not parsed again.
+    """
     root = _parse(data)
     cells: dict[Position, CellValue] = {}
     cached: dict[Position, object] = {}
     cached_broken = False
     shared_formulas: dict[str, Translator] = {}
-    # locals: this loop runs for every cell of every sheet
-    convert, position_of, tag_v, tag_f, tag_is = values.convert, _position, _V, _F, _IS
-    dates = values.dates
-    sheet_data = root.find(f"{_MAIN}sheetData")
+    convert, position_of, new_cell, dates = values.convert, _position, _new_cell, values.dates
+    style_numbers, numbers = values.style_numbers, values.numbers
+    tag_v, tag_f, tag_is = _V, _F, _IS
+    sheet_data = next(root.iterchildren(_SHEET_DATA), None)
     row_number = 0
     for row in sheet_data.iterchildren(_ROW) if sheet_data is not None else ():
         r = row.get("r")
@@ -332,20 +353,33 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
             if cached:
                 cached.pop(position, None)  # a cell written twice: the last one counts
             data_type = c.get("t", "n")
+            style_text = c.get("s")
+            style = style_numbers.get(style_text)
+            if style is None:  # parsed for every cell, as openpyxl does: a bad one is damage
+                style = style_numbers[style_text] = int(style_text) if style_text else 0
             v = f = inline = None
-            for child in c:
+            children = len(c)
+            if children == 1:
+                child = c[0]
                 tag = child.tag
                 if tag == tag_v:
-                    v = child if v is None else v
+                    v = child
                 elif tag == tag_f:
-                    f = child if f is None else f
+                    f = child
                 elif tag == tag_is:
-                    inline = child if inline is None else inline
+                    inline = child
+            elif children:
+                for child in c:
+                    tag = child.tag
+                    if tag == tag_v:
+                        v = child if v is None else v
+                    elif tag == tag_f:
+                        f = child if f is None else f
+                    elif tag == tag_is:
+                        inline = child if inline is None else inline
             if v is None and f is None and data_type == "n":  # styled but empty: the commonest
                 cells.pop(position, None)
                 continue
-            style_text = c.get("s")
-            style = int(style_text) if style_text else 0
             text = None if data_type == "inlineStr" or v is None else (v.text or None)
             if f is not None:
                 value: object = _formula(f, coordinate or _coordinate(position), shared_formulas)
@@ -359,11 +393,14 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
                         if cached_value is not None:
                             cached[position] = cached_value
             elif data_type == "n" and text is not None and style not in dates:
-                value, kind = _number(text), "n"  # the commonest value, without a call more
+                kind = "n"  # the commonest value, without a call more
+                value = numbers.get(text)
+                if value is None:
+                    value = numbers[text] = _number(text)
             else:
                 value, kind = convert(data_type, text, style, inline)
             if value is not None or kind != "n":
-                cells[position] = CellValue(value, kind)
+                cells[position] = new_cell((value, kind))
             else:
                 cells.pop(position, None)
     merged = tuple(_merged_range(m.get("ref", ""))
