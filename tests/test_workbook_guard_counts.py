@@ -5,12 +5,14 @@ same message; and a huge sheet is refused while it streams, not after."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.utils import column_index_from_string
 
 from generator import limits
 from generator.errors import InputError
@@ -22,7 +24,6 @@ from generator.inputs.workbook.source import (
     _SHARED_STRING,
     TOO_MANY_ROWS,
     _Counter,
-    _merge_area,
 )
 
 
@@ -46,7 +47,7 @@ class _EveryTagCounted(_Counter):
             for match in _MERGE.finditer(body, max(0, body.rfind("<", 0, at))):
                 self.merges += 1
                 if self.merges > limits.MAX_SHEET_MERGES or \
-                        _merge_area(match) > limits.MAX_MERGE_CELLS:
+                        _area_as_it_was(match) > limits.MAX_MERGE_CELLS:
                     raise InputError(f"{where}的合并单元格过多或过大（超过 {limits.MAX_SHEET_MERGES} "
                                      f"处，或一处超过 {limits.MAX_MERGE_CELLS} 格），不像是年报填报"
                                      "工作簿。请取消多余的合并后另存，或用 nianbao init 生成的工作簿"
@@ -65,6 +66,15 @@ class _EveryTagCounted(_Counter):
                              "不像是年报填报工作簿。请确认选对了文件。", path=path)
 
 
+def _area_as_it_was(match: re.Match[str]) -> int:
+    first_col, first_row, last_col, last_row = match.groups()
+    if last_col is None:
+        return 1
+    rows = abs(int(last_row) - int(first_row)) + 1
+    cols = abs(column_index_from_string(last_col.upper()) - column_index_from_string(first_col.upper())) + 1
+    return rows * cols
+
+
 #: Markup the counts must see through: counted tags with and without prefixes, names that
 #: only start like one, rows without ``r``, far down, out of order and with leading zeros,
 #: text that contains "row", a tag hidden in a malformed ``<row>``, and filler that pushes
@@ -77,6 +87,7 @@ _MARKUP = st.sampled_from([
     "</x:row>", "<rowBreaks>", "arrow r=\"50\" ", ":row ", '<row a="<c>" r="1">',
     '<row x="<row r=\'60\'>" r="1">', "<si>", "<x:si>", "<sip>", "</si>",
     '<mergeCell ref="A1:B2"/>', '<x:mergeCell ref="C3"/>', '<mergeCell ref="A1:C9"/>',
+    '<mergeCell ref="$B$2:b30"/>', '<mergeCell ref="C9:A1"/>', '<mergeCell ref="D1:D20"/>',
     "text", "<", ">", ":", " ", "x" * 25, "\u4e2d\u6587"])
 
 

@@ -506,10 +506,9 @@ class _Counter:
                 self.uncounted = None
         at = body.find("mergeCell")
         if at != -1:  # most of a sheet is cells: start at the first merge
-            for match in _MERGE.finditer(body, max(0, body.rfind("<", 0, at))):
+            for ref in _MERGE.findall(body, max(0, body.rfind("<", 0, at))):
                 self.merges += 1
-                if self.merges > limits.MAX_SHEET_MERGES or \
-                        _merge_area(match) > limits.MAX_MERGE_CELLS:
+                if self.merges > limits.MAX_SHEET_MERGES or _merge_area(*ref) > limits.MAX_MERGE_CELLS:
                     raise InputError(f"{where}的合并单元格过多或过大（超过 {limits.MAX_SHEET_MERGES} "
                                      f"处，或一处超过 {limits.MAX_MERGE_CELLS} 格），不像是年报填报"
                                      "工作簿。请取消多余的合并后另存，或用 nianbao init 生成的工作簿"
@@ -547,11 +546,13 @@ class _Counter:
             self.strings += len(_SHARED_STRING.findall(body))
 
 
-def _merge_area(match: re.Match[str]) -> int:
-    """Cells covered by a ``<mergeCell ref="A1:C3">`` (1 for a single-cell ref)."""
-    first_col, first_row, last_col, last_row = match.groups()
-    if last_col is None:
+def _merge_area(first_col: str, first_row: str, last_col: str, last_row: str) -> int:
+    """Cells covered by a ``<mergeCell ref="A1:C3">`` (1 for a single-cell ref, whose last
+    column and row :data:`_MERGE` gives as "")."""
+    if not last_col:
         return 1
+    if first_col == last_col:  # one column, as most merges of a form are
+        return abs(int(last_row) - int(first_row)) + 1
     rows = abs(int(last_row) - int(first_row)) + 1
     cols = abs(column_index_from_string(last_col.upper()) - column_index_from_string(first_col.upper())) + 1
     return rows * cols
