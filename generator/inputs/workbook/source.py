@@ -91,10 +91,22 @@ OTHER_MAGICS: tuple[tuple[bytes, str], ...] = (
 #: tag name is never a prefix, so the engine need not give its letters back one by one at
 #: every "<" (this more than halved the scan).
 _PREFIX = r"(?:[A-Za-z_][\w.-]*+:)?+"
+#: A ``row`` tag's name and, if it has one, its ``r`` (one group), after the "<" and prefix.
+_ROW_TAIL = r'row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["\'](\d+))?'
 #: A ``<c>`` (group 1 "c") or a ``<row>`` with its ``r`` if it has one (group 2), in one
 #: pass: one pattern over a sheet costs a third of two.
-_ROW_OR_CELL = re.compile(
-    rf'<{_PREFIX}(c(?=[\s/>])|row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["\'](\d+))?)')
+_ROW_OR_CELL = re.compile(rf"<{_PREFIX}(c(?=[\s/>])|{_ROW_TAIL})")
+#: The rows of :data:`_ROW_OR_CELL` alone (their ``r``, or ""): it finds the same rows, as
+#: no ``<c>`` it matches can hide a row from it.
+_ROW = re.compile(rf"<{_PREFIX}{_ROW_TAIL}")
+#: :data:`_ROW` for a stretch without ":row", where no row has a prefix.  Its literal start
+#: "<row" lets the regex engine skip from row to row instead of trying every tag: several
+#: times faster over a sheet.
+_UNPREFIXED_ROW = re.compile(rf"<{_ROW_TAIL}")
+#: Every ``<c>`` and ``<si>`` that :data:`_ROW_OR_CELL` and :data:`_SHARED_STRING` count
+#: takes at least three characters of the text ("<c" and the character after the name,
+#: which is not the "<" of another), so a text this many times a limit cannot exceed it.
+_CHARS_PER_COUNTED_TAG = 3
 _SHARED_STRING = re.compile(rf"<{_PREFIX}si(?=[\s/>])")
 _MERGE = re.compile(rf'<{_PREFIX}mergeCell(?=[\s/>])[^>]*?\sref\s*=\s*["\']'
                     r'\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?')
@@ -458,6 +470,14 @@ class _Counter:
     Every part that may be parsed as a worksheet is counted: those the workbook names as
     sheets, and every other part but the few known never to be one (:func:`_never_a_sheet`);
     when the names could not be learnt, every part.
+
+    Rows (their number and the highest ``r``) and merges are counted exactly in every
+    stretch, so a million-row sheet is refused after its first ten thousand rows.  Cells
+    and shared strings are not counted until the part's text is long enough to hold more
+    than the limit (:data:`_CHARS_PER_COUNTED_TAG`): a workbook's sheets never are, and
+    counting them is most of the cost of the scan.  The stretches seen until then are held
+    (at most three times the limit in characters, plus one stretch) and counted when the
+    text gets that long, so every check is made at the same stretch as if all were counted.
     """
 
     def __init__(self, path: Path, info: zipfile.ZipInfo, sheet: str | None) -> None:
@@ -465,30 +485,34 @@ class _Counter:
         self.where = f"工作表「{sheet}」" if sheet else f"部件 {info.filename}"
         self.shared_strings = info.filename == SHARED_STRINGS_PART
         self.rows = self.cells = self.strings = self.highest_row = self.merges = 0
+        #: the stretches whose cells and strings are not counted yet, and their length;
+        #: None once they are all counted
+        self.uncounted: list[str] | None = []
+        self.uncounted_chars = 0
 
     def __call__(self, body: str) -> None:
         path, where = self.path, self.where
         if "<" not in body:
             return
-        for tag, row in _ROW_OR_CELL.findall(body):
-            if tag == "c":
-                self.cells += 1
-            else:
-                self.rows += 1
-                if row:
-                    self.highest_row = max(self.highest_row, int(row))
+        if self.uncounted is None:
+            self._count_exactly(body, rows=True)
+        else:
+            self._count_rows(body)
+            self.uncounted.append(body)
+            self.uncounted_chars += len(body)
+            if self.uncounted_chars > _CHARS_PER_COUNTED_TAG * limits.MAX_SHEET_CELLS:
+                for earlier in self.uncounted:
+                    self._count_exactly(earlier, rows=False)
+                self.uncounted = None
         at = body.find("mergeCell")
         if at != -1:  # most of a sheet is cells: start at the first merge
-            for match in _MERGE.finditer(body, max(0, body.rfind("<", 0, at))):
+            for ref in _MERGE.findall(body, max(0, body.rfind("<", 0, at))):
                 self.merges += 1
-                if self.merges > limits.MAX_SHEET_MERGES or \
-                        _merge_area(match) > limits.MAX_MERGE_CELLS:
+                if self.merges > limits.MAX_SHEET_MERGES or _merge_area(*ref) > limits.MAX_MERGE_CELLS:
                     raise InputError(f"{where}的合并单元格过多或过大（超过 {limits.MAX_SHEET_MERGES} "
                                      f"处，或一处超过 {limits.MAX_MERGE_CELLS} 格），不像是年报填报"
                                      "工作簿。请取消多余的合并后另存，或用 nianbao init 生成的工作簿"
                                      "重新填写。", path=path)
-        if self.shared_strings:
-            self.strings += len(_SHARED_STRING.findall(body))
         if max(self.rows, self.highest_row) > limits.MAX_SHEET_ROWS:
             raise InputError(f"{where}{TOO_MANY_ROWS}（超过 {limits.MAX_SHEET_ROWS} 行），"
                              "不像是年报填报工作簿。请删除表格下方多余的行后另存，或用 "
@@ -500,12 +524,35 @@ class _Counter:
             raise InputError(f"工作簿中的文字条目过多（超过 {limits.MAX_SHEET_CELLS} 条），"
                              "不像是年报填报工作簿。请确认选对了文件。", path=path)
 
+    def _count_rows(self, body: str) -> None:
+        """The rows of one stretch and the highest ``r``, as :meth:`_count_exactly` finds them."""
+        numbers = (_ROW if ":row" in body else _UNPREFIXED_ROW).findall(body)
+        self.rows += len(numbers)
+        for row in numbers:
+            if row:
+                self.highest_row = max(self.highest_row, int(row))
 
-def _merge_area(match: re.Match[str]) -> int:
-    """Cells covered by a ``<mergeCell ref="A1:C3">`` (1 for a single-cell ref)."""
-    first_col, first_row, last_col, last_row = match.groups()
-    if last_col is None:
+    def _count_exactly(self, body: str, *, rows: bool) -> None:
+        """The cells and shared strings of one stretch, and its rows unless ``rows`` is off
+        (:meth:`_count_rows` counted them)."""
+        for tag, row in _ROW_OR_CELL.findall(body):
+            if tag == "c":
+                self.cells += 1
+            elif rows:
+                self.rows += 1
+                if row:
+                    self.highest_row = max(self.highest_row, int(row))
+        if self.shared_strings:
+            self.strings += len(_SHARED_STRING.findall(body))
+
+
+def _merge_area(first_col: str, first_row: str, last_col: str, last_row: str) -> int:
+    """Cells covered by a ``<mergeCell ref="A1:C3">`` (1 for a single-cell ref, whose last
+    column and row :data:`_MERGE` gives as "")."""
+    if not last_col:
         return 1
+    if first_col == last_col:  # one column, as most merges of a form are
+        return abs(int(last_row) - int(first_row)) + 1
     rows = abs(int(last_row) - int(first_row)) + 1
     cols = abs(column_index_from_string(last_col.upper()) - column_index_from_string(first_col.upper())) + 1
     return rows * cols
