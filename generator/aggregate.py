@@ -20,6 +20,7 @@ from typing import Sequence
 from generator.batch import BatchItem, Status
 from generator.errors import NianbaoError, OutputError
 from generator.form import FIELDS, META_FIELDS
+from generator.outputs.xlsx_file import save_workbook
 from generator.report.model import Meta, Numbers, Report
 from generator.safeio import atomic_path
 
@@ -123,7 +124,7 @@ def write_aggregate(result: Aggregate, target: Path, base: Path, *,
                 cell.data_type = "s"  # an agency name is text, never a formula
     ws.freeze_panes = "A2"
     with atomic_path(target, overwrite=overwrite) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     return target
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from generator.batch import BatchItem, Status
+from generator.outputs.xlsx_file import save_workbook
 from generator.safeio import atomic_path
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -221,5 +222,5 @@ def write_summary(items: Sequence[BatchItem], target: Path, base: Path) -> Path:
     ws.print_title_rows = "1:1"
     ws.print_options.gridLines = True
     with atomic_path(target) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     return target

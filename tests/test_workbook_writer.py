@@ -35,6 +35,7 @@ from generator.report.layout import (
     text_heading_key,
     text_key,
 )
+from generator.report.model import Report
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +193,36 @@ def test_init_rejects_a_bad_year(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["init", str(tmp_path / "y.xlsx"), "--year", "25"])
     assert result.exit_code == 2
     assert not (tmp_path / "y.xlsx").exists()
+
+
+def test_the_sheets_are_written_in_utf8_and_read_as_openpyxl_wrote_them(
+        tmp_path: Path, example_report: Report) -> None:
+    # openpyxl writes each non-ASCII character of a sheet as &#NNNNN;; the file nianbao
+    # saves holds the same document in UTF-8, as Excel writes it.
+    import io
+    import zipfile
+
+    from generator.inputs.workbook.grid import grid_from_bytes
+    from generator.outputs.workbook import build_workbook, write_workbook
+
+    target = write_workbook(tmp_path / "年报.xlsx", example_report)
+    saved = target.read_bytes()
+    as_openpyxl_saves = io.BytesIO()
+    build_workbook(example_report).save(as_openpyxl_saves)
+    with zipfile.ZipFile(target) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        with zipfile.ZipFile(as_openpyxl_saves) as original:
+            assert archive.namelist() == original.namelist()
+            assert b"&#" in original.read("xl/worksheets/sheet3.xml")
+    assert sheets and not any(b"&#2" in sheet or b"&#3" in sheet for sheet in sheets)
+    assert "本年度报告" in sheets[2].decode("utf-8")  # the 正文 sheet, in plain UTF-8
+    assert len(saved) <= len(as_openpyxl_saves.getvalue())
+    ours, theirs = grid_from_bytes(saved), grid_from_bytes(as_openpyxl_saves.getvalue())
+    assert ours.sheet_names == theirs.sheet_names
+    assert dict(ours.named_cells) == dict(theirs.named_cells)
+    for name in ours.sheet_names:
+        assert dict(ours[name].cells) == dict(theirs[name].cells)
+        assert ours[name].merged == theirs[name].merged
+    reloaded = openpyxl.load_workbook(target)  # and openpyxl itself reads it as before
+    assert reloaded["正文"]["C2"].value == openpyxl.load_workbook(
+        io.BytesIO(as_openpyxl_saves.getvalue()))["正文"]["C2"].value

@@ -30,6 +30,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from generator.errors import OutputError
 from generator.findings import Finding, Severity
+from generator.outputs.xlsx_file import save_workbook
 from generator.safeio import atomic_path
 
 COMMENT_AUTHOR = "nianbao"
@@ -103,7 +104,7 @@ def annotate_workbook(source: str | Path, target: str | Path, findings: Iterable
         cell.fill = FILLS[worst]
     _write_record(wb, originals)
     with atomic_path(target, overwrite=overwrite) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     return target
 
 

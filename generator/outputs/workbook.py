@@ -46,6 +46,7 @@ from generator.form import (
     Words,
 )
 from generator.inputs.labels import normalise
+from generator.outputs.xlsx_file import save_workbook
 from generator.report.layout import (
     SHEET_GUIDE,
     SHEET_META,
@@ -781,7 +782,7 @@ def write_workbook(target: Path, report: Report | None = None, *, agency: str = 
     target = Path(target)
     wb = build_workbook(report, agency=agency, year=year, carried=carried)
     with atomic_path(target, overwrite=overwrite) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     return target
 
 
