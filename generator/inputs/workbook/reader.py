@@ -169,6 +169,8 @@ def _excel_error(cell: CellValue | None) -> bool:
 
 
 def _as_text(value: object) -> str:
+    if type(value) is str:  # a text cell, the commonest: nothing to turn into text
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():  # is_integer() is False for inf/NaN
@@ -181,9 +183,12 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def split_paragraphs(value: object) -> tuple[str, ...]:
     """A text cell's paragraphs: one per line, stripped, empty lines dropped."""
-    return tuple(p.strip() for p in re.split(r"\r\n|\r|\n", _as_text(value)) if p.strip())
+    return tuple(filter(None, map(str.strip, _LINE_BREAK.split(_as_text(value)))))
 
 
 _DATE_TEXT = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
