@@ -37,6 +37,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import starmap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,6 @@ from generator.findings import Finding
 from generator.form import (
     DEFAULT_SENTENCES,
     FIELDS,
-    INPUT_FIELDS,
     META_FIELDS,
     TABLES,
     TEXT_SLOTS,
@@ -252,10 +252,13 @@ def _address(sheet: str, row: int, col: int) -> CellAddress:
 # spelled out again for each of its 230-odd cells.
 
 #: Each table with its fields' ids and the defined names their cells carry, in form order.
-_TABLE_NAMES: tuple[tuple[TableForm, tuple[tuple[str, str], ...]], ...] = tuple(
-    (table, tuple((f.id, defined_name(f.id)) for f in table.fields)) for table in TABLES)
-#: The totals in form order: a row's total column comes after the row's own totals.
-_TOTAL_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.is_total)
+_TABLE_NAMES: tuple[tuple[TableForm, tuple[str, ...], tuple[str, ...]], ...] = tuple(
+    (table, tuple(f.id for f in table.fields), tuple(defined_name(f.id) for f in table.fields))
+    for table in TABLES)
+#: The input fields and the totals, each with its id, in form order (a row's total column
+#: comes after the row's own totals).
+_INPUTS: tuple[tuple[str, Field], ...] = tuple((f.id, f) for f in FIELDS if not f.is_total)
+_TOTALS: tuple[tuple[str, Field], ...] = tuple((f.id, f) for f in FIELDS if f.is_total)
 #: Each item of 基本信息 with its source key (``meta.agency``) and defined name.
 _META_NAMES: tuple[tuple[MetaField, str, str], ...] = tuple(
     (m, meta_key(m.key), defined_name(meta_key(m.key))) for m in META_FIELDS)
@@ -318,10 +321,11 @@ class _Reader:
 
     def table_addresses(self) -> dict[str, CellAddress]:
         addresses: dict[str, CellAddress] = {}
-        for table, names in _TABLE_NAMES:
-            found = {field_id: self.named(name) for field_id, name in names}
-            if all(found.values()):  # (not `None in`: that would compare addresses with None)
-                addresses.update(found)  # type: ignore[arg-type]
+        named_cells = self.named_cells
+        for table, field_ids, names in _TABLE_NAMES:
+            targets = [named_cells.get(name) for name in names]
+            if None not in targets:
+                addresses.update(zip(field_ids, starmap(_address, targets)))  # type: ignore[arg-type]
             else:
                 addresses.update(locate_table(self.grid, table, self.indexes).addresses)
         return addresses
@@ -329,17 +333,18 @@ class _Reader:
     def numbers(self) -> tuple[Numbers, list[str]]:
         addresses = self.table_addresses()
         self.sources.update(addresses)
+        sheets = self.sheets
         values: dict[str, Number] = {}
         blanks: list[str] = []
-        for f in INPUT_FIELDS:
-            address = addresses[f.id]
-            cell = self.cell(address)
+        for field_id, f in _INPUTS:
+            address = addresses[field_id]
+            cell = sheets[address.sheet].cell(address.row, address.col)
             number = whole_number(cell.value, f.kind) if cell.data_type == "n" else None
             if number is None:
                 number = self.input_number(f, address, cell, blanks)
-            values[f.id] = number
-        for f in _TOTAL_FIELDS:
-            values[f.id] = self.total_number(f, addresses, values)
+            values[field_id] = number
+        for field_id, f in _TOTALS:
+            values[field_id] = self.total_number(f, addresses, values)
         self.blank_notices(blanks, addresses)
         return Numbers(values), blanks
 
