@@ -188,7 +188,10 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def split_paragraphs(value: object) -> tuple[str, ...]:
     """A text cell's paragraphs: one per line, stripped, empty lines dropped."""
-    return tuple(filter(None, map(str.strip, _LINE_BREAK.split(_as_text(value)))))
+    text = _as_text(value)
+    # Most cells break lines with "\n" alone, which str.split finds without the pattern.
+    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+    return tuple(filter(None, map(str.strip, lines)))
 
 
 _DATE_TEXT = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
