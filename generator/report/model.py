@@ -79,8 +79,8 @@ class Narrative:
     parts: Mapping[str, TextPart] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        unknown = set(self.parts) - set(TEXT_SLOT_BY_KEY)
-        if unknown:
+        if not self.parts.keys() <= TEXT_SLOT_BY_KEY.keys():  # asks each key, builds no set
+            unknown = set(self.parts) - set(TEXT_SLOT_BY_KEY)
             raise ValueError(f"unknown text slots: {sorted(unknown)}")
         object.__setattr__(self, "parts", _frozen(self.parts))
 
@@ -108,8 +108,8 @@ class Numbers:
     values: Mapping[str, Number] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        unknown = set(self.values) - set(FIELD_BY_ID)
-        if unknown:
+        if not self.values.keys() <= FIELD_BY_ID.keys():  # as Narrative's: no set built
+            unknown = set(self.values) - set(FIELD_BY_ID)
             raise ValueError(f"unknown fields: {sorted(unknown)[:5]}")
         object.__setattr__(self, "values", _frozen(self.values))
 

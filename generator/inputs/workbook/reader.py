@@ -37,6 +37,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import starmap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,9 +55,18 @@ from generator.form import (
     TABLES,
     TEXT_SLOTS,
     Field,
+    MetaField,
+    TableForm,
+    TextSlot,
     ValueKind,
 )
-from generator.inputs.numbers import BLANK, NotANumber, parse_number, special_float
+from generator.inputs.numbers import (
+    BLANK,
+    MAX_ABS_NUMBER,
+    NotANumber,
+    parse_number,
+    special_float,
+)
 from generator.inputs.workbook.grid import CellValue, WorkbookGrid, grid_from_workbook
 from generator.inputs.workbook.labels import LabelIndex, find_label_rows, locate_table
 from generator.report.layout import (
@@ -159,6 +169,8 @@ def _excel_error(cell: CellValue | None) -> bool:
 
 
 def _as_text(value: object) -> str:
+    if type(value) is str:  # a text cell, the commonest: nothing to turn into text
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():  # is_integer() is False for inf/NaN
@@ -171,9 +183,15 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def split_paragraphs(value: object) -> tuple[str, ...]:
     """A text cell's paragraphs: one per line, stripped, empty lines dropped."""
-    return tuple(p.strip() for p in re.split(r"\r\n|\r|\n", _as_text(value)) if p.strip())
+    text = _as_text(value)
+    # Most cells break lines with "\n" alone, which str.split finds without the pattern.
+    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+    return tuple(filter(None, map(str.strip, lines)))
 
 
 _DATE_TEXT = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
@@ -233,22 +251,71 @@ def _address(sheet: str, row: int, col: int) -> CellAddress:
     return CellAddress(sheet, row, col)
 
 
+# What the reader looks up for every workbook, derived from the form once rather than
+# spelled out again for each of its 230-odd cells.
+
+#: Each table with its fields' ids and the defined names their cells carry, in form order.
+_TABLE_NAMES: tuple[tuple[TableForm, tuple[str, ...], tuple[str, ...]], ...] = tuple(
+    (table, tuple(f.id for f in table.fields), tuple(defined_name(f.id) for f in table.fields))
+    for table in TABLES)
+#: The input fields and the totals, each with its id, in form order (a row's total column
+#: comes after the row's own totals).
+_INPUTS: tuple[tuple[str, Field], ...] = tuple((f.id, f) for f in FIELDS if not f.is_total)
+_TOTALS: tuple[tuple[str, Field], ...] = tuple((f.id, f) for f in FIELDS if f.is_total)
+#: Each item of 基本信息 with its source key (``meta.agency``) and defined name.
+_META_NAMES: tuple[tuple[MetaField, str, str], ...] = tuple(
+    (m, meta_key(m.key), defined_name(meta_key(m.key))) for m in META_FIELDS)
+#: Each text slot with its source key (``text.opening``) and defined name, and for a slot
+#: with a heading of the clerk's own the same for the heading (else empty).
+_TEXT_NAMES: tuple[tuple[TextSlot, str, str, str, str], ...] = tuple(
+    (slot, text_key(slot.key), defined_name(text_key(slot.key)),
+     text_heading_key(slot.key) if slot.custom_heading else "",
+     defined_name(text_heading_key(slot.key)) if slot.custom_heading else "")
+    for slot in TEXT_SLOTS)
+
+#: :data:`~generator.inputs.numbers.MAX_ABS_NUMBER` as an int, for the fast path of a whole
+#: number (an int compares with an int in a fraction of the time it takes with a Decimal).
+_INT_LIMIT = int(MAX_ABS_NUMBER)
+
+
+def whole_number(value: object, kind: ValueKind) -> Number | None:
+    """A plain int cell's value as :func:`parse_number` reads it, or None for any other
+    value (which then goes the general way).
+
+    Nearly every number cell of a workbook holds a whole number in range; this reads it
+    without the general path's checks for blanks, booleans, dates, floats and text.
+    """
+    if type(value) is int and -_INT_LIMIT < value < _INT_LIMIT:  # not bool: type, not isinstance
+        return Decimal(value) if kind is ValueKind.AMOUNT else value
+    return None
+
+
+def _parts(total: Field, addresses: dict[str, CellAddress]) -> str:
+    """The cells a total adds up, as a V-4 message names them: ``D5、D6`` or ``D5 至 D9``."""
+    first = addresses[total.sum_of[0]].coordinate
+    last = addresses[total.sum_of[-1]].coordinate
+    return f"{first} 至 {last}" if len(total.sum_of) > 2 else f"{first}、{last}"
+
+
 class _Reader:
     def __init__(self, grid: WorkbookGrid) -> None:
         self.grid = grid
+        self.sheets = grid.sheets
+        self.named_cells = grid.named_cells
         self.findings: list[Finding] = []
         self.sources: dict[str, CellAddress] = {}
         self.indexes: dict[str, LabelIndex] = {}
 
     # -- addresses -----------------------------------------------------------------
 
-    def named(self, key: str) -> CellAddress | None:
-        """The cell a defined name points to, if it exists and points at a single cell."""
-        target = self.grid.named_cells.get(defined_name(key))
+    def named(self, name: str) -> CellAddress | None:
+        """The cell a defined name (:func:`defined_name`) points to, if it exists and points
+        at a single cell."""
+        target = self.named_cells.get(name)
         return None if target is None else _address(*target)
 
     def cell(self, address: CellAddress) -> CellValue:
-        return self.grid[address.sheet].cell(address.row, address.col)
+        return self.sheets[address.sheet].cell(address.row, address.col)
 
     def cached_value(self, address: CellAddress) -> object:
         return self.grid.cached_value(address.sheet, address.row, address.col)
@@ -257,10 +324,11 @@ class _Reader:
 
     def table_addresses(self) -> dict[str, CellAddress]:
         addresses: dict[str, CellAddress] = {}
-        for table in TABLES:
-            found = {f.id: self.named(f.id) for f in table.fields}
-            if all(found.values()):
-                addresses.update(found)  # type: ignore[arg-type]
+        named_cells = self.named_cells
+        for table, field_ids, names in _TABLE_NAMES:
+            targets = [named_cells.get(name) for name in names]
+            if None not in targets:
+                addresses.update(zip(field_ids, starmap(_address, targets)))  # type: ignore[arg-type]
             else:
                 addresses.update(locate_table(self.grid, table, self.indexes).addresses)
         return addresses
@@ -268,19 +336,23 @@ class _Reader:
     def numbers(self) -> tuple[Numbers, list[str]]:
         addresses = self.table_addresses()
         self.sources.update(addresses)
+        sheets = self.sheets
         values: dict[str, Number] = {}
         blanks: list[str] = []
-        for f in FIELDS:
-            if not f.is_total:
-                values[f.id] = self.input_number(f, addresses[f.id], blanks)
-        for f in FIELDS:  # form order: a row's total column comes after the row's own totals
-            if f.is_total:
-                values[f.id] = self.total_number(f, addresses, values)
+        for field_id, f in _INPUTS:
+            address = addresses[field_id]
+            cell = sheets[address.sheet].cell(address.row, address.col)
+            number = whole_number(cell.value, f.kind) if cell.data_type == "n" else None
+            if number is None:
+                number = self.input_number(f, address, cell, blanks)
+            values[field_id] = number
+        for field_id, f in _TOTALS:
+            values[field_id] = self.total_number(f, addresses, values)
         self.blank_notices(blanks, addresses)
         return Numbers(values), blanks
 
-    def input_number(self, f: Field, address: CellAddress, blanks: list[str]) -> Number:
-        cell = self.cell(address)
+    def input_number(self, f: Field, address: CellAddress, cell: CellValue,
+                     blanks: list[str]) -> Number:
         if _excel_error(cell):
             self.findings.append(not_a_number(address, cell.value, "错误值", f.id))
             return 0
@@ -302,17 +374,19 @@ class _Reader:
     def total_number(self, f: Field, addresses: dict[str, CellAddress],
                      values: dict[str, Number]) -> Number:
         address = addresses[f.id]
-        expected: Number = sum((values[p] for p in f.sum_of), 0)
-        first, last = addresses[f.sum_of[0]].coordinate, addresses[f.sum_of[-1]].coordinate
-        parts = f"{first} 至 {last}" if len(f.sum_of) > 2 else f"{first}、{last}"
+        expected: Number = sum([values[p] for p in f.sum_of], 0)
         cell = self.cell(address)
         if _excel_error(cell):
             self.findings.append(not_a_number(address, cell.value, "错误值", f.id))
             return expected
         if cell.data_type == "f":
-            cached = parse_number(self.cached_value(address), f.kind)
-            if isinstance(cached, (int, Decimal)) and cached != expected:
-                self.findings.append(total_mismatch(address, cached, expected, parts, f.id, True))
+            cached = self.cached_value(address)
+            if cached is None:  # the commonest total: a formula the file holds no value for
+                return expected
+            parsed = parse_number(cached, f.kind)
+            if isinstance(parsed, (int, Decimal)) and parsed != expected:
+                self.findings.append(total_mismatch(
+                    address, parsed, expected, _parts(f, addresses), f.id, True))
             return expected
         parsed = parse_number(cell.value, f.kind)
         if parsed is BLANK:
@@ -321,7 +395,8 @@ class _Reader:
             self.findings.append(not_a_number(address, parsed.raw, parsed.what, f.id))
             return expected
         if parsed != expected:
-            self.findings.append(total_mismatch(address, parsed, expected, parts, f.id, False))
+            self.findings.append(total_mismatch(
+                address, parsed, expected, _parts(f, addresses), f.id, False))
         return parsed  # type: ignore[return-value]
 
     def blank_notices(self, blanks: list[str], addresses: dict[str, CellAddress]) -> None:
@@ -335,7 +410,7 @@ class _Reader:
     # -- 基本信息 ------------------------------------------------------------------
 
     def meta_addresses(self) -> dict[str, CellAddress]:
-        found = {m.key: self.named(meta_key(m.key)) for m in META_FIELDS}
+        found = {m.key: self.named(name) for m, _, name in _META_NAMES}
         missing = [m for m in META_FIELDS if found[m.key] is None]
         if missing:
             ws, rows = find_label_rows(self.grid, SHEET_META, [m.label for m in missing])
@@ -352,11 +427,11 @@ class _Reader:
     def meta(self) -> Meta:
         addresses = self.meta_addresses()
         values: dict[str, object] = {}
-        for m in META_FIELDS:
+        for m, source_key, _ in _META_NAMES:
             address = addresses.get(m.key)
             if address is None:
                 continue
-            self.sources[meta_key(m.key)] = address
+            self.sources[source_key] = address
             cell = self.cell(address)
             raw = cell.value
             if cell.data_type == "f":
@@ -392,10 +467,10 @@ class _Reader:
 
     def text_addresses(self) -> dict[str, CellAddress]:
         found: dict[str, CellAddress | None] = {}
-        for slot in TEXT_SLOTS:
-            found[text_key(slot.key)] = self.named(text_key(slot.key))
-            if slot.custom_heading:
-                found[text_heading_key(slot.key)] = self.named(text_heading_key(slot.key))
+        for _, key, name, heading_key, heading_name in _TEXT_NAMES:
+            found[key] = self.named(name)
+            if heading_key:
+                found[heading_key] = self.named(heading_name)
         missing = [s for s in TEXT_SLOTS if found[text_key(s.key)] is None]
         if missing:
             ws, rows = find_label_rows(self.grid, SHEET_TEXT, [s.label for s in missing])
@@ -415,13 +490,13 @@ class _Reader:
         addresses = self.text_addresses()
         self.sources.update(addresses)
         parts: dict[str, TextPart] = {}
-        for slot in TEXT_SLOTS:
+        for slot, key, _, heading_key, _ in _TEXT_NAMES:
             paragraphs: tuple[str, ...] = ()
             heading = ""
-            address = addresses.get(text_key(slot.key))
+            address = addresses.get(key)
             if address is not None:
                 paragraphs = self.text_of(address, slot.key, slot.label)
-            heading_address = addresses.get(text_heading_key(slot.key))
+            heading_address = addresses.get(heading_key) if heading_key else None
             if heading_address is not None:
                 heading = " ".join(self.text_of(heading_address, "", slot.label + "的小标题"))
             parts[slot.key] = TextPart(paragraphs, heading)
