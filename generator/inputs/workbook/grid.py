@@ -248,10 +248,11 @@ class _Values:
         self.dates = styles.dates
         self.durations = styles.durations
         self.epoch = epoch
-        #: within one read: a cell's ``s`` text -> its style number, a ``<v>`` text -> its
-        #: number (the same few styles and small numbers fill every sheet)
+        #: within one read: a cell's ``s`` text -> its style number, a ``<v>`` text -> the
+        #: plain number cell holding it (the same few styles and small numbers fill every
+        #: sheet, and a CellValue is immutable)
         self.style_numbers: dict[str | None, int] = {}
-        self.numbers: dict[str, int | float] = {}
+        self.numbers: dict[str, CellValue] = {}
 
     def convert(self, data_type: str, text: str | None, style: int,
                 inline: etree._Element | None) -> tuple[object, str]:
@@ -393,10 +394,14 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
                         if cached_value is not None:
                             cached[position] = cached_value
             elif data_type == "n" and text is not None and style not in dates:
-                kind = "n"  # the commonest value, without a call more
-                value = numbers.get(text)
-                if value is None:
-                    value = numbers[text] = _number(text)
+                # the commonest value: one CellValue for each number text of the read
+                number_cell = numbers.get(text)
+                if number_cell is None:
+                    number_cell = numbers[text] = new_cell((_number(text), "n"))
+                cells[position] = number_cell
+                continue
+            elif data_type == "inlineStr":
+                value, kind = (_text_of(inline), "s") if inline is not None else (None, data_type)
             else:
                 value, kind = convert(data_type, text, style, inline)
             if value is not None or kind != "n":
