@@ -31,10 +31,7 @@ class _EveryTagCounted(_Counter):
     """The counter as it was before it learnt to skip cells: every row, cell, merge and
     string of every stretch counted by the full patterns, then the same checks."""
 
-    def __call__(self, body: str) -> None:
-        path, where = self.path, self.where
-        if "<" not in body:
-            return
+    def _count_tags(self, body: str) -> None:
         for tag, row in _ROW_OR_CELL.findall(body):
             if tag == "c":
                 self.cells += 1
@@ -42,28 +39,15 @@ class _EveryTagCounted(_Counter):
                 self.rows += 1
                 if row:
                     self.highest_row = max(self.highest_row, int(row))
-        at = body.find("mergeCell")
-        if at != -1:
-            for match in _MERGE.finditer(body, max(0, body.rfind("<", 0, at))):
-                self.merges += 1
-                if self.merges > limits.MAX_SHEET_MERGES or \
-                        _area_as_it_was(match) > limits.MAX_MERGE_CELLS:
-                    raise InputError(f"{where}的合并单元格过多或过大（超过 {limits.MAX_SHEET_MERGES} "
-                                     f"处，或一处超过 {limits.MAX_MERGE_CELLS} 格），不像是年报填报"
-                                     "工作簿。请取消多余的合并后另存，或用 nianbao init 生成的工作簿"
-                                     "重新填写。", path=path)
         if self.shared_strings:
             self.strings += len(_SHARED_STRING.findall(body))
-        if max(self.rows, self.highest_row) > limits.MAX_SHEET_ROWS:
-            raise InputError(f"{where}{TOO_MANY_ROWS}（超过 {limits.MAX_SHEET_ROWS} 行），"
-                             "不像是年报填报工作簿。请删除表格下方多余的行后另存，或用 "
-                             "nianbao init 生成的工作簿重新填写。", path=path)
-        if self.cells > limits.MAX_SHEET_CELLS:
-            raise InputError(f"{where}的单元格过多（超过 {limits.MAX_SHEET_CELLS} 个），"
-                             "不像是年报填报工作簿。请删除多余的行和列后另存再试。", path=path)
-        if self.strings > limits.MAX_SHEET_CELLS:
-            raise InputError(f"工作簿中的文字条目过多（超过 {limits.MAX_SHEET_CELLS} 条），"
-                             "不像是年报填报工作簿。请确认选对了文件。", path=path)
+
+    def _count_merges(self, body: str, start: int) -> None:
+        for match in _MERGE.finditer(body, start):
+            self.merges += 1
+            if self.merges > limits.MAX_SHEET_MERGES or \
+                    _area_as_it_was(match) > limits.MAX_MERGE_CELLS:
+                self._refuse_merges()
 
 
 def _area_as_it_was(match: re.Match[str]) -> int:

@@ -491,28 +491,41 @@ class _Counter:
         self.uncounted_chars = 0
 
     def __call__(self, body: str) -> None:
-        path, where = self.path, self.where
         if "<" not in body:
             return
-        if self.uncounted is None:
-            self._count_exactly(body, rows=True)
-        else:
-            self._count_rows(body)
-            self.uncounted.append(body)
-            self.uncounted_chars += len(body)
-            if self.uncounted_chars > _CHARS_PER_COUNTED_TAG * limits.MAX_SHEET_CELLS:
-                for earlier in self.uncounted:
-                    self._count_exactly(earlier, rows=False)
-                self.uncounted = None
+        self._count_tags(body)
         at = body.find("mergeCell")
         if at != -1:  # most of a sheet is cells: start at the first merge
-            for ref in _MERGE.findall(body, max(0, body.rfind("<", 0, at))):
-                self.merges += 1
-                if self.merges > limits.MAX_SHEET_MERGES or _merge_area(*ref) > limits.MAX_MERGE_CELLS:
-                    raise InputError(f"{where}的合并单元格过多或过大（超过 {limits.MAX_SHEET_MERGES} "
-                                     f"处，或一处超过 {limits.MAX_MERGE_CELLS} 格），不像是年报填报"
-                                     "工作簿。请取消多余的合并后另存，或用 nianbao init 生成的工作簿"
-                                     "重新填写。", path=path)
+            self._count_merges(body, max(0, body.rfind("<", 0, at)))
+        self._check_limits()
+
+    def _count_tags(self, body: str) -> None:
+        """Rows in every stretch; cells and strings once the text is long enough."""
+        if self.uncounted is None:
+            self._count_exactly(body, rows=True)
+            return
+        self._count_rows(body)
+        self.uncounted.append(body)
+        self.uncounted_chars += len(body)
+        if self.uncounted_chars > _CHARS_PER_COUNTED_TAG * limits.MAX_SHEET_CELLS:
+            for earlier in self.uncounted:
+                self._count_exactly(earlier, rows=False)
+            self.uncounted = None
+
+    def _count_merges(self, body: str, start: int) -> None:
+        for ref in _MERGE.findall(body, start):
+            self.merges += 1
+            if self.merges > limits.MAX_SHEET_MERGES or _merge_area(*ref) > limits.MAX_MERGE_CELLS:
+                self._refuse_merges()
+
+    def _refuse_merges(self) -> None:
+        raise InputError(f"{self.where}的合并单元格过多或过大（超过 {limits.MAX_SHEET_MERGES} "
+                         f"处，或一处超过 {limits.MAX_MERGE_CELLS} 格），不像是年报填报"
+                         "工作簿。请取消多余的合并后另存，或用 nianbao init 生成的工作簿"
+                         "重新填写。", path=self.path)
+
+    def _check_limits(self) -> None:
+        path, where = self.path, self.where
         if max(self.rows, self.highest_row) > limits.MAX_SHEET_ROWS:
             raise InputError(f"{where}{TOO_MANY_ROWS}（超过 {limits.MAX_SHEET_ROWS} 行），"
                              "不像是年报填报工作簿。请删除表格下方多余的行后另存，或用 "
