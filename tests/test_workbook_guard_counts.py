@@ -168,3 +168,34 @@ def test_a_million_row_sheet_is_refused_before_it_is_inflated(monkeypatch) -> No
     assert TOO_MANY_ROWS in message
     assert rows_seen <= limits.MAX_SHEET_ROWS + 2000
     assert sum(read) < len(data) // 20
+
+
+@pytest.mark.parametrize("tag", ["<row ", "<mergeCell "])
+def test_tags_that_never_close_are_scanned_in_time_that_grows_with_the_part(
+        tmp_path: Path, tag: str) -> None:
+    # A pattern that looked for r= (or ref=) up to the next ">" gave every unclosed tag the
+    # rest of the chunk to search, time growing with the square of the chunk: with chunks of
+    # 1 MB, hours for this one part.  The generous limit only tells "linear" from
+    # "quadratic"; it measures nothing.
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = 1
+    plain = io.BytesIO()
+    wb.save(plain)
+    hostile = tmp_path / "unclosed.xlsx"
+    with zipfile.ZipFile(plain) as source_zip, zipfile.ZipFile(hostile, "w") as target:
+        for info in source_zip.infolist():
+            target.writestr(info, source_zip.read(info))
+        # stored, not deflated: the ratio guard would refuse it first otherwise
+        target.writestr("xl/unclosed.xml", (tag * (1_000_000 // len(tag))).encode(),
+                        compress_type=zipfile.ZIP_STORED)
+    script = ("import sys\nfrom generator import limits\nfrom generator.errors import InputError\n"
+              "from generator.inputs.workbook.source import inspect_workbook_file\n"
+              "limits.SCAN_CHUNK_BYTES = 1 << 20\n"
+              "try:\n    inspect_workbook_file(sys.argv[1])\nexcept InputError:\n    pass\n")
+    subprocess.run([sys.executable, "-c", script, str(hostile)], check=True, timeout=60,
+                   cwd=Path(__file__).resolve().parent.parent)

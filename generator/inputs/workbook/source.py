@@ -92,7 +92,10 @@ OTHER_MAGICS: tuple[tuple[bytes, str], ...] = (
 #: every "<" (this more than halved the scan).
 _PREFIX = r"(?:[A-Za-z_][\w.-]*+:)?+"
 #: A ``row`` tag's name and, if it has one, its ``r`` (one group), after the "<" and prefix.
-_ROW_TAIL = r'row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["\'](\d+))?'
+#: The look for ``r`` stops at the next "<" as well as at ">": an attribute holds no "<" in
+#: well-formed XML, and without that stop a part of ``<row `` repeated and never closed cost
+#: time growing with the square of its length (seconds per chunk, from a tiny upload).
+_ROW_TAIL = r'row(?=[\s/>])(?:[^<>]*?\sr\s*=\s*["\'](\d+))?'
 #: A ``<c>`` (group 1 "c") or a ``<row>`` with its ``r`` if it has one (group 2), in one
 #: pass: one pattern over a sheet costs a third of two.
 _ROW_OR_CELL = re.compile(rf"<{_PREFIX}(c(?=[\s/>])|{_ROW_TAIL})")
@@ -108,7 +111,8 @@ _UNPREFIXED_ROW = re.compile(rf"<{_ROW_TAIL}")
 #: which is not the "<" of another), so a text this many times a limit cannot exceed it.
 _CHARS_PER_COUNTED_TAG = 3
 _SHARED_STRING = re.compile(rf"<{_PREFIX}si(?=[\s/>])")
-_MERGE = re.compile(rf'<{_PREFIX}mergeCell(?=[\s/>])[^>]*?\sref\s*=\s*["\']'
+#: A merge's corners; its look for ``ref`` stops at "<" too, as :data:`_ROW_TAIL`'s does.
+_MERGE = re.compile(rf'<{_PREFIX}mergeCell(?=[\s/>])[^<>]*?\sref\s*=\s*["\']'
                     r'\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?')
 WORKSHEET_CONTENT_TYPE = "spreadsheetml.worksheet+xml"
 SHARED_STRINGS_PART = "xl/sharedStrings.xml"
