@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -63,7 +64,10 @@ def test_a_renderer_crashing_midway_keeps_the_old_docx(tmp_path: Path, monkeypat
     before = target.read_bytes()
 
     def crash(self: Workbook, filename: object) -> None:
-        Path(str(filename)).write_bytes(b"PK\x03\x04 partial")
+        if isinstance(filename, io.BytesIO):  # saved in memory first, to be made UTF-8
+            filename.write(b"PK\x03\x04 partial")
+        else:
+            Path(str(filename)).write_bytes(b"PK\x03\x04 partial")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Workbook, "save", crash)

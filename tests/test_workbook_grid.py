@@ -89,14 +89,6 @@ def test_example_saved_by_libreoffice_reads_as_two_full_loads(tmp_path: Path) ->
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
-def _with_sheet(tmp_path: Path, sheet_xml: str, *, date_style: bool = False) -> bytes:
-    """A workbook saved by openpyxl whose first sheet's XML is replaced by ``sheet_xml``.
-
-    With ``date_style`` cell style 1 is a date format (A1 of the original sheet holds a date).
-    """
-    return _sheet_in_workbook(sheet_xml, date_style=date_style)
-
-
 @functools.cache
 def _plain_workbook(date_style: bool) -> bytes:
     wb = openpyxl.Workbook()
@@ -107,6 +99,10 @@ def _plain_workbook(date_style: bool) -> bytes:
 
 
 def _sheet_in_workbook(sheet_xml: str, *, date_style: bool = False) -> bytes:
+    """A workbook saved by openpyxl whose first sheet's XML is replaced by ``sheet_xml``.
+
+    With ``date_style`` cell style 1 is a date format (A1 of the original sheet holds a date).
+    """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(_plain_workbook(date_style))) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -143,8 +139,8 @@ _AWKWARD = f"""<worksheet {_NS}><sheetData>
 </worksheet>"""
 
 
-def test_awkward_cells_read_as_two_full_loads(tmp_path: Path) -> None:
-    data = _with_sheet(tmp_path, _AWKWARD, date_style=True)
+def test_awkward_cells_read_as_two_full_loads() -> None:
+    data = _sheet_in_workbook(_AWKWARD, date_style=True)
     fast = grid_from_bytes(data)
     _assert_same(fast, _full_loads(data))
     sheet = fast["Sheet"]
@@ -235,32 +231,32 @@ def test_any_sheet_of_real_cell_shapes_reads_as_two_full_loads(sheet_xml: str) -
         _assert_same(grid_from_bytes(data), _full_loads(data))
 
 
-def test_a_broken_cached_value_drops_cached_values_only(tmp_path: Path) -> None:
+def test_a_broken_cached_value_drops_cached_values_only() -> None:
     # shared string 5 does not exist: a data_only load fails, the formulas still read
     xml = (f'<worksheet {_NS}><sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c>'
            '<c r="B1" t="s"><f>"x"</f><v>5</v></c><c r="C1"><v>3</v></c></row></sheetData></worksheet>')
-    fast = grid_from_bytes(_with_sheet(tmp_path, xml))
+    fast = grid_from_bytes(_sheet_in_workbook(xml))
     assert fast["Sheet"].cell(1, 2) == CellValue('="x"', "f")
     assert fast["Sheet"].cell(1, 3) == CellValue(3, "n")
     assert fast.cached_value("Sheet", 1, 1) is None  # as if no data_only load had worked
 
 
-def test_a_merge_over_the_whole_sheet_keeps_only_its_corner(tmp_path: Path) -> None:
+def test_a_merge_over_the_whole_sheet_keeps_only_its_corner() -> None:
     # A full openpyxl load would make a styled cell for each of 17 billion positions.
     xml = (f'<worksheet {_NS}><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c>'
            '</row><row r="9"><c r="C9"><v>3</v></c></row></sheetData>'
            '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells></worksheet>')
-    sheet = grid_from_bytes(_with_sheet(tmp_path, xml))["Sheet"]
+    sheet = grid_from_bytes(_sheet_in_workbook(xml))["Sheet"]
     assert dict(sheet.cells) == {(1, 1): CellValue(1, "n")}
 
 
 def test_load_grid_refuses_what_load_workbook_refuses(tmp_path: Path) -> None:
     broken = tmp_path / "broken.xlsx"
-    broken.write_bytes(_with_sheet(tmp_path, f"<worksheet {_NS}><sheetData><row r='1'>"))
+    broken.write_bytes(_sheet_in_workbook(f"<worksheet {_NS}><sheetData><row r='1'>"))
     with pytest.raises(InputError, match="已损坏"):
         load_grid(broken)
     hostile = tmp_path / "hostile.xlsx"
-    hostile.write_bytes(_with_sheet(tmp_path, f"<!DOCTYPE w [<!ENTITY a 'b'>]><worksheet {_NS}/>"))
+    hostile.write_bytes(_sheet_in_workbook(f"<!DOCTYPE w [<!ENTITY a 'b'>]><worksheet {_NS}/>"))
     with pytest.raises(InputError, match="实体声明"):
         load_grid(hostile)
 

@@ -1,6 +1,6 @@
-"""Saving a workbook nianbao made: openpyxl's file, with its worksheets in UTF-8.
+"""Saving a workbook nianbao made: openpyxl's file, with its XML in UTF-8.
 
-openpyxl writes each worksheet through lxml's incremental writer without naming an
+openpyxl writes each worksheet (and a few other parts) through lxml without naming an
 encoding, so every character outside ASCII becomes a numeric character reference: 公开 is
 ``&#20844;&#24320;``, eight bytes a character where UTF-8, which Excel and WPS write, takes
 three.  Every program reads both alike; the references only make the file larger and every
@@ -43,9 +43,12 @@ def in_utf8(package: bytes) -> bytes:
 
 
 def _reencoded(part: bytes) -> bytes:
-    """One XML part parsed and written again in UTF-8 (with its declaration if it had one)."""
+    """One XML part parsed and written again in UTF-8: with a declaration if it had one (its
+    ``standalone`` too if it said one), without one if it had none (UTF-8 needs none)."""
     tree = etree.fromstring(part, etree.XMLParser(resolve_entities=False, no_network=True,
                                                  huge_tree=True)).getroottree()
-    declared = part.lstrip().startswith(b"<?xml")
+    head = part.lstrip()[:100]
+    declared = head.startswith(b"<?xml")
+    said_standalone = declared and b"standalone" in head.split(b"?>", 1)[0]
     return etree.tostring(tree, encoding="UTF-8", xml_declaration=declared,
-                          standalone=tree.docinfo.standalone if declared else None)
+                          standalone=tree.docinfo.standalone if said_standalone else None)

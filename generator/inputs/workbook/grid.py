@@ -319,6 +319,7 @@ class _Sheet:
 #: A :class:`CellValue` from a ``(value, data_type)`` pair, made by ``tuple.__new__`` in C:
 #: the named tuple's own constructor is a Python function, and one cell is made per cell.
 _new_cell: Callable[[tuple[object, str]], CellValue] = functools.partial(tuple.__new__, CellValue)
+assert CellValue._fields == ("value", "data_type"), "_new_cell makes pairs: give it every field"
 
 
 def _read_sheet(data: bytes, values: _Values) -> _Sheet:
