@@ -479,6 +479,36 @@ def test_corrupted_central_directory_is_damaged(tmp_path: Path, example_workbook
         assert code == 2 and "文件已损坏" in output and INTERNAL not in output, output
 
 
+def test_a_part_shorter_than_its_declared_size_is_damaged(tmp_path: Path,
+                                                         example_workbook: Path) -> None:
+    # The CRC of the data there is matches, so zipfile reads it without complaint; the
+    # directory's size (which the zip bomb guard judged) is a lie all the same.
+    import struct
+    import zipfile
+
+    data = bytearray(example_workbook.read_bytes())
+    with zipfile.ZipFile(example_workbook) as archive:
+        names = archive.namelist()
+    first_sheet = names.index("xl/worksheets/sheet1.xml")
+    central = data.index(b"PK\x01\x02")
+    for _ in range(first_sheet):  # walk to the sheet's own directory entry
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, central + 28)
+        central += 46 + name_length + extra_length + comment_length
+    local = struct.unpack_from("<I", data, central + 42)[0]
+    for header, offset in ((central, 24), (local, 22)):  # uncompressed size, in both headers
+        size = struct.unpack_from("<I", data, header + offset)[0]
+        struct.pack_into("<I", data, header + offset, size + 500)
+    forged = tmp_path / "forged-size.xlsx"
+    forged.write_bytes(bytes(data))
+    with zipfile.ZipFile(forged) as archive:
+        assert len(archive.read("xl/worksheets/sheet1.xml")) + 500 == \
+            archive.getinfo("xl/worksheets/sheet1.xml").file_size  # zipfile lets it through
+    with pytest.raises(InputError, match="实际长度与目录记载不符"):
+        read_workbook(forged)
+    code, output = invoke("check", str(forged))
+    assert code == 2 and "文件已损坏" in output and "sheet1.xml" in output, output
+
+
 # ---------------------------------------------------------------------------
 # 13. Exit codes of the click-level refusals (their wording is the clerk issue's)
 

@@ -11,8 +11,8 @@ An OOXML file is a zip archive of XML parts.  Before any XML parser sees a byte 
    declares an encoding the scan cannot see through (UTF-7, EBCDIC, UTF-32) —
    :func:`read_part`.  A caller may watch the text as it streams (the workbook counts rows
    and cells there, so a million-row sheet is refused after its first ten thousand rows).
-   Reading every byte lets zipfile check each part's length and CRC, so a forged size ends
-   as "damaged", never as a bomb.
+   Reading every byte lets zipfile check each part's CRC and the guard its length against
+   the size the archive declares, so a forged size ends as "damaged", never as a bomb.
 
 The bytes read are kept (:class:`Parts`) and are what the readers parse, through
 :func:`parse_xml` (lxml with no DTD, no entities, no network): each part is decompressed
@@ -168,6 +168,7 @@ def read_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, kind:
     same ASCII markup as UTF-8's, so one scan needs no guess at the encoding.
     """
     chunks: list[bytes] = []
+    length = 0
     with archive.open(info) as stream:
         chunk = stream.read(limits.SCAN_CHUNK_BYTES)
         _refuse_utf32(path, info, chunk, kind)
@@ -176,6 +177,7 @@ def read_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, kind:
         while True:
             final = not chunk
             chunks.append(chunk)
+            length += len(chunk)
             piece = chunk.decode("latin-1")
             if "\x00" in piece:  # UTF-16 (or binary): drop the NULs, see above
                 piece = piece.replace("\x00", "")
@@ -200,6 +202,9 @@ def read_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, kind:
             if watch is not None:
                 watch(body)
             if final:
+                if length != info.file_size:  # zipfile checks the CRC, not a size it outgrew
+                    raise InputError(f"{DAMAGED}（部件 {info.filename} 的实际长度与目录记载不符）。"
+                                     f"{kind.damaged_advice}", path=path)
                 return b"".join(chunks) if xml else None
             # A short read is the end of the part (zipfile reads on until it has all it was
             # asked for or the part ends, and has checked the CRC then): reading again would
