@@ -360,25 +360,16 @@ def _read_sheet(data: bytes, values: _Values) -> _Sheet:
             if style is None:  # parsed for every cell, as openpyxl does: a bad one is damage
                 style = style_numbers[style_text] = int(style_text) if style_text else 0
             v = f = inline = None
-            children = len(c)
-            if children == 1:
-                child = c[0]
+            count = len(c)
+            # one child (the usual case) in a tuple: lxml's own iterator costs far more
+            for child in ((c[0],) if count == 1 else c) if count else ():
                 tag = child.tag
                 if tag == tag_v:
-                    v = child
+                    v = child if v is None else v
                 elif tag == tag_f:
-                    f = child
+                    f = child if f is None else f
                 elif tag == tag_is:
-                    inline = child
-            elif children:
-                for child in c:
-                    tag = child.tag
-                    if tag == tag_v:
-                        v = child if v is None else v
-                    elif tag == tag_f:
-                        f = child if f is None else f
-                    elif tag == tag_is:
-                        inline = child if inline is None else inline
+                    inline = child if inline is None else inline
             if v is None and f is None and data_type == "n":  # styled but empty: the commonest
                 cells.pop(position, None)
                 continue
