@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.form import INPUT_FIELDS, TEXT_SLOTS, Field, ValueKind
-from generator.inputs.numbers import parse_number
+from generator.inputs.numbers import parse_number, whole_number
 from generator.inputs.workbook import reader
 from generator.inputs.workbook.grid import CellValue, SheetGrid, WorkbookGrid
-from generator.inputs.workbook.reader import read_grid, split_paragraphs, whole_number
+from generator.inputs.workbook.reader import read_grid, split_paragraphs
 from generator.inputs.workbook.source import load_grid
 from generator.report.layout import defined_name, text_key
 from generator.report.model import Number

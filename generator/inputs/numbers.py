@@ -87,6 +87,25 @@ def parse_number_text(text: str, style: NumberStyle) -> Decimal | Blank | NotANu
     return number
 
 
+#: :data:`MAX_ABS_NUMBER` as an int, for the fast path of a whole
+#: number (an int compares with an int in a fraction of the time it takes with a Decimal).
+_INT_LIMIT = int(MAX_ABS_NUMBER)
+
+
+def whole_number(value: object, kind: ValueKind) -> Number | None:
+    """A plain int cell's value as :func:`parse_number` reads it, or None for any other
+    value (which then goes the general way).
+
+    Nearly every number cell of a workbook holds a whole number in range; the reader reads
+    it so, without the general path's checks for blanks, booleans, dates, floats and text.
+    It stands beside :func:`parse_number`, whose ``int`` branch it must agree with (a
+    property test holds them together).
+    """
+    if type(value) is int and -_INT_LIMIT < value < _INT_LIMIT:  # not bool: type, not isinstance
+        return Decimal(value) if kind is ValueKind.AMOUNT else value
+    return None
+
+
 def parse_number(value: object, kind: ValueKind) -> Number | Blank | NotANumber:
     """A workbook number cell's value (as the reader got it): the number as the field's kind
     holds it (``Decimal`` for amounts, ``int`` for whole counts), :data:`BLANK`, or what was

@@ -62,10 +62,10 @@ from generator.form import (
 )
 from generator.inputs.numbers import (
     BLANK,
-    MAX_ABS_NUMBER,
     NotANumber,
     parse_number,
     special_float,
+    whole_number,
 )
 from generator.inputs.workbook.grid import CellValue, WorkbookGrid, grid_from_workbook
 from generator.inputs.workbook.labels import LabelIndex, find_label_rows, locate_table
@@ -272,23 +272,6 @@ _TEXT_NAMES: tuple[tuple[TextSlot, str, str, str, str], ...] = tuple(
      text_heading_key(slot.key) if slot.custom_heading else "",
      defined_name(text_heading_key(slot.key)) if slot.custom_heading else "")
     for slot in TEXT_SLOTS)
-
-#: :data:`~generator.inputs.numbers.MAX_ABS_NUMBER` as an int, for the fast path of a whole
-#: number (an int compares with an int in a fraction of the time it takes with a Decimal).
-_INT_LIMIT = int(MAX_ABS_NUMBER)
-
-
-def whole_number(value: object, kind: ValueKind) -> Number | None:
-    """A plain int cell's value as :func:`parse_number` reads it, or None for any other
-    value (which then goes the general way).
-
-    Nearly every number cell of a workbook holds a whole number in range; this reads it
-    without the general path's checks for blanks, booleans, dates, floats and text.
-    """
-    if type(value) is int and -_INT_LIMIT < value < _INT_LIMIT:  # not bool: type, not isinstance
-        return Decimal(value) if kind is ValueKind.AMOUNT else value
-    return None
-
 
 def _parts(total: Field, addresses: dict[str, CellAddress]) -> str:
     """The cells a total adds up, as a V-4 message names them: ``D5、D6`` or ``D5 至 D9``."""
