@@ -23,9 +23,11 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from openpyxl.workbook.defined_name import DefinedName
 
 from generator.errors import InputError
+from generator.inputs.ooxml import parse_xml
 from generator.inputs.workbook.grid import (
     EMPTY,
     CellValue,
@@ -521,3 +523,14 @@ def test_reads_in_several_threads_at_once_agree() -> None:
         grids = list(pool.map(lambda _: grid_from_bytes(data), range(16)))
     for grid in grids:
         _assert_same(grid, expected)
+
+
+def test_a_part_that_fails_to_parse_leaves_the_next_read_whole() -> None:
+    # each thread parses every part with one parser: a failure must not stay in it
+    data = EXAMPLE.read_bytes()
+    expected = grid_from_bytes(data)
+    for broken in (b"<worksheet><sheetData><row></sheetData>", b"", b"\xff\xfe<a",
+                   b"<a>" + "表".encode("gbk") + b"</a>"):
+        with pytest.raises(etree.XMLSyntaxError):
+            parse_xml(broken)
+        _assert_same(grid_from_bytes(data), expected)
