@@ -3,15 +3,28 @@
     python bench/read_bench.py [--n 200] [WORKBOOK]
 
 Reads WORKBOOK (default: inputs/example-2025.xlsx) N times in one warm process and prints
-the median and the fastest time of each step:
+the median, the fastest and the full-speed median (see below) of each step:
   * inspect: the guards over the raw file (generator/inputs/workbook/source.py);
   * parse: the OOXML parts into a snapshot (generator/inputs/workbook/grid.py);
   * map: the snapshot into a report (generator/inputs/workbook/reader.py);
   * read: all three, as `nianbao build` does (read_workbook);
 and, for comparison, two full openpyxl loads of the same bytes (formulas and cached values),
 the way the reader once read.  Times are CPU time of this process (``time.process_time``),
-not wall time: the machine is shared, and other processes' work must not count.  Read the
-fastest figure beside the median.  Nothing here is a test.
+not wall time: the machine is shared, and other processes' work must not count.
+
+CPU time still moves with the machine.  A shared or virtual machine runs this process at
+full speed for a while, then for a while at about half (the host gives the processor to
+other guests), and a median over a few hundred reads lands wherever the mix of the two puts
+it.  So each timed run is bracketed by a probe: a fixed piece of pure-Python work timed
+just before and just after it.  The probe's time at full speed is taken as the fastest
+twentieth of all its times (not its very fastest, which a lucky tick could lower); a run
+whose probes took 1.8 times that ran on a machine going at 1/1.8 of full speed.
+"按全速折算" is the median of each run's time times its speed (full-speed probe divided by
+the mean of its two probes): what the step costs on this machine at full speed, the figure
+to compare with a target measured on an unloaded machine.  A machine slow through the
+whole bench has no fast twentieth, and the figure then stays near the plain median, never
+below it by luck.  The last line says how slow the machine was while the bench ran.
+Nothing here is a test.
 """
 
 from __future__ import annotations
@@ -22,6 +35,7 @@ import statistics
 import sys
 import time
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -35,14 +49,48 @@ from generator.inputs.workbook.source import inspect_workbook_file, parse_grid  
 EXAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "example-2025.xlsx"
 
 
-def timed(step: Callable[[], object], n: int) -> list[float]:
+#: Rounds of the probe's loop: about a millisecond at full speed, short enough to see the
+#: machine's speed change between two reads, long enough for the clock's resolution.
+PROBE_ROUNDS = 20_000
+
+
+def probe() -> float:
+    """CPU seconds of a fixed piece of work that touches almost no memory: it takes longer
+    only when the machine runs this process slower."""
+    started = time.process_time()
+    total = 0
+    for number in range(PROBE_ROUNDS):
+        total += number * number
+    return time.process_time() - started
+
+
+@dataclass
+class Runs:
+    """One step's timed runs, each with the probes just before and just after it."""
+
+    seconds: list[float] = field(default_factory=list)
+    probes: list[tuple[float, float]] = field(default_factory=list)
+
+    def at_full_speed(self, full_speed_probe: float) -> list[float]:
+        """Each run's time on the machine at full speed (see the module docstring)."""
+        return [run * full_speed_probe / ((before + after) / 2)
+                for run, (before, after) in zip(self.seconds, self.probes)]
+
+
+def timed(step: Callable[[], object], n: int) -> Runs:
     step()  # warm: imports, caches
-    seconds = []
+    runs = Runs()
     for _ in range(n):
+        before = probe()
         started = time.process_time()
         step()
-        seconds.append(time.process_time() - started)
-    return seconds
+        runs.seconds.append(time.process_time() - started)
+        runs.probes.append((before, probe()))
+    return runs
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.2f} ms"
 
 
 def two_full_loads(data: bytes) -> None:
@@ -68,11 +116,19 @@ def main() -> None:
         "read 读取（合计）": lambda: read_workbook(path),
         "openpyxl 两次完整加载": lambda: two_full_loads(checked.data),
     }
+    runs = {name: timed(step, args.n if "openpyxl" not in name else max(1, args.n // 10))
+            for name, step in steps.items()}
+    probes = [probe for run in runs.values() for pair in run.probes for probe in pair]
+    full_speed_probe = statistics.quantiles(probes, n=20)[0]
     print(f"{path.name}，每项 {args.n} 次（同一进程内，已预热，CPU 时间）：")
-    for name, step in steps.items():
-        seconds = timed(step, args.n if "openpyxl" not in name else max(1, args.n // 10))
-        print(f"  {name:<20} {statistics.median(seconds) * 1000:7.2f} ms（中位数）"
-              f" {min(seconds) * 1000:7.2f} ms（最快）")
+    for name, run in runs.items():
+        print(f"  {name:<20} {ms(statistics.median(run.seconds))}（中位数）"
+              f" {ms(min(run.seconds))}（最快）"
+              f" {ms(statistics.median(run.at_full_speed(full_speed_probe)))}（按全速折算）")
+    slow = sum(p > 1.1 * full_speed_probe for p in probes) / len(probes)
+    print(f"本机速度：校准循环耗时的中位数是全速时（最快的 5%）的 "
+          f"{statistics.median(probes) / full_speed_probe:.2f} 倍（1.00 为全速；机器被其他程序"
+          f"或其他虚拟机占用时变大），{slow:.0%} 的时间慢于全速一成以上。")
 
 
 if __name__ == "__main__":
