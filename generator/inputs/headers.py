@@ -9,7 +9,10 @@ it against these chains (:mod:`generator.inputs.importers.tables`).
 
 from __future__ import annotations
 
+import os
+
 from generator.form import CellRole, Field, GridCell, TableForm
+from generator.inputs.labels import normalise
 
 
 def row_label(table: TableForm, f: Field) -> GridCell | None:
@@ -55,3 +58,17 @@ def row_chains(table: TableForm) -> dict[str, list[str]]:
         if f.row not in chains:
             chains[f.row] = [c.text for c in row_chain(table, f)]
     return chains
+
+
+def caption_stem(table: TableForm) -> str:
+    """What every caption band of ``table`` starts with, compared canonically (表二's
+    「第二十条第」; empty for a table without captions)."""
+    captions = [normalise(c.text) for c in table.cells if c.role is CellRole.CAPTION]
+    return os.path.commonprefix(captions) if captions else ""
+
+
+def opens_caption(text: str, stem: str) -> bool:
+    """Whether a canonical text is a caption or the start of one broken over lines: a
+    caption the form no longer has (2019's 「第二十条第（九）项」) starts with the stem too,
+    and a narrow page or a PDF's text may give only its first characters (「第二十条」)."""
+    return bool(stem) and (text.startswith(stem) or (len(text) >= 4 and stem.startswith(text)))

@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from typing import Iterable
 
 from generator.form import (
     T2_ITEM_COLUMN,
@@ -44,6 +45,8 @@ from generator.form import (
     TABLE2,
     TABLE4,
 )
+from generator.inputs.headers import caption_stem, opens_caption
+from generator.inputs.importers.variants import T2_ROW_ALIASES
 from generator.inputs.labels import Strictness, best_match, normalise
 from generator.inputs.numbers import BLANK, NumberStyle, parse_number_text
 
@@ -249,9 +252,17 @@ T3_ROW_ORDER: tuple[str, ...] = (
 _T3_HEADER = {normalise(t) for t in (T3_APPLICANTS, T3_ORGANISATIONS, T3_OUTCOMES, T3_NOTE)} | {
     normalise(label) for _, label in T3_COLUMNS}
 _ROW_LABEL = dict(T3_ROWS)
-#: Header words as a PDF or a narrow page wraps them (「商业」「企业」「社会 法律」…).
-_T3_HEADER_WORDS = {normalise(w) for label in ("商业企业", "科研机构", "社会公益组织", "法律服务机构")
-                    for w in (label[:2], label[2:], label[:2] + label[2:])}
+
+
+def _wrapped_header_words(labels: Iterable[str]) -> frozenset[str]:
+    """Column headers as a narrow page or a PDF's text breaks them: a header of four
+    characters or more wraps after its second (「商业」「企业」, 「尚未」「审结」); shorter
+    ones (「自然人」「其他」, which also name rows) are left whole and out."""
+    return frozenset(normalise(w) for label in labels
+                     for w in (label, label[:2], label[2:]) if len(label) >= 4)
+
+
+_T3_HEADER_WORDS = _wrapped_header_words(label for _, label in T3_COLUMNS)
 
 
 def _t3_label(text: str, expected: str | None) -> tuple[str, str] | None:
@@ -462,7 +473,8 @@ def _group_rows(group_rows: dict[str, list[Token]], rows: dict[str, list[Token]]
 # 表二 ---------------------------------------------------------------------
 
 T2_ROWS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(
-    (f.row, f.row_label) for f in TABLE2.fields)) + (("normative_documents", "规范性文件"),)
+    (f.row, f.row_label) for f in TABLE2.fields)) + T2_ROW_ALIASES
+_T2_CAPTION_STEM = caption_stem(TABLE2)
 _T2_COLUMNS = {row: [f for f in TABLE2.fields if f.row == row] for row, _ in T2_ROWS}
 _T2_HEADER = {normalise(T2_ITEM_COLUMN)} | {normalise(f.col_label) for f in TABLE2.fields}
 
@@ -476,7 +488,7 @@ def read_t2(tokens: list[Token]) -> SequenceRead:
     for token in tokens:
         if token.kind is Kind.LABEL:
             c = normalise(token.text)
-            if c in _T2_HEADER or c.startswith("第二十条"):
+            if c in _T2_HEADER or opens_caption(c, _T2_CAPTION_STEM):
                 current = None
                 continue
             key, _ = best_match(token.text, T2_ROWS)
@@ -519,10 +531,10 @@ def read_t2(tokens: list[Token]) -> SequenceRead:
 
 
 def _t2_by_order(rows: dict[str, list[Token]], flat: list[Token]) -> SequenceRead | None:
-    """表二's ten numbers in the form's order, when a PDF's text put values before labels.
+    """表二's numbers in the form's order, when a PDF's text put values before labels.
 
-    Only when every row of 表二 was found once, in the form's order, and exactly ten numbers
-    were seen after the first row label.
+    Only when every row of 表二 was found once, in the form's order, and exactly as many
+    numbers as the table has cells were seen after the first row label.
     """
     fields = [f for key in _T2_COLUMNS for f in _T2_COLUMNS[key]]
     if list(rows) != list(_T2_COLUMNS) or len(flat) != len(fields) or any(
@@ -530,13 +542,18 @@ def _t2_by_order(rows: dict[str, list[Token]], flat: list[Token]) -> SequenceRea
         return None
     read = SequenceRead()
     _store(read, [f.id for f in fields], flat)
-    read.notes.append("表二的数字与行标签没有对齐（PDF 文字的顺序），十个数按规定的行序读取，请核对")
+    read.notes.append(f"表二的数字与行标签没有对齐（PDF 文字的顺序），{len(fields)} 个数按规定的行序读取，"
+                      "请核对")
     return read
 
 
 # 表四 ---------------------------------------------------------------------
 
-_T4_HEADER_WORDS = re.compile(r"^(?:结果|维持|纠正|其他|尚未|审结|总计)+$")
+#: A run of 表四's result headers (「结果维持」「其他结果」…, whole or wrapped, and 「总计」)
+#: that plain pdftotext prints among the numbers.
+_T4_HEADER_WORDS = re.compile("^(?:{})+$".format("|".join(map(re.escape, sorted(
+    _wrapped_header_words(label for _, label in T4_RESULTS) | {normalise(T4_RESULTS[-1][1])},
+    key=len, reverse=True)))))
 T4_IDS: tuple[str, ...] = tuple(f.id for f in sorted(TABLE4.fields, key=lambda f: f.grid_col))
 
 

@@ -30,7 +30,6 @@ The 2019 trial format (国办公开办函〔2019〕60号, official_format.md §1
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,7 +42,6 @@ from generator.form import (
     T3_APPLICANTS,
     T3_COLUMNS,
     T3_NEW,
-    T3_OUTCOME_GROUPS,
     T4_LITIGATION,
     T4_REVIEW,
     TABLE2,
@@ -56,7 +54,12 @@ from generator.form import (
     ValueKind,
     field_path,
 )
-from generator.inputs.headers import column_chains, row_chains
+from generator.inputs.headers import (
+    caption_stem,
+    column_chains,
+    opens_caption,
+    row_chains,
+)
 from generator.inputs.importers.document import RawCell, RawTable
 from generator.inputs.importers.sequence import (
     READERS,
@@ -65,6 +68,12 @@ from generator.inputs.importers.sequence import (
     Token,
     tokens_of_cell,
     tokens_of_line,
+)
+from generator.inputs.importers.variants import (
+    T2_2019_COLUMNS,
+    T2_2019_ROWS,
+    T2_ROW_ALIASES,
+    T3_2019_SINGLE_GROUP,
 )
 from generator.inputs.labels import Strictness, best_match, normalise
 from generator.inputs.numbers import BLANK, NumberStyle, parse_number_text
@@ -224,22 +233,6 @@ def header_paths(grid: list[list[Placed]], header_rows: int) -> dict[int, list[s
 
 T2_ROWS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(
     (f.row, f.row_label) for f in TABLE2.fields))
-#: Label variants seen in real reports that canonical forms cannot bridge.
-T2_ROW_ALIASES: tuple[tuple[str, str], ...] = (("normative_documents", "规范性文件"),)
-#: 2019 trial-format labels: canonical label -> 2021 column key, or None if not the same thing.
-T2_2019_COLUMNS: dict[str, str | None] = {
-    normalise("本年新制作数量"): None,
-    normalise("本年新公开数量"): None,
-    normalise("对外公开总数量"): None,
-    normalise("上一年项目数量"): None,
-    normalise("本年增/减"): None,
-    normalise("处理决定数量"): "decisions",
-    normalise("采购项目数量"): None,
-    normalise("采购总金额"): None,
-}
-T2_2019_ROWS = {normalise("其他对外管理服务事项"), normalise("政府集中采购")}
-#: 2019: 「（六）其他处理」 was one row; it is 2021's （六）3.其他.
-T3_2019_SINGLE_GROUP = (T3_OUTCOME_GROUPS[-1][0], T3_OUTCOME_GROUPS[-1][1][-1][0])
 
 
 def classify(table: RawTable, section: str | None) -> str | None:
@@ -251,8 +244,9 @@ def classify(table: RawTable, section: str | None) -> str | None:
     if normalise(T4_REVIEW[1]) in texts and normalise(T4_LITIGATION) in texts:
         return "t4"
     t2_labels = {normalise(label) for _, label in T2_ROWS + T2_ROW_ALIASES} | T2_2019_ROWS
+    stem = caption_stem(TABLE2)
     if normalise(T2_ITEM_COLUMN) in texts or texts & t2_labels or \
-            any(t.startswith("第二十条") for t in texts):
+            any(opens_caption(t, stem) for t in texts):
         return "t2"
     return {"二": "t2", "三": "t3", "四": "t4"}.get(section or "")
 
@@ -457,7 +451,7 @@ class Shape:
     def caption_stem(self) -> str:
         """What every caption starts with (「第二十条第」): a caption the form no longer has
         (2019's 「第二十条第（九）项」) still opens a block."""
-        return os.path.commonprefix([normalise(c) for c in self.captions]) if self.captions else ""
+        return caption_stem(self.form)
 
     @cached_property
     def corner_labels(self) -> frozenset[str]:
