@@ -255,6 +255,27 @@ def test_import_published_html(page, example_workbook: Path, tmp_path: Path,  # 
     screenshot(page, shots, "8-import")
 
 
+def test_import_published_pdf(page, example_workbook: Path, tmp_path: Path,  # noqa: ANN001
+                              shots: Path) -> None:
+    # the shape most reports are published in: the PDF, read back through the page
+    from generator import app
+
+    built = app.build(example_workbook, app.BuildOptions(out_dir=tmp_path, formats=("pdf",)))
+    (pdf,) = built.written
+    assert "PDF" in page.inner_text("section[aria-labelledby=import-title] p")  # it says so
+    assert ".pdf" in page.get_attribute("#import-form input[name=file]", "accept")
+    result = submit(page, "import-form", {"file": pdf})
+    assert "已读取" in result.inner_text()
+    name, data = download(page, result.locator("a[data-kind=xlsx]"))
+    assert name.endswith(".xlsx")
+    target = tmp_path / "imported-from-pdf.xlsx"
+    target.write_bytes(data)
+    imported = read_workbook(target).report
+    assert imported.meta.agency == "扎赉特旗宝力根花苏木人民政府"
+    assert imported.numbers == read_workbook(example_workbook).report.numbers.with_totals()
+    screenshot(page, shots, "8-import-pdf")
+
+
 def test_second_session_cannot_fetch_the_first_ones_files(browser, server, page,  # noqa: ANN001
                                                           example_workbook: Path) -> None:
     result = submit(page, "check-form", {"file": example_workbook})
