@@ -119,6 +119,23 @@ def test_each_table_printed_as_the_form_is_read_whole() -> None:
         assert not result.notes and not result.unmapped and not result.problems
 
 
+def test_a_caption_broken_over_two_rows_is_one_caption() -> None:
+    # a converted page can put 「第二十条」 and 「第（一）项」 on rows of their own
+    rows: list[tuple[RawCell, ...]] = []
+    for row in printed(TABLE2):
+        text = row[0].text
+        if len(row) == 1 and text.startswith("第二十条第"):
+            rows += [(RawCell("第二十条", 1, row[0].colspan),),
+                     (RawCell(text[len("第二十条"):], 1, row[0].colspan),)]
+        else:
+            rows.append(row)
+    assert len(rows) == len(printed(TABLE2)) + 4
+    result = TableImport()
+    map_table(RawTable(tuple(rows), spans_known=True), TABLE2, result)
+    assert result.values == expected(TABLE2)
+    assert not result.notes and not result.unmapped and not result.problems
+
+
 def test_a_text_copy_without_merges_is_read_in_the_official_order() -> None:
     for form in (TABLE3, TABLE4):
         result = TableImport()

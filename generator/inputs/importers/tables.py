@@ -628,22 +628,30 @@ class _Mapper:
     def run_blocks(self) -> None:
         """Blocks of caption, header row, body rows: each header names its block's columns."""
         header: list[str] | None = None
+        broken = ""  # a caption's start on a row of its own (「第二十条」): the next row ends it
         for row in self.table.rows:
             filled = [c.text for c in row if normalise(c.text)]
             if not filled:
                 continue
+            rest_of_caption = bool(broken) and len(filled) == 1 and \
+                normalise(broken + filled[0]).startswith(self.shape.caption_stem)
+            broken = ""
+            if rest_of_caption:
+                continue
             if self.is_caption(filled):
                 header = None
+                if self.shape.caption_stem.startswith(normalise(filled[0])):
+                    broken = filled[0]
             elif self.is_header(filled):
                 header = self.header_labels(filled)
             else:
                 self.map_row(self.text_row(row), header)
 
     def is_caption(self, filled: list[str]) -> bool:
-        """A single filled cell that is one of the form's captions."""
+        """A single filled cell that is one of the form's captions, or its start."""
         if len(filled) != 1:
             return False
-        return normalise(filled[0]).startswith(self.shape.caption_stem) or \
+        return opens_caption(normalise(filled[0]), self.shape.caption_stem) or \
             best_match(filled[0], [(c, c) for c in self.shape.captions])[0] is not None
 
     def is_header(self, filled: list[str]) -> bool:
