@@ -3,7 +3,7 @@
     python bench/read_bench.py [--n 200] [WORKBOOK]
 
 Reads WORKBOOK (default: inputs/example-2025.xlsx) N times in one warm process and prints
-the median, the fastest and the full-speed median (see below) of each step:
+the median, the fastest and the median at full speed (see below) of each step:
   * inspect: the guards over the raw file (generator/inputs/workbook/source.py);
   * parse: the OOXML parts into a snapshot (generator/inputs/workbook/grid.py);
   * map: the snapshot into a report (generator/inputs/workbook/reader.py);
@@ -16,14 +16,14 @@ CPU time still moves with the machine.  A shared or virtual machine runs this pr
 full speed for a while, then for a while at about half (the host gives the processor to
 other guests), and a median over a few hundred reads lands wherever the mix of the two puts
 it.  So each timed run is bracketed by a probe: a fixed piece of pure-Python work timed
-just before and just after it.  The probe's time at full speed is taken as the fastest
-twentieth of all its times (not its very fastest, which a lucky tick could lower); a run
-whose probes took 1.8 times that ran on a machine going at 1/1.8 of full speed.
-"按全速折算" is the median of each run's time times its speed (full-speed probe divided by
-the mean of its two probes): what the step costs on this machine at full speed, the figure
-to compare with a target measured on an unloaded machine.  A machine slow through the
-whole bench has no fast twentieth, and the figure then stays near the plain median, never
-below it by luck.  The last line says how slow the machine was while the bench ran.
+just before and just after it, whose fastest time over the whole bench is the machine at
+full speed.  "全速时" is the plain median of the runs whose two probes were both within
+15 % of that fastest time (how many, out of all, is printed beside it): the runs the
+machine made at full speed, each time as measured, none scaled.  It is the figure to
+compare with a target measured on an unloaded machine; the runs are chosen by the probes
+alone, never by their own time, so a lucky run is no likelier to be chosen than an unlucky
+one.  When too few runs qualify (the machine was slow throughout), it prints "—".  The
+last line says how slow the machine was while the bench ran.
 Nothing here is a test.
 """
 
@@ -54,6 +54,13 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "example-2025.xlsx
 PROBE_ROUNDS = 20_000
 
 
+#: How much slower than its fastest a probe may be and still count as full speed: the
+#: probe's own spread at full speed is about 5 %, the machine's slow state 30-100 %.
+FULL_SPEED_MARGIN = 1.15
+#: Fewer full-speed runs than this give no median worth printing.
+MIN_FULL_SPEED_RUNS = 5
+
+
 def probe() -> float:
     """CPU seconds of a fixed piece of work that touches almost no memory: it takes longer
     only when the machine runs this process slower."""
@@ -71,10 +78,12 @@ class Runs:
     seconds: list[float] = field(default_factory=list)
     probes: list[tuple[float, float]] = field(default_factory=list)
 
-    def at_full_speed(self, full_speed_probe: float) -> list[float]:
-        """Each run's time on the machine at full speed (see the module docstring)."""
-        return [run * full_speed_probe / ((before + after) / 2)
-                for run, (before, after) in zip(self.seconds, self.probes)]
+    def at_full_speed(self, fastest_probe: float) -> list[float]:
+        """The runs made while the machine ran at full speed: both probes within
+        :data:`FULL_SPEED_MARGIN` of the fastest probe of the bench."""
+        limit = fastest_probe * FULL_SPEED_MARGIN
+        return [run for run, (before, after) in zip(self.seconds, self.probes)
+                if before <= limit and after <= limit]
 
 
 def timed(step: Callable[[], object], n: int) -> Runs:
@@ -119,17 +128,20 @@ def main() -> None:
     runs = {name: timed(step, args.n if "openpyxl" not in name else max(1, args.n // 10))
             for name, step in steps.items()}
     probes = [probe for run in runs.values() for pair in run.probes for probe in pair]
-    full_speed_probe = statistics.quantiles(probes, n=20)[0]
+    fastest_probe = min(probes)
     print(f"{path.name}，每项 {args.n} 次（同一进程内，已预热，CPU 时间）：")
     for name, run in runs.items():
+        fast = run.at_full_speed(fastest_probe)
+        at_full_speed = "      —（全速时的次数太少）"
+        if len(fast) >= MIN_FULL_SPEED_RUNS:
+            share = f"{len(fast)}/{len(run.seconds)}"
+            at_full_speed = f"{ms(statistics.median(fast))}（全速时，{share} 次）"
         print(f"  {name:<20} {ms(statistics.median(run.seconds))}（中位数）"
-              f" {ms(min(run.seconds))}（最快）"
-              f" {ms(statistics.median(run.at_full_speed(full_speed_probe)))}（按全速折算）")
-    slow = sum(p > 1.1 * full_speed_probe for p in probes) / len(probes)
-    print(f"本机速度：校准循环耗时的中位数是全速时（最快的 5%）的 "
-          f"{statistics.median(probes) / full_speed_probe:.2f} 倍（1.00 为全速；机器被其他程序"
-          f"或其他虚拟机占用时变大），{slow:.0%} 的时间慢于全速一成以上。")
-
+              f" {ms(min(run.seconds))}（最快） {at_full_speed}")
+    slow = sum(p > FULL_SPEED_MARGIN * fastest_probe for p in probes) / len(probes)
+    print(f"本机速度：校准循环耗时的中位数是其最快一次的 "
+          f"{statistics.median(probes) / fastest_probe:.2f} 倍（1.00 为全速；机器被其他程序"
+          f"或其他虚拟机占用时变大），{slow:.0%} 的时间慢于全速 15% 以上。")
 
 if __name__ == "__main__":
     main()
