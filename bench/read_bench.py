@@ -23,7 +23,9 @@ machine made at full speed, each time as measured, none scaled.  It is the figur
 compare with a target measured on an unloaded machine; the runs are chosen by the probes
 alone, never by their own time, so a lucky run is no likelier to be chosen than an unlucky
 one.  When too few runs qualify (the machine was slow throughout), it prints "—".  The
-last line says how slow the machine was while the bench ran.
+last line says how slow the machine was while the bench ran, and the fastest probe in
+milliseconds: a short bench may never see full speed, and then its fastest probe is slower
+than another run's.
 Nothing here is a test.
 """
 
@@ -139,9 +141,10 @@ def main() -> None:
         print(f"  {name:<20} {ms(statistics.median(run.seconds))}（中位数）"
               f" {ms(min(run.seconds))}（最快） {at_full_speed}")
     slow = sum(p > FULL_SPEED_MARGIN * fastest_probe for p in probes) / len(probes)
-    print(f"本机速度：校准循环耗时的中位数是其最快一次的 "
+    print(f"本机速度：校准循环最快一次 {ms(fastest_probe).strip()}，耗时的中位数是它的 "
           f"{statistics.median(probes) / fastest_probe:.2f} 倍（1.00 为全速；机器被其他程序"
-          f"或其他虚拟机占用时变大），{slow:.0%} 的时间慢于全速 15% 以上。")
+          f"或其他虚拟机占用时变大），{slow:.0%} 的时间慢于全速 15% 以上。"
+          f"次数少时最快一次也可能不是全速：比较几次运行的“最快一次”即可看出。")
 
 if __name__ == "__main__":
     main()
