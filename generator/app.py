@@ -22,7 +22,7 @@ from generator.checks.rules import Rule, rules_markdown
 from generator.errors import NianbaoError, OutputError
 from generator.findings import Finding, Severity
 from generator.form import DRAFT_MARK
-from generator.naming import safe_file_stem
+from generator.naming import DRAFT_FILE_PREFIX, safe_file_stem
 
 if TYPE_CHECKING:
     from generator.aggregate import Aggregate
@@ -138,9 +138,13 @@ class BuildResult:
         return next((p for p in self.written if p.suffix == suffix), None)
 
 
-def output_stem(report: Report) -> str:
-    """The file name of every output without its suffix: the report's title, made safe."""
-    return safe_file_stem(report.title)
+def output_stem(report: Report, *, draft: bool = False) -> str:
+    """The file name of every output without its suffix: the report's title, made safe;
+    a draft's begins with :data:`~generator.naming.DRAFT_FILE_PREFIX`."""
+    if not draft:
+        return safe_file_stem(report.title)
+    prefix = DRAFT_FILE_PREFIX
+    return prefix + safe_file_stem(report.title, reserve_suffix_bytes=8 + len(prefix.encode()))
 
 
 def build(source: str | Path, options: BuildOptions = BuildOptions(),
@@ -166,7 +170,7 @@ def build(source: str | Path, options: BuildOptions = BuildOptions(),
     render_options = RenderOptions(template=options.template, draft=bool(options.draft and errors),
                                    pdf_engine=options.pdf_engine, font_paths=dict(options.font_paths),
                                    font_config=options.font_config)
-    stem = output_stem(result.report)
+    stem = output_stem(result.report, draft=render_options.draft)
     written: list[Path] = []
     render_findings: list[Finding] = []
     for format_name in (f for f in ALL_FORMATS if f in options.formats):
@@ -615,7 +619,7 @@ def _check_aggregate_target(target: Path, source_dir: Path, overwrite: bool) -> 
 
 
 __all__ = [
-    "ALL_FORMATS", "DRAFT_MARK", "PDF_ENGINES", "RULES", "RULE_BY_ID", "Rule", "BatchOptions", "BatchResult",
+    "ALL_FORMATS", "DRAFT_FILE_PREFIX", "DRAFT_MARK", "PDF_ENGINES", "RULES", "RULE_BY_ID", "Rule", "BatchOptions", "BatchResult",
     "BatchRow", "BuildOptions", "BuildResult", "CheckResult", "DiffResult",
     "ImportOptions", "ImportReportResult", "NianbaoError", "RollForwardResult", "batch",
     "annotate", "blank_workbook", "build", "check", "diff", "display_name", "font_paths", "import_report", "output_stem", "roll_forward",

@@ -19,6 +19,9 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
 #: Bytes a name may take on common file systems (255); a UTF-8 Chinese character takes 3.
 MAX_NAME_BYTES = 255
 FALLBACK_STEM = "年度报告"
+#: Before the name of every draft (a report built with errors, ``--draft``): a draft never
+#: takes the name of the report itself, so it can neither overwrite nor pass for it.
+DRAFT_FILE_PREFIX = "草稿-"
 
 
 def safe_file_stem(title: str, *, reserve_suffix_bytes: int = 8) -> str:

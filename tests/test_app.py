@@ -38,6 +38,7 @@ def test_build_refuses_errors_and_drafts_when_asked(example_workbook: Path, tmp_
     drafted = app.build(bad, app.BuildOptions(out_dir=tmp_path / "out", draft=True))
     assert drafted.draft and not drafted.refused
     (path,) = drafted.written
+    assert path.name == f"草稿-{refused.check.report.title}.docx"
     header = " ".join(p.text for s in docx.Document(path).sections for p in s.header.paragraphs)
     assert "校验未通过，不得用于正式印发" in header
 

@@ -68,9 +68,25 @@ def test_draft_builds_with_the_mark_on_every_page(example_workbook: Path, tmp_pa
     result = run("build", str(broken_copy(example_workbook, tmp_path)), "-o", str(out), "--draft")
     assert result.exit_code == 1  # still a failed check, but the draft is written
     assert "草稿" in result.output
-    section = docx.Document(str(out / f"{STEM}.docx")).sections[0]
+    section = docx.Document(str(out / f"草稿-{STEM}.docx")).sections[0]
     assert section.header.paragraphs[0].text == DRAFT_MARK
     assert section.even_page_header.paragraphs[0].text == DRAFT_MARK
+
+
+def test_a_draft_never_replaces_the_report(example_workbook: Path, tmp_path: Path) -> None:
+    # the passed report is built, then a corrected-wrongly copy is drafted into the same folder
+    out = tmp_path / "out"
+    assert run("build", str(example_workbook), "-o", str(out), "--pdf").exit_code == 0
+    final = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(final) == {f"{STEM}.docx", f"{STEM}.pdf"}
+    drafted = run("build", str(broken_copy(example_workbook, tmp_path)), "-o", str(out),
+                  "--draft", "--pdf")
+    assert drafted.exit_code == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in final} == final
+    assert {p.name for p in out.iterdir()} - set(final) == {f"草稿-{STEM}.docx", f"草稿-{STEM}.pdf"}
+    assert f"草稿-{STEM}.pdf" in drafted.output
+    header = docx.Document(str(out / f"草稿-{STEM}.docx")).sections[0].header
+    assert header.paragraphs[0].text == DRAFT_MARK
 
 
 def test_draft_without_errors_is_the_official_text(example_workbook: Path, tmp_path: Path) -> None:

@@ -292,7 +292,7 @@ def test_missing_publish_date_stops_build_unless_draft(undated: Path, tmp_path: 
     assert result.exit_code == 1 and not out.exists()
     assert "发布日期" in result.output
     draft = run("build", str(undated), "-o", str(out), "--draft")
-    assert draft.exit_code == 1 and (out / f"{STEM}.docx").exists()
+    assert draft.exit_code == 1 and (out / f"草稿-{STEM}.docx").exists()
     assert "草稿" in draft.output
 
 

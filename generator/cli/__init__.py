@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rules": ("rules", "列出全部校验规则"),
     "fonts": ("fonts", "显示 PDF 各字体角色选用的字体文件"),
     "template": ("template", "检查或重新生成 .docx 模板"),
-    "import": ("import_", "把已发布的年报（.docx/.html/文本）导入为工作簿"),
+    "import": ("import_", "把已发布的年报（.docx/.pdf/.html/文本）导入为工作簿"),
     "diff": ("diff", "比较上年与本年工作簿的数字变化"),
     "serve": ("serve", "启动本机网页：在浏览器中检查并生成年度报告"),
     "portal": ("portal", "县级填报门户：各机关在线报送，县政务公开办审核"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from generator.app import DRAFT_MARK, PDF_ENGINES
+from generator.app import DRAFT_FILE_PREFIX, DRAFT_MARK, PDF_ENGINES
 from generator.cli.font_options import font_options, font_paths
 from generator.cli.zh import ZhCommand, output_option
 from generator.errors import EXIT_CHECK_FAILED, EXIT_OK
@@ -35,7 +35,8 @@ from generator.errors import EXIT_CHECK_FAILED, EXIT_OK
 @click.option("--pdf-engine", type=click.Choice(list(PDF_ENGINES)), default="reportlab",
               show_default=True, help="PDF 的生成方式：reportlab（内置）或 libreoffice（转换 .docx）。")
 @click.option("--draft", is_flag=True,
-              help=f"有错误时也生成，并在每页页眉标注「{DRAFT_MARK}」。")
+              help=f"有错误时也生成，并在每页页眉标注「{DRAFT_MARK}」；"
+                   f"文件名以「{DRAFT_FILE_PREFIX}」开头。")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="上年.xlsx",
               help="上年度的填报工作簿，用于跨年度校验。")
 @font_options

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generator import limits
+from generator.naming import DRAFT_FILE_PREFIX
 from generator.portal import storage
 from generator.portal.generate import FIGURES
 from generator.portal.models import (
@@ -387,7 +388,7 @@ def file_download(request: HttpRequest, version_id: int, kind: str) -> HttpRespo
         name = version.file_name
     else:
         stem = version.title or "年度报告"
-        name = ("草稿-" if kind == "draft" else "") + stem + suffix
+        name = (DRAFT_FILE_PREFIX if kind == "draft" else "") + stem + suffix
     audit(request, "download", f"第 {version.number} 版 {kind}", version.submission.agency.name)
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 

@@ -14,7 +14,6 @@ from generator.web.jobs import Job, Store
 
 FORMAT_STAGES = {"docx": "正在生成 Word 文档（.docx）", "pdf": "正在生成 PDF",
                  "html": "正在生成网页（HTML）"}
-DRAFT_PREFIX = "草稿-"
 
 
 def check_and_build(store: Store, job: Job, source: Path) -> object:
@@ -30,7 +29,7 @@ def check_and_build(store: Store, job: Job, source: Path) -> object:
         if isinstance(built, work.Refused):
             return built
         (path,) = built.paths
-        job.files["draft"] = (path, DRAFT_PREFIX + path.name)
+        job.files["draft"] = (path, path.name)  # the build names a draft so
         return view
     out = job.folder / "out"
     written: list[Path] = []
