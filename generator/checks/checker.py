@@ -524,7 +524,8 @@ def check_sections(report: Report, sources: Sources | None = None) -> list[Findi
             findings.append(S_1.finding(
                 f"六、其他需要报告的事项缺少“{slot.heading}”的内容",
                 cells=(text_cell(slot.key, sources),), expected="有内容", found="（空白）",
-                hint=("国家格式未要求此项；本地要求写的，可写明如“本年度未收到人大代表建议和政协委员提案”"
+                hint=("国家格式未要求此项，留空则报告中不印这个小标题；本地要求写的，"
+                      "可写明如“本年度未收到人大代表建议和政协委员提案”"
                       if proposals else "没有的请写明，如“本年度未收取信息处理费”"),
                 severity=Severity.NOTICE if proposals else Severity.WARNING))
     return findings

@@ -383,7 +383,9 @@ class TextSlot:
     """A place in the report that holds paragraphs the clerk writes.
 
     ``heading`` is the level-2 heading printed above the paragraphs (None for a section's own
-    text).  Slots with ``custom_heading`` let the clerk name an extra item of 六.
+    text).  Slots with ``custom_heading`` let the clerk name an extra item of 六.  A slot
+    ``printed_only_with_text`` loses its heading when it has no text: an item the national
+    format does not ask for, whose bare heading would read as a report missing something.
     """
 
     key: str
@@ -392,6 +394,12 @@ class TextSlot:
     label: str  # how the workbook names the slot for the clerk
     required: bool = False
     custom_heading: bool = False
+    printed_only_with_text: bool = False
+
+    @property
+    def heading_needs_text(self) -> bool:
+        """Whether the heading is printed only above text (the clerk's items of 六 too)."""
+        return self.custom_heading or self.printed_only_with_text
 
 
 @dataclass(frozen=True)
@@ -433,8 +441,9 @@ TEXT_SLOTS: tuple[TextSlot, ...] = (
       for key, heading in OVERVIEW_TOPICS),
     TextSlot("problems", "五", None, SECTION_BY_NUMBER["五"].heading, required=True),
     TextSlot("other.fees", "六", FEES_HEADING, f"六、{FEES_HEADING}", required=True),
+    # not an item of the national format (see checks.checker): left blank, it is left out
     TextSlot("other.proposals", "六", PROPOSALS_HEADING, f"六、{PROPOSALS_HEADING}",
-             required=True),
+             required=True, printed_only_with_text=True),
     *(TextSlot(f"other.extra{i}", "六", None, f"六、其他事项{i}（可选，自拟小标题）",
                custom_heading=True) for i in range(1, EXTRA_ITEMS + 1)),
 )

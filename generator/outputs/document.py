@@ -74,6 +74,8 @@ def slot_headings(report: Report) -> dict[str, str]:
                 continue
             index = counters.get(slot.section or "", 0)
             headings[slot.key] = item_heading(index, part.heading.strip() or "其他事项")
+        elif slot.printed_only_with_text and not paragraphs_of(report, slot):
+            continue  # left out: the items after it take its number
         elif slot.heading:
             index = counters.get(slot.section or "", 0)
             headings[slot.key] = slot.heading
@@ -105,7 +107,7 @@ def blocks(report: Report) -> Iterator[Block]:
             yield TableBlock(form, table_texts(report, form))
         for slot in slots_by_section.get(section.number, []):
             paragraphs = paragraphs_of(report, slot)
-            if slot.key in headings and (paragraphs or not slot.custom_heading):
+            if slot.key in headings and (paragraphs or not slot.heading_needs_text):
                 yield Heading(headings[slot.key], 2)
             for text in paragraphs:
                 yield Paragraph(text)

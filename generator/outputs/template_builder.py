@@ -17,6 +17,8 @@ Placeholders (the contract with :mod:`generator.outputs.context`):
   become underscores: ``text.overview_proactive``);
 * ``{%p for item in extra_items %}`` — the clerk's own items of 六 (``item.heading``,
   ``item.paragraphs``);
+* ``{%p if text.other_proposals %}`` — around the heading of an item printed only above
+  text (:attr:`generator.form.TextSlot.printed_only_with_text`);
 * ``title_lines``, ``signature.agency``, ``signature.date``, ``draft`` and ``title``.
 
 :func:`build_template` returns the bytes; they depend only on this code and the form.
@@ -30,13 +32,14 @@ from typing import Mapping, Sequence
 
 from generator.form import (
     DRAFT_MARK,
-    FEES_HEADING,
     OVERVIEW_TOPICS,
-    PROPOSALS_HEADING,
     SECTION_BY_NUMBER,
     TABLE_BY_KEY,
+    TEXT_SLOT_BY_KEY,
+    TEXT_SLOTS,
     GridCell,
     TableForm,
+    TextSlot,
     geometry,
 )
 from generator.outputs.determinism import write_zip
@@ -496,8 +499,21 @@ def _loop(variable: str, iterable: str, inner: str) -> str:
             + inner + paragraph("{%p endfor %}"))
 
 
+def _when(condition: str, inner: str) -> str:
+    """docxtpl paragraph condition: ``inner`` is printed only when ``condition`` holds."""
+    return paragraph("{%p if " + condition + " %}") + inner + paragraph("{%p endif %}")
+
+
 def _text_slot(slot_key: str) -> str:
     return _loop("p", text_variable(slot_key), paragraph("{{ p }}"))
+
+
+def _headed_slot(slot: TextSlot) -> str:
+    """A slot's level-2 heading and its paragraphs; the heading only above text when the
+    slot is :attr:`~generator.form.TextSlot.printed_only_with_text`."""
+    assert slot.heading is not None
+    headed = paragraph(slot.heading, "Heading2") + _text_slot(slot.key)
+    return _when(text_variable(slot.key), headed) if slot.printed_only_with_text else headed
 
 
 def _heading1(number: str, new_page: bool = False) -> str:
@@ -513,8 +529,8 @@ def _body() -> str:
         _heading1("一"),
         _text_slot("overview"),
     ]
-    for key, heading in OVERVIEW_TOPICS:
-        parts += [paragraph(heading, "Heading2"), _text_slot(key)]
+    for key, _ in OVERVIEW_TOPICS:
+        parts.append(_headed_slot(TEXT_SLOT_BY_KEY[key]))
     for number in ("二", "三", "四"):
         section = SECTION_BY_NUMBER[number]
         assert section.table is not None
@@ -523,8 +539,8 @@ def _body() -> str:
     parts += [
         _heading1("五"), _text_slot("problems"),
         _heading1("六"),
-        paragraph(FEES_HEADING, "Heading2"), _text_slot("other.fees"),
-        paragraph(PROPOSALS_HEADING, "Heading2"), _text_slot("other.proposals"),
+        *(_headed_slot(slot) for slot in TEXT_SLOTS
+          if slot.section == "六" and slot.heading is not None),
         _loop("item", "extra_items",
               paragraph("{{ item.heading }}", "Heading2")
               + _loop("p", "item.paragraphs", paragraph("{{ p }}"))),
