@@ -106,7 +106,10 @@ def sniff(path: Path, suffix_kind: str | None) -> str:
     if path.suffix.lower() in (".doc", ".wps"):
         raise InputError(OLD_DOC, path=path)
     kind = suffix_kind if suffix_kind in ("html", "text") else _text_kind(head)
-    if looks_binary(head if not more else head[:len(head) // 2 * 2]):
+    # a sample cut from a longer file may end inside a character (GB18030, UTF-8, a
+    # surrogate pair): it is text if it is text without its last few bytes
+    samples = [head[:len(head) - cut] for cut in range(4)] if more else [head]
+    if all(looks_binary(sample) for sample in samples):
         raise InputError(f"{NOT_TEXT}（是其他软件的数据），不是年度报告，无法导入。{REPORT_FILES}",
                          path=path)
     return kind
