@@ -317,14 +317,17 @@ class ImportReportResult:
 
 
 def import_report(report: str | Path, options: ImportOptions = ImportOptions()) -> ImportReportResult:
-    """Read a published report (.docx, .html, .txt) and write it as an input workbook."""
+    """Read a published report (.docx, .pdf, .html, .txt) and write it as an input workbook."""
     from generator.checks.checker import check_published
     from generator.form import META_FIELDS
+    from generator.inputs.importers import check_source, unread_findings
     from generator.inputs.importers import import_report as read_report
-    from generator.inputs.importers import unread_findings
     from generator.outputs.workbook import write_workbook
 
     report = Path(report)
+    # What the file is comes first: a picture or the workbook itself is refused as such, not
+    # met with advice about the output file (a workbook's default output is itself).
+    check_source(report)
     target = options.target or report.with_suffix(".xlsx")
     if target.exists() and not options.overwrite:  # say so before the work, not after it
         raise OutputError(f"文件已存在：{target}。如需覆盖，请加 --force；或用 -o 指定另一个文件名。")

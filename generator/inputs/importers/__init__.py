@@ -13,7 +13,7 @@ as printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,31 +72,28 @@ class ImportResult:
 
 
 def detect_format(path: Path) -> str:
-    """The source format of ``path``, by suffix, else by its first bytes."""
-    suffix = path.suffix.lower()
-    if suffix in (".doc", ".wps"):
-        raise InputError("不能直接读取旧的 .doc/.wps 文件。请在 Word 或 WPS 中打开，"
-                         "另存为 .docx 后再导入。", path=path)
-    if suffix in SUFFIXES:
-        return SUFFIXES[suffix]
-    with path.open("rb") as handle:
-        head = handle.read(4096)
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith(b"PK"):
-        return "docx"
-    if b"<html" in head.lower() or b"<table" in head.lower() or b"<!doctype" in head.lower():
-        return "html"
-    return "text"
+    """The source format of ``path``: by its content (a .docx renamed to .pdf is read as a
+    .docx), the suffix deciding only between HTML and plain text.  Files that are not a
+    report — a picture, a workbook, an archive, binary data — are an :class:`InputError`
+    saying what they are (:mod:`.sniff`)."""
+    from generator.inputs.importers.sniff import sniff
+
+    return sniff(path, SUFFIXES.get(path.suffix.lower()))
 
 
-def read_source(path: Path) -> SourceDocument:
-    """Paragraphs and tables of the file, whatever its format."""
+def check_source(path: Path) -> str:
+    """The source format of ``path`` once it is known to be a file holding a report's text;
+    cheap (the first bytes only), so callers run it before any other work."""
     if not path.exists():
         raise InputError("找不到该文件，请检查路径是否正确。", path=path)
     if path.is_dir():
         raise InputError("这是一个文件夹，不是报告文件。", path=path)
-    kind = detect_format(path)
+    return detect_format(path)
+
+
+def read_source(path: Path) -> SourceDocument:
+    """Paragraphs and tables of the file, whatever its format."""
+    kind = check_source(path)
     if kind == "docx":
         from generator.inputs.importers.docx import read_docx
         return read_docx(path)
@@ -119,7 +116,15 @@ def import_report(path: str | Path, *, agency: str | None = None,
     """
     path = Path(path)
     source = read_source(path)
-    return import_source(source, agency=agency, year=year, path=path)
+    result = import_source(source, agency=agency, year=year, path=path)
+    suffix = path.suffix.lower()
+    said = SUFFIXES.get(suffix)
+    if said and said != source.source_format:  # read by its content, not its suffix
+        right = {"docx": ".docx", "pdf": ".pdf"}.get(source.source_format, "")
+        note = (f"文件的扩展名是 {suffix}，实际内容是 {FORMAT_NAMES[source.source_format]}，"
+                "已按实际内容读取" + (f"；建议把扩展名改为 {right}" if right else ""))
+        result = replace(result, notes=[note, *result.notes])
+    return result
 
 
 def import_source(source: SourceDocument, *, agency: str | None = None,
@@ -196,4 +201,4 @@ def unread_findings(result: ImportResult) -> list["Finding"]:
 
 
 __all__ = ["ImportResult", "unread_findings", "UNREAD_RULE", "import_report", "import_source", "read_source", "detect_format",
-           "FORMAT_NAMES"]
+           "check_source", "FORMAT_NAMES"]

@@ -33,6 +33,10 @@ def read_docx(path: Path) -> SourceDocument:
     if path.stat().st_size > MAX_DOCX_BYTES:
         raise InputError("文件太大，请检查是否选错了文件。", path=path)
     if not zipfile.is_zipfile(path):
+        with path.open("rb") as handle:
+            if handle.read(2) == b"PK":  # a zip cut short: a .docx not completely copied
+                raise InputError(f"{ooxml.DAMAGED}（压缩结构不完整）。{DOCUMENT.damaged_advice}",
+                                 path=path)
         raise InputError("不是 .docx 文件（可能是旧的 .doc 或 WPS 格式）。请在 Word 或 WPS 中"
                          "打开后另存为 .docx 再导入。", path=path)
     data = _checked_bytes(path)
@@ -40,8 +44,9 @@ def read_docx(path: Path) -> SourceDocument:
         # The bytes the guard checked, not the path again: what was checked is what is parsed.
         document = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for broken packages
-        raise InputError(f"无法作为 .docx 打开（{type(exc).__name__}）。请在 Word 或 WPS 中"
-                         "打开后另存为 .docx 再导入。", path=path) from exc
+        # the cause stays on the chain: ``--debug`` shows it, the clerk is told what to do
+        raise InputError("无法作为 Word 文档（.docx）打开：文件内容不完整，或不是 Word 保存的文档。"
+                         + _RESAVE, path=path) from exc
     doc = SourceDocument(source_format="docx")
     _walk(document.element.body, doc, document)
     return doc
@@ -63,7 +68,7 @@ def _checked_bytes(path: Path) -> bytes:
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001 - zipfile raises many types for a broken file
-            raise InputError(f"{ooxml.DAMAGED}（{type(exc).__name__}）。{DOCUMENT.damaged_advice}",
+            raise InputError(f"{ooxml.DAMAGED}（文档的部件无法解压）。{DOCUMENT.damaged_advice}",
                              path=path) from exc
     return data
 

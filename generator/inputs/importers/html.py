@@ -68,7 +68,9 @@ def parse_html(text: str) -> SourceDocument:
     try:
         root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
-        raise InputError(f"无法解析网页文件（{exc}）。") from exc
+        # the parser's own words stay on the chain (``--debug``); the clerk gets what to do
+        raise InputError("无法解析网页文件，文件可能已损坏。请在浏览器中重新打开报告页面，"
+                         "另存为网页（.html）后再导入。") from exc
     if any("depth" in str(entry.message).lower() for entry in parser.error_log):
         # libxml2 stops at 256 nested elements and drops the rest of the page; portals wrap
         # reports in hundreds of <div>s.  Nesting carries no meaning here: flatten and retry.

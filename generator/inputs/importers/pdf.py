@@ -20,6 +20,8 @@ from generator.inputs.importers.text import parse_text
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 200
+UNREADABLE = "无法读取这个 PDF 文件，文件可能已损坏或设有密码。"
+REDOWNLOAD = "请从门户网站重新下载，或把报告网页另存为 .html 后导入。"
 
 
 def read_pdf(path: Path) -> SourceDocument:
@@ -42,11 +44,10 @@ def read_pdf(path: Path) -> SourceDocument:
     except InputError:
         raise
     except (PDFSyntaxError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InputError(f"无法读取这个 PDF 文件（{type(exc).__name__}），文件可能已损坏或加密。"
-                         "请从门户网站重新下载，或另存网页为 .html 后导入。", path=path) from exc
+        raise InputError(f"{UNREADABLE}{REDOWNLOAD}", path=path) from exc
     except Exception as exc:  # pdfminer raises many private error types on broken files
-        raise InputError(f"无法读取这个 PDF 文件（{type(exc).__name__}），文件可能已损坏或加密。",
-                         path=path) from exc
+        # the cause stays on the chain: ``--debug`` shows it, the clerk is told what to do
+        raise InputError(f"{UNREADABLE}{REDOWNLOAD}", path=path) from exc
     if not any(p.strip() for p in pages):
         raise InputError("这个 PDF 里没有文字（可能是扫描件，页面是图片），无法导入。"
                          "请找到报告的网页或 Word 版本再导入。", path=path)
