@@ -195,7 +195,7 @@ def _parse_errors(checked: WorkbookFile) -> Iterator[None]:
             raise InputError(f"{WORKBOOK.noun}{ooxml.ENTITIES}。{SUSPICIOUS_WHAT_TO_DO}",
                              path=checked.path) from exc
         raise InputError(
-            f"{DAMAGED}，无法作为 .xlsx 工作簿读取（{type(exc).__name__}）。{DAMAGED_WHAT_TO_DO}",
+            f"{DAMAGED}，无法作为 .xlsx 工作簿读取（内部数据不合格式）。{DAMAGED_WHAT_TO_DO}",
             path=checked.path) from exc
 
 
@@ -221,7 +221,7 @@ def inspect_workbook_file(path: str | Path) -> WorkbookFile:
         except MemoryError as exc:
             raise InputError(f"{TOO_LARGE}，读取时内存不足。请确认选对了文件。", path=path) from exc
         except Exception as exc:  # noqa: BLE001 - zipfile raises many types for a broken file
-            raise InputError(f"{DAMAGED}（{type(exc).__name__}）。{DAMAGED_WHAT_TO_DO}",
+            raise InputError(f"{DAMAGED}（有部件无法解压）。{DAMAGED_WHAT_TO_DO}",
                              path=path) from exc
 
 

@@ -443,7 +443,7 @@ def _open_face(path: Path, index: int) -> ProbeRecord:
             error = "字体设置了“禁止嵌入”，不能嵌入 PDF"
         font.close()
     except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
-        error = f"不是可用的字体文件（{type(exc).__name__}）"
+        error = "不是可用的字体文件（无法读取其中的字体表，文件可能已损坏）"
     return ProbeRecord(face, truetype, error, cmap)
 
 
