@@ -3,7 +3,9 @@
 Every number of tables 二/三/四 (表二's 现行有效件数 included) is the sum over the workbooks
 of the batch that have no errors (通过 and 有警告) and report the year most of them report;
 the totals are recomputed from the summed parts, so the form's identities hold whenever they
-hold in each input.  基本信息 is left for the county office to fill (only 报告年度 is
+hold in each input.  A workbook with errors is never summed (a number that failed the checks,
+or a cell that could not be read and holds 0 in the model, must not enter the county's total):
+汇总来源 gives its first error and asks to correct it.  基本信息 is left for the county office to fill (only 报告年度 is
 written), 正文 is blank.  A sheet 「汇总来源」 lists the workbooks summed and those left out.
 
 One agency is one 机关名称 and 报告年度.  When two or more workbooks of the batch are the same
@@ -82,6 +84,17 @@ def duplicate_reason(group: Sequence[BatchItem], base: Path) -> str:
     return f"未计入：同一机关有 {len(group)} 份工作簿（{names}），请只保留一份后重新汇总"
 
 
+def not_summed_reason(item: BatchItem) -> str:
+    """Why a workbook that did not pass is left out: numbers that failed the checks are
+    never added into the county's total; the first error says where to look."""
+    from generator.batch_summary import first_error_text
+
+    first = first_error_text(item).rstrip("。")
+    if item.status is Status.ERRORS:
+        return f"校验有错误，未计入：{first or '见汇总表'}。请改正后重新汇总"
+    return f"未计入：{item.status.value}" + (f"（{first}）" if first else "")
+
+
 def sum_numbers(reports: Sequence[Report]) -> Numbers:
     """Every input field summed over ``reports``; totals recomputed from the summed parts."""
     values = {f.id: sum((r.numbers[f.id] for r in reports), 0) for f in FIELDS if not f.is_total}
@@ -110,7 +123,7 @@ def aggregate(items: Sequence[BatchItem], base: Path = Path(".")) -> Aggregate:
             left_out.append((item, duplicate_reason(repeated[item.source], base)))
             continue
         if item.status.value not in SUMMED_STATUSES:
-            left_out.append((item, f"未计入：{item.status.value}"))
+            left_out.append((item, not_summed_reason(item)))
             continue
         if item.year != year:
             left_out.append((item, f"未计入：报告年度为 {item.year}，不是 {year}"))

@@ -94,8 +94,11 @@ def test_aggregate_sums_the_tables_of_the_workbooks_that_passed(
     summed = {row[0]: row for row in listing[1:] if row and row[-1] == "已计入"}
     assert set(summed) == {"0.xlsx", "1.xlsx", "2.xlsx"}
     assert summed["1.xlsx"][1] == "甲镇人民政府"
-    left = {row[0]: row[-1] for row in listing[1:] if row and str(row[-1]).startswith("未计入")}
-    assert left == {"error.xlsx": "未计入：有错误", "坏文件.xlsx": "未计入：无法读取"}
+    left = {row[0]: row[-1] for row in listing[1:] if row and row[2] and row[-1] != "已计入"}
+    assert set(left) == {"error.xlsx", "坏文件.xlsx"}
+    assert left["error.xlsx"].startswith("校验有错误，未计入：表三!") \
+        and left["error.xlsx"].endswith("。请改正后重新汇总")
+    assert left["坏文件.xlsx"].startswith("未计入：无法读取（") and "坏文件.xlsx" in left["坏文件.xlsx"]
 
 
 def test_aggregate_checks_clean_once_the_county_fills_its_part(
@@ -216,3 +219,32 @@ def test_two_copies_of_one_workbook_sum_nothing_and_leave_the_tables_blank(
     assert note.startswith("共计入 0 个工作簿") and "表二至表四留空" in note
     # both reports are still built, under distinct names
     assert len(list((tmp_path / "out").glob("*.docx"))) == 2
+
+
+def test_an_agency_whose_numbers_failed_the_checks_is_not_summed(
+        tmp_path: Path, example_report: Report) -> None:
+    """表四!B4 = 「两件」 (V-3, the model holds 0 there): that agency's numbers are not added
+    into the county's total at all, and 汇总来源 says why and what to do."""
+    root = tmp_path / "收到的工作簿"
+    root.mkdir()
+    jia = _variant(example_report, "甲镇人民政府", t4__cases__review_upheld=1)
+    write_workbook(root / "甲镇.xlsx", jia)
+    write_workbook(root / "乙镇.xlsx", _variant(example_report, "乙镇人民政府",
+                                               t4__cases__review_upheld=2))
+    wb = openpyxl.load_workbook(root / "乙镇.xlsx")
+    wb["表四"]["B4"] = "两件"
+    wb.save(root / "乙镇.xlsx")
+    result, target = _run(root, tmp_path)
+    assert result.exit_code == 1, result.output
+
+    wb = openpyxl.load_workbook(target)
+    for f in FIELDS:
+        if not f.is_total:
+            sheet, cell = str(default_field_address(f)).split("!")
+            assert wb[sheet][cell].value == jia.numbers[f.id], f.id
+    sources = _sources(target)
+    assert sources["甲镇.xlsx"][-1] == "已计入"
+    assert sources["乙镇.xlsx"] == (
+        "乙镇人民政府", "有错误", None, None,
+        "校验有错误，未计入：表四!B4 填写的是文字“两件”，此处只能填数字，请改为数字（没有请填 0）"
+        "。请改正后重新汇总")
