@@ -527,9 +527,12 @@ class BatchResult:
 
     @property
     def failed(self) -> bool:
-        """Whether a workbook has errors or could not be processed (exit code 1)."""
+        """Whether a workbook has errors or could not be processed, or the aggregate left out
+        an agency found in more than one workbook (exit code 1)."""
         from generator.batch import Status
 
+        if self.aggregated is not None and self.aggregated.duplicates:
+            return True
         return any(i.status in (Status.ERRORS, Status.UNREADABLE, Status.INTERNAL, Status.TIMEOUT)
                    for i in self.items)
 
@@ -603,7 +606,7 @@ def batch(options: BatchOptions, *, on_start: Callable[[int], None] | None = Non
         from generator.aggregate import aggregate as sum_up
         from generator.aggregate import write_aggregate
 
-        aggregated = sum_up(items)
+        aggregated = sum_up(items, source)
         written = write_aggregate(aggregated, options.aggregate, source,
                                   overwrite=options.overwrite_aggregate)
     return BatchResult(tuple(items), tuple(skipped), summary, source, aggregated, written)

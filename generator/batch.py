@@ -75,13 +75,19 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class KeyTotals:
-    """The few numbers a reviewer scans in the summary."""
+    """The few numbers a reviewer scans in the summary.
+
+    None where the number is not known: 主动公开信息条数 when the prose does not state it, a
+    table number when a cell it is made of could not be read (V-3: text, an error value or a
+    formula without a value in a number cell; the model holds 0 there, which must never be
+    shown as the agency's number).
+    """
 
     proactive_items: int | None  # 主动公开信息条数, when the prose states it
-    new_requests: int
-    disclosed: int
-    review_total: int
-    litigation_total: int
+    new_requests: int | None
+    disclosed: int | None
+    review_total: int | None
+    litigation_total: int | None
 
 
 @dataclass(frozen=True)
@@ -153,14 +159,42 @@ def proactive_items(report: Report) -> int | None:
     return None
 
 
-def key_totals(report: Report) -> KeyTotals:
+#: the reader's finding for a number cell it could not read (the model holds 0 there)
+UNREAD_RULE = "V-3"
+
+
+def unread_fields(findings: Iterable[Finding]) -> frozenset[str]:
+    """The fields whose cell could not be read as a number (V-3 findings name them)."""
+    return frozenset(i for f in findings if f.rule == UNREAD_RULE for i in f.field_ids)
+
+
+def depends_on(field_id: str, unread: frozenset[str]) -> bool:
+    """Whether ``field_id``'s value comes from a cell in ``unread``: the field itself, or for
+    a total (always recomputed from its parts by the reader) any of its parts."""
+    from generator.form import FIELD_BY_ID
+
+    f = FIELD_BY_ID[field_id]
+    if not f.is_total:
+        return field_id in unread
+    return any(depends_on(part, unread) for part in f.sum_of)
+
+
+def key_totals(report: Report, unread: frozenset[str] = frozenset()) -> KeyTotals:
+    """The summary's numbers of ``report``; None for one that depends on a cell in ``unread``
+    (nothing invented: an unreadable cell is not a 0)."""
     n = report.numbers
+
+    def known(*field_ids: str) -> int | None:
+        if any(depends_on(i, unread) for i in field_ids):
+            return None
+        return sum(int(n[i]) for i in field_ids)
+
     return KeyTotals(
         proactive_items=proactive_items(report),
-        new_requests=int(n["t3.new.total"]),
-        disclosed=int(n["t3.disclosed.total"]),
-        review_total=int(n["t4.cases.review_total"]),
-        litigation_total=int(n["t4.cases.direct_suit_total"]) + int(n["t4.cases.suit_after_review_total"]),
+        new_requests=known("t3.new.total"),
+        disclosed=known("t3.disclosed.total"),
+        review_total=known("t4.cases.review_total"),
+        litigation_total=known("t4.cases.direct_suit_total", "t4.cases.suit_after_review_total"),
     )
 
 
@@ -279,7 +313,8 @@ def process_workbook(source: Path, out_dir: Path, formats: Sequence[str],
     item = BatchItem(
         source, _status(result.findings), agency=report.meta.agency, year=report.meta.year,
         errors=len(errors), warnings=len(result.warnings),
-        first_error=_first_error_text(errors), totals=key_totals(report))
+        first_error=_first_error_text(errors),
+        totals=key_totals(report, unread_fields(result.findings)))
     if errors:
         return item
     wanted = [f for f in FORMATS if f in formats]  # in FORMATS order, see _write_formats

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from generator.batch import BatchItem, KeyTotals, Status
 from generator.batch_summary import COLUMNS, first_error_text, write_summary
+from generator.cli import main
+from generator.outputs.workbook import write_workbook
+from generator.report.model import Report
 
 HEADINGS = [c.heading for c in COLUMNS]
 
@@ -114,3 +119,31 @@ def test_status_colours_frozen_header_landscape_one_page_wide(items: list[BatchI
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows == "$1:$1"
+
+
+def test_a_number_that_could_not_be_read_is_blank_never_0(tmp_path: Path,
+                                                           example_report: Report) -> None:
+    """表四!B4 = 「两件」 (V-3): the agency's 行政复议总计 is not known, so its cell is blank;
+    the numbers that do not depend on that cell are still shown."""
+    root = tmp_path / "收到的工作簿"
+    root.mkdir()
+    write_workbook(root / "good.xlsx", replace(example_report, meta=replace(
+        example_report.meta, agency="甲镇人民政府", signatory="")))
+    write_workbook(root / "bad.xlsx", example_report)
+    wb = load_workbook(root / "bad.xlsx")
+    wb["表四"]["B4"] = "两件"
+    wb.save(root / "bad.xlsx")
+    out = tmp_path / "生成结果"
+    result = CliRunner().invoke(main, ["batch", str(root), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+
+    rows = list(load_workbook(out / "汇总-2025.xlsx").active.iter_rows(values_only=True))
+    by_file = {row[0]: dict(zip(rows[0], row)) for row in rows[1:-1]}
+    bad, good = by_file["bad.xlsx"], by_file["good.xlsx"]
+    assert bad["状态"] == "有错误" and "表四!B4" in bad["第一个错误"]
+    assert bad["行政复议总计"] is None
+    assert bad["新收申请总计"] == 4 and bad["予以公开"] == 2 and bad["行政诉讼总计"] == 0
+    assert good["行政复议总计"] == 0  # a 0 that was read stays 0
+    # the 合计 row adds up the numbers that are known
+    total = dict(zip(rows[0], rows[-1]))
+    assert total["新收申请总计"] == 8 and total["行政复议总计"] == 0

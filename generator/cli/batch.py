@@ -58,7 +58,7 @@ DEFAULT_OUT = "outputs"
 @click.option("--aggregate", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="汇总工作簿.xlsx",
               help="另写一份填报工作簿：表二至表四为校验无错误的各工作簿之和（基本信息、正文留给"
-                   "汇总单位填写），附“汇总来源”表。")
+                   "汇总单位填写），附“汇总来源”表。同一机关有多份工作簿时均不计入。")
 @click.option("--force", is_flag=True, help="--aggregate 的文件已存在时覆盖。")
 @font_options
 def command(source_dir: Path, out_dir: Path, want_pdf: bool, want_html: bool, no_docx: bool,
@@ -128,5 +128,18 @@ def print_batch_summary(result: BatchResult, console: Console) -> None:
                        f"汇总表：{display_name(result.summary)}"))
     if result.aggregated is not None and result.aggregate_path is not None:
         summed = result.aggregated
-        console.print(f"汇总工作簿：{result.aggregate_path}（{summed.year} 年度，计入 {len(summed.parts)} 个"
-                      f"工作簿，未计入 {len(summed.left_out)} 个；请填写其中的基本信息和正文）")
+        console.print(Text(f"汇总工作簿：{display_name(result.aggregate_path)}（{summed.year} 年度，"
+                           f"计入 {len(summed.parts)} 个工作簿，未计入 {len(summed.left_out)} 个；"
+                           "请填写其中的基本信息和正文）"))
+        for group in summed.duplicates:
+            names = "、".join(display_name(_relative(item.source, result.source_dir))
+                             for item in group)
+            console.print(Text(f"注意：同一机关“{group[0].agency}”有 {len(group)} 份工作簿（{names}），"
+                               "均未计入汇总工作簿。请只保留一份后重新汇总。", style="bold red"))
+
+
+def _relative(path: Path, base: Path) -> Path:
+    try:
+        return path.relative_to(base)
+    except ValueError:
+        return path
