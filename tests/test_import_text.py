@@ -318,3 +318,49 @@ def test_tab_separated_rows_from_a_browser_copy(tmp_path: Path) -> None:
     assert [n[f"t4.cases.{k}"] for k in ("review_upheld", "review_total", "direct_suit_upheld",
                                          "suit_after_review_total")] == [1, 5, 6, 15]
     assert result.report.narrative["problems"].paragraphs == ("无。",)
+
+
+# ---------------------------------------------------------------------------
+# Paragraphs of a PDF's text: wrapped lines and the gaps around digits
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    from generator.inputs.importers.document import SourceParagraph
+    from generator.inputs.importers.narrative import join_wrapped_lines
+
+    joined = join_wrapped_lines([SourceParagraph(line) for line in lines])
+    return [b.text for b in joined if isinstance(b, SourceParagraph)]
+
+
+# A paragraph as pdftotext wraps it at the page width: every line but the last one full.
+_WRAPPED = [
+    "本报告由某某区人民政府办公室根据《中华人民共和国政府信息公开条例》（以下简称《条例》）",
+    "要求编制。报告中所列数据统计期限自 2024 年 1 月 1 日起至 2024 年 12 月 31 日止，如对本",
+    "报告有疑问，请与某某区人民政府办公室联系（地址：某某区某某大道 90号，电话：0517-8",
+    "7290606）。本年度区政府网站发布各类政府信息 2428 条，公开政府常务会议 7期，解读",
+    "信息发布 7 条。（此后另起一段）",
+    "二是依申请公开情况。全年受理政府信息公开申请 17 件，均在法定期限内答复（详见表三）。",
+    "三是政府信息管理情况。严格执行“三审三校”制度，未经审核的信息一律不准发布，确保信",
+    "息准确规范。",
+]
+
+
+def test_a_full_line_ending_in_a_bracket_goes_on_a_short_one_ends() -> None:
+    paragraphs = _paragraphs(_WRAPPED)
+    assert paragraphs[0].startswith("本报告由") and "（以下简称《条例》）要求编制。" in paragraphs[0]
+    assert paragraphs[0].endswith("（此后另起一段）")
+    assert [p[:2] for p in paragraphs] == ["本报", "二是", "三是"]
+
+
+def test_a_short_line_ending_in_a_bracket_ends_its_paragraph() -> None:
+    lines = _WRAPPED + ["全年共办理申请 17 件（其中 1 件转下年）", "另起一段的文字，与上一段无关。"]
+    assert _paragraphs(lines)[-2:] == ["全年共办理申请17件（其中1件转下年）", "另起一段的文字，与上一段无关。"]
+
+
+def test_gaps_between_chinese_and_digits_are_closed_others_kept() -> None:
+    text = _paragraphs(_WRAPPED)[0]
+    assert "自2024年1月1日起至2024年12月31日止" in text
+    assert "某某大道90号" in text and "发布各类政府信息2428条，公开政府常务会议7期" in text
+    assert "0517-87290606）" in text
+    kept = _paragraphs(["使用 WPS 软件编辑，网址 www.example.gov.cn 可查阅，共 3 个 4 类。"])[0]
+    assert kept == "使用 WPS 软件编辑，网址 www.example.gov.cn 可查阅，共3个4类。"

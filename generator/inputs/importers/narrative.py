@@ -330,6 +330,15 @@ _ATTACHMENT = re.compile(r"^(?:相关)?附件(?:下载)?\s*[:：]|\.(?:pdf|docx?
 _PORTAL_META = re.compile(r"^(?:标题|发布时间|发布日期|文号|发文字号|发布机构|发文机关|索引号|来源|栏目|原始链接"
                           r"|本地目录|正文|分类|主题分类|成文日期|生效日期|有效性|信息来源)\s*[:：]")
 _SENTENCE_END = "。！？；!?;…”）)」』"  # not 「：」: a crawler breaks 「电子邮箱：」/「x@163.com」
+#: Closing brackets end a short line (「（此件主动公开）」, a heading) but also stand inside
+#: sentences (「（以下简称《条例》）要求编制」): a full line ending in one goes on.
+_CLOSING_BRACKETS = "）)」』"
+#: How full a line must be, of the source's usual full line, to count as wrapped.
+_FULL_LINE_SHARE = 0.85
+#: A gap between a Chinese character and a digit is what PDF text extraction makes of
+#: Word's automatic spacing (「2024 年 1 月」, 「大道 90号」): no Chinese text has one.
+_DIGIT_GAP = re.compile(r"(?<=[\u3400-\u9fff（《“，、：])[ \u00a0]+(?=\d)"
+                        r"|(?<=\d)[ \u00a0]+(?=[\u3400-\u9fff）》”，。、；：])")
 _PUBLICITY_NOTE = re.compile(r"^[（(]\s*此件[^）)]{0,12}[）)]$")  # 「（此件主动公开）」 under a signature
 
 
@@ -344,15 +353,19 @@ def join_wrapped_lines(blocks: list[SourceBlock]) -> list[SourceBlock]:
     A crawler writes one text node per line (「三明」「市人民政府20」「21」「年…」) and
     ``pdftotext`` wraps at the page width.  Outside the table sections a line is joined to
     the one before when that one ends without closing punctuation and neither is a heading;
-    inside 二、三、四 lines are kept as they are (they are the tables' cells).  Linear.
+    inside 二、三、四 lines are kept as they are (they are the tables' cells).  A line
+    ending in a closing bracket ends its paragraph only when it is shorter than the source's
+    full lines (:func:`full_line_length`).  The gaps PDF text extraction puts between Chinese
+    characters and digits are closed.  Linear.
     """
     out: list[SourceBlock] = []
     buffer: list[str] = []
     section = -1
+    wrapped_at = full_line_length(blocks) * _FULL_LINE_SHARE
 
     def flush() -> None:
         if buffer:
-            out.append(SourceParagraph("".join(buffer)))
+            out.append(SourceParagraph(_DIGIT_GAP.sub("", "".join(buffer))))
             buffer.clear()
 
     for block in blocks:
@@ -384,7 +397,8 @@ def join_wrapped_lines(blocks: list[SourceBlock]) -> list[SourceBlock]:
             continue
         starts_heading = split_item(text) is not None or bool(_SECTION.match(text)) \
             or parse_date(text) is not None or bool(_PUBLICITY_NOTE.match(text))
-        if buffer and not starts_heading and not _closed(buffer) and not _PORTAL_META.match(text):
+        if buffer and not starts_heading and not _closed(buffer, wrapped_at) \
+                and not _PORTAL_META.match(text):
             buffer.append(raw)
             continue
         flush()
@@ -393,9 +407,21 @@ def join_wrapped_lines(blocks: list[SourceBlock]) -> list[SourceBlock]:
     return out
 
 
-def _closed(buffer: list[str]) -> bool:
-    """Whether the paragraph collected so far is complete: it ends a sentence or is a heading."""
+def full_line_length(blocks: list[SourceBlock]) -> int:
+    """The length of a full line of the source's text: the upper quartile of its lines'
+    lengths (most lines of a wrapped paragraph are full; only its last one is short).  Zero
+    for a source of fewer than eight lines, where no length is usual."""
+    lengths = sorted(len(b.text.strip()) for b in blocks if isinstance(b, SourceParagraph))
+    return lengths[len(lengths) * 3 // 4] if len(lengths) >= 8 else 0
+
+
+def _closed(buffer: list[str], wrapped_at: float = 0) -> bool:
+    """Whether the paragraph collected so far is complete: it ends a sentence or is a
+    heading.  A last line at least ``wrapped_at`` long that ends in a closing bracket was
+    wrapped there (zero: never)."""
     last = buffer[-1].rstrip()
+    if last and last[-1] in _CLOSING_BRACKETS and wrapped_at and len(last) >= wrapped_at:
+        return False
     if last and last[-1] in _SENTENCE_END:
         return True
     if last.endswith("报告") or ">" in last or "＞" in last:
