@@ -238,42 +238,26 @@ def test_next_year_and_diff(page, example_workbook: Path, tmp_path: Path,  # noq
     screenshot(page, shots, "7-diff")
 
 
-def test_import_published_html(page, example_workbook: Path, tmp_path: Path,  # noqa: ANN001
-                               shots: Path) -> None:
+@pytest.mark.parametrize("format_name", ["html", "pdf"])  # the pdf: how most are published
+def test_import_published_report(page, example_workbook: Path, tmp_path: Path,  # noqa: ANN001
+                                 shots: Path, format_name: str) -> None:
     from generator import app
 
-    built = app.build(example_workbook, app.BuildOptions(out_dir=tmp_path, formats=("html",)))
-    (html,) = built.written
-    result = submit(page, "import-form", {"file": html})
+    built = app.build(example_workbook, app.BuildOptions(out_dir=tmp_path, formats=(format_name,)))
+    (published,) = built.written
+    # the card names every shape it reads, and the picker offers it
+    assert format_name in page.inner_text("section[aria-labelledby=import-title] p").lower()
+    assert f".{format_name}" in page.get_attribute("#import-form input[name=file]", "accept")
+    result = submit(page, "import-form", {"file": published})
     assert "已读取" in result.inner_text()
     name, data = download(page, result.locator("a[data-kind=xlsx]"))
+    assert name.endswith(".xlsx")
     target = tmp_path / "imported.xlsx"
     target.write_bytes(data)
     imported = read_workbook(target).report
     assert imported.meta.agency == "扎赉特旗宝力根花苏木人民政府"
     assert imported.numbers == read_workbook(example_workbook).report.numbers.with_totals()
-    screenshot(page, shots, "8-import")
-
-
-def test_import_published_pdf(page, example_workbook: Path, tmp_path: Path,  # noqa: ANN001
-                              shots: Path) -> None:
-    # the shape most reports are published in: the PDF, read back through the page
-    from generator import app
-
-    built = app.build(example_workbook, app.BuildOptions(out_dir=tmp_path, formats=("pdf",)))
-    (pdf,) = built.written
-    assert "PDF" in page.inner_text("section[aria-labelledby=import-title] p")  # it says so
-    assert ".pdf" in page.get_attribute("#import-form input[name=file]", "accept")
-    result = submit(page, "import-form", {"file": pdf})
-    assert "已读取" in result.inner_text()
-    name, data = download(page, result.locator("a[data-kind=xlsx]"))
-    assert name.endswith(".xlsx")
-    target = tmp_path / "imported-from-pdf.xlsx"
-    target.write_bytes(data)
-    imported = read_workbook(target).report
-    assert imported.meta.agency == "扎赉特旗宝力根花苏木人民政府"
-    assert imported.numbers == read_workbook(example_workbook).report.numbers.with_totals()
-    screenshot(page, shots, "8-import-pdf")
+    screenshot(page, shots, f"8-import-{format_name}")
 
 
 def test_second_session_cannot_fetch_the_first_ones_files(browser, server, page,  # noqa: ANN001
