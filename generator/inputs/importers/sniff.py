@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 from generator.errors import InputError
+from generator.inputs.ooxml import OLE2_MAGIC, ZIP_MAGICS
 
 #: how much of the file the sniff reads (the binary test looks at this much text)
 HEAD_BYTES = 64 * 1024
@@ -26,8 +27,6 @@ MAX_OLE_BYTES = 50 * 1024 * 1024
 #: larger zips are not listed here (the .docx reader refuses them as too large)
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 #: The key phrases of the refusals (tests and the README quote them).
 IMAGE = "不是年报的文字，无法导入"

@@ -53,7 +53,7 @@ from openpyxl.workbook.workbook import Workbook
 from generator import limits
 from generator.errors import InputError
 from generator.inputs import ooxml
-from generator.inputs.ooxml import DAMAGED, TOO_LARGE
+from generator.inputs.ooxml import DAMAGED, OLE2_MAGIC, TOO_LARGE, ZIP_MAGICS
 from generator.safeio import mark_input
 
 if TYPE_CHECKING:
@@ -72,8 +72,6 @@ SUSPICIOUS_WHAT_TO_DO = ("请向文件提供方核实；如需继续，请用 ni
                          "把内容重新填入后再试。")
 TOO_MANY_ROWS = "行数过多"
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 #: Other file types clerks mix up with workbooks: magic prefix -> what to call the file.
 OTHER_MAGICS: tuple[tuple[bytes, str], ...] = (
