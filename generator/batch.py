@@ -34,6 +34,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from generator.checks.checker import RULE_BY_ID
 from generator.errors import NianbaoError
 from generator.findings import Finding, Severity
 from generator.form import report_title
@@ -159,13 +160,12 @@ def proactive_items(report: Report) -> int | None:
     return None
 
 
-#: the reader's finding for a number cell it could not read (the model holds 0 there)
-UNREAD_RULE = "V-3"
-
-
 def unread_fields(findings: Iterable[Finding]) -> frozenset[str]:
-    """The fields whose cell could not be read as a number (V-3 findings name them)."""
-    return frozenset(i for f in findings if f.rule == UNREAD_RULE for i in f.field_ids)
+    """The fields whose cell could not be read as a number (the findings of the rules that
+    say so name them: :attr:`~generator.checks.rules.Rule.number_unread`)."""
+    return frozenset(i for f in findings
+                     if f.rule in RULE_BY_ID and RULE_BY_ID[f.rule].number_unread
+                     for i in f.field_ids)
 
 
 def depends_on(field_id: str, unread: frozenset[str]) -> bool:

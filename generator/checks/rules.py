@@ -77,6 +77,9 @@ class Rule:
     #: its notices say the PDF used stand-in fonts: a front end may show them as one line
     #: (every Windows PC lacks 方正小标宋, so the notice comes with every PDF)
     stand_in_font_notice: bool = False
+    #: its findings name number cells that could not be read (the model holds 0 there, for
+    #: the checks): a summary of the numbers must show those blank, never as 0
+    number_unread: bool = False
 
     @property
     def severity_label(self) -> str:
@@ -376,7 +379,7 @@ V_2 = REGISTRY.found_while_reading(Rule(
 V_3 = REGISTRY.found_while_reading(Rule(
     "V-3", Severity.ERROR, "数字单元格中有文字",
     "数字单元格中填写了文字（如“/”“—”“不适用”“22（其中修订16件）”），无法作为数字使用。",
-    ALL_FIELDS))
+    ALL_FIELDS, number_unread=True))
 V_4 = REGISTRY.found_while_reading(Rule(
     "V-4", Severity.ERROR, "合计与各项之和不符",
     "手工填写的合计（或 Excel 公式保存的结果）与按各项重新计算的合计不一致。",
