@@ -268,6 +268,20 @@ def _http_upload(opener: object, base: str, path: Path) -> None:
     assert "m=uploaded" in opener.open(request).geturl()
 
 
+def test_aggregate_of_no_approved_report_is_blank_not_zero(tmp_path: Path) -> None:
+    import openpyxl
+
+    from generator.form import INPUT_FIELDS
+    from generator.portal.aggregate import county_workbook
+    from generator.report.layout import field_address
+
+    target = county_workbook([], "扎赉特旗", 2025, tmp_path / "county.xlsx")
+    wb = openpyxl.load_workbook(target)
+    for f in INPUT_FIELDS:
+        address = field_address(f.id)
+        assert wb[address.sheet].cell(address.row, address.col).value is None, f.id
+
+
 def test_aggregate_sums_two_reports(tmp_path: Path, example_report: object) -> None:
     from dataclasses import replace
 
