@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from generator.batch import BatchItem, Status, display_name
+from generator.batch import BatchItem, Status, relative_name
 from generator.errors import NianbaoError, OutputError
 from generator.form import FIELDS, META_FIELDS
 from generator.outputs.xlsx_file import save_workbook
@@ -80,7 +80,7 @@ def same_agency(items: Sequence[BatchItem]) -> tuple[tuple[BatchItem, ...], ...]
 
 def duplicate_reason(group: Sequence[BatchItem], base: Path) -> str:
     """Why the workbooks of ``group`` are left out, naming each of them."""
-    names = "、".join(_relative(item.source, base) for item in group)
+    names = "、".join(relative_name(item.source, base) for item in group)
     return f"未计入：同一机关有 {len(group)} 份工作簿（{names}），请只保留一份后重新汇总"
 
 
@@ -167,11 +167,11 @@ def write_aggregate(result: Aggregate, target: Path, base: Path, *,
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for part in result.parts:
-        ws.append([_relative(part.item.source, base), part.report.meta.agency,
+        ws.append([relative_name(part.item.source, base), part.report.meta.agency,
                    part.item.status.value, int(part.report.numbers["t3.new.total"]),
                    part.blanks, "已计入"])
     for item, why in result.left_out:
-        ws.append([_relative(item.source, base), item.agency, item.status.value, None, None, why])
+        ws.append([relative_name(item.source, base), item.agency, item.status.value, None, None, why])
     ws.append([])
     ws.append([f"共计入 {len(result.parts)} 个工作簿（{result.year} 年度、校验无错误），"
                f"未计入 {len(result.left_out)} 个。"
@@ -187,11 +187,3 @@ def write_aggregate(result: Aggregate, target: Path, base: Path, *,
     with atomic_path(target, overwrite=overwrite) as tmp:
         save_workbook(wb, tmp)
     return target
-
-
-def _relative(path: Path, base: Path) -> str:
-    """``path`` relative to ``base``, printable (a GBK-bytes file name must not break it)."""
-    try:
-        return display_name(path.relative_to(base))
-    except ValueError:
-        return display_name(path)

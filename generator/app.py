@@ -560,6 +560,13 @@ def display_name(path: Path) -> str:
     return shown(path)
 
 
+def relative_name(path: Path, base: Path) -> str:
+    """A batch's file as the county knows it: relative to the batch's folder, printable."""
+    from generator.batch import relative_name as relative
+
+    return relative(path, base)
+
+
 def batch(options: BatchOptions, *, on_start: Callable[[int], None] | None = None,
           on_done: Callable[[BatchItem], None] | None = None) -> BatchResult:
     """Check and render every workbook under ``options.source_dir``, write the summary
@@ -628,6 +635,6 @@ __all__ = [
     "ALL_FORMATS", "DRAFT_FILE_PREFIX", "DRAFT_MARK", "PDF_ENGINES", "RULES", "RULE_BY_ID", "Rule", "BatchOptions", "BatchResult",
     "BatchRow", "BuildOptions", "BuildResult", "CheckResult", "DiffResult",
     "ImportOptions", "ImportReportResult", "NianbaoError", "RollForwardResult", "batch",
-    "annotate", "blank_workbook", "build", "check", "diff", "display_name", "font_paths", "import_report", "output_stem", "roll_forward",
+    "annotate", "blank_workbook", "build", "check", "diff", "display_name", "font_paths", "relative_name", "import_report", "output_stem", "roll_forward",
     "rules_markdown", "total_notes", "workbook_file_name",
 ]

@@ -427,6 +427,15 @@ def display_name(path: Path) -> str:
     return readable(str(path))
 
 
+def relative_name(path: Path, base: Path) -> str:
+    """``path`` as the county knows it: relative to the batch's folder ``base`` (as it is,
+    if outside it), printable as :func:`display_name`."""
+    try:
+        return display_name(path.relative_to(base))
+    except ValueError:
+        return display_name(path)
+
+
 # ---------------------------------------------------------------------------
 # The parent side
 

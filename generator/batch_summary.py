@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from generator.batch import BatchItem, Status
+from generator.batch import BatchItem, Status, relative_name
 from generator.outputs.xlsx_file import save_workbook
 from generator.safeio import atomic_path
 
@@ -55,17 +55,6 @@ class Column:
     summed: bool = False  # added up in the 合计 row
 
 
-def _relative(path: Path, base: Path) -> str:
-    from generator.batch import (
-        display_name,  # a GBK-bytes file name must not break the summary
-    )
-
-    try:
-        return display_name(path.relative_to(base))
-    except ValueError:
-        return display_name(path)
-
-
 def _total(name: str) -> Callable[[BatchItem, Path], object]:
     return lambda item, _: getattr(item.totals, name) if item.totals else None
 
@@ -86,7 +75,7 @@ def first_error_text(item: BatchItem) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("文件", 28, lambda item, base: _relative(item.source, base)),
+    Column("文件", 28, lambda item, base: relative_name(item.source, base)),
     Column("机关名称", 24, lambda item, _: item.agency),
     Column("状态", 9, lambda item, _: item.status.value),
     Column("错误数", 7, lambda item, _: item.errors, summed=True),

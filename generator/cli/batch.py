@@ -21,6 +21,7 @@ from generator.app import (
     batch,
     display_name,
     font_conversion_pending,
+    relative_name,
 )
 from generator.cli.font_options import font_options, font_paths
 from generator.cli.zh import ZhCommand, output_option
@@ -132,14 +133,7 @@ def print_batch_summary(result: BatchResult, console: Console) -> None:
                            f"计入 {len(summed.parts)} 个工作簿，未计入 {len(summed.left_out)} 个；"
                            "请填写其中的基本信息和正文）"))
         for group in summed.duplicates:
-            names = "、".join(display_name(_relative(item.source, result.source_dir))
-                             for item in group)
+            names = "、".join(relative_name(item.source, result.source_dir) for item in group)
             console.print(Text(f"注意：同一机关“{group[0].agency}”有 {len(group)} 份工作簿（{names}），"
                                "均未计入汇总工作簿。请只保留一份后重新汇总。", style="bold red"))
 
-
-def _relative(path: Path, base: Path) -> Path:
-    try:
-        return path.relative_to(base)
-    except ValueError:
-        return path
