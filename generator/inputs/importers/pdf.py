@@ -20,8 +20,8 @@ from generator.inputs.importers.text import parse_text
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 200
-UNREADABLE = "无法读取这个 PDF 文件，文件可能已损坏或设有密码。"
-REDOWNLOAD = "请从门户网站重新下载，或把报告网页另存为 .html 后导入。"
+UNREADABLE = ("无法读取这个 PDF 文件，文件可能已损坏或设有密码。"
+              "请从门户网站重新下载，或把报告网页另存为 .html 后导入。")
 
 
 def read_pdf(path: Path) -> SourceDocument:
@@ -29,7 +29,6 @@ def read_pdf(path: Path) -> SourceDocument:
         raise InputError("PDF 文件太大，不像一份年度报告，请检查是否选错了文件。", path=path)
     try:
         import pdfplumber
-        from pdfminer.pdfparser import PDFSyntaxError
     except ImportError as exc:  # pragma: no cover - a runtime dependency
         raise InputError("缺少读取 PDF 的组件 pdfplumber，请重新安装本程序。", path=path) from exc
     pages: list[str] = []
@@ -43,11 +42,9 @@ def read_pdf(path: Path) -> SourceDocument:
                 pages.append("\n".join(line.rstrip() for line in text.splitlines()))
     except InputError:
         raise
-    except (PDFSyntaxError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InputError(f"{UNREADABLE}{REDOWNLOAD}", path=path) from exc
-    except Exception as exc:  # pdfminer raises many private error types on broken files
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many (private) types on broken files
         # the cause stays on the chain: ``--debug`` shows it, the clerk is told what to do
-        raise InputError(f"{UNREADABLE}{REDOWNLOAD}", path=path) from exc
+        raise InputError(UNREADABLE, path=path) from exc
     if not any(p.strip() for p in pages):
         raise InputError("这个 PDF 里没有文字（可能是扫描件，页面是图片），无法导入。"
                          "请找到报告的网页或 Word 版本再导入。", path=path)
