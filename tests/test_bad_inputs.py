@@ -30,6 +30,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.errors import InputError
+from generator.inputs import filekind
 from generator.inputs.workbook import source
 from generator.inputs.workbook.reader import read_workbook
 
@@ -117,7 +118,7 @@ def test_the_corpus_covers_the_issue(corpus: tuple[Path, list[Case]]) -> None:
     with zipfile.ZipFile(bomb) as archive:
         assert sum(i.file_size for i in archive.infolist()) > 2 * 1024 ** 3
     assert bomb.stat().st_size < 3 * 1024 ** 2
-    assert (directory / "encrypted.xlsx").read_bytes()[:8] == source.OLE2_MAGIC
+    assert (directory / "encrypted.xlsx").read_bytes()[:8] == filekind.OLE2_MAGIC
 
 
 def test_reading_gives_a_clear_answer_for_every_file(corpus: tuple[Path, list[Case]]) -> None:

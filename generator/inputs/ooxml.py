@@ -49,10 +49,6 @@ class PackageKind:
     damaged_advice: str
 
 
-#: How an OOXML package (a zip) and an old Office file (OLE2: .xls, .doc) begin.
-ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
 DAMAGED = "文件已损坏或未完整复制"
 TOO_LARGE = "文件过大"
 TOO_LARGE_UNPACKED = "文件解压后过大"

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from generator.errors import InputError
-from generator.inputs.ooxml import OLE2_MAGIC, ZIP_MAGICS
+from generator.inputs import filekind
 
 #: how much of the file the sniff reads (the binary test looks at this much text)
 HEAD_BYTES = 64 * 1024
@@ -35,41 +35,9 @@ NOT_TEXT = "这个文件的内容不是文字"
 WORKBOOK = "不需要导入"
 WORKBOOK_ADVICE = "用 nianbao check 检查或 nianbao build 生成报告"
 REPORT_FILES = "请选择已发布年报的 Word（.docx）、PDF、网页（.html）或文本（.txt）文件。"
+UNPACK = "若报告在压缩包里，请先解压，再导入其中的 .docx 或 .pdf 文件。"
 OLD_DOC = ("不能直接读取旧的 .doc/.wps 文件。请在 Word 或 WPS 中打开，"
            "另存为 .docx 后再导入。")
-
-#: image formats: magic prefix -> name shown to the clerk
-_IMAGE_MAGICS: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "PNG"),
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
-    (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
-)
-#: ISO media brands of still pictures (phones save scans as HEIC)
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
-#: other things that are never a report: magic prefix -> what to call them
-_OTHER_MAGICS: tuple[tuple[bytes, str], ...] = (
-    (b"Rar!\x1a\x07", "RAR 压缩包"),
-    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
-    (b"\x1f\x8b", "gzip 压缩包"),
-)
-
-
-def image_kind(head: bytes) -> str | None:
-    """The image format ``head`` starts with (``"PNG"`` …), or None."""
-    for magic, name in _IMAGE_MAGICS:
-        if head.startswith(magic):
-            return name
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "WebP"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "HEIC"
-    # BMP: "BM", then reserved zeros and a known header size (two letters alone are text)
-    if (head.startswith(b"BM") and len(head) >= 18 and head[6:10] == b"\x00\x00\x00\x00"
-            and int.from_bytes(head[14:18], "little") in (12, 40, 52, 56, 64, 108, 124)):
-        return "BMP"
-    return None
-
 
 def sniff(path: Path, suffix_kind: str | None) -> str:
     """The reader for ``path`` (``suffix_kind`` is what its suffix says, or None), or an
@@ -86,20 +54,19 @@ def sniff(path: Path, suffix_kind: str | None) -> str:
     if not head:
         raise InputError("文件是空的（0 字节），可能未保存或未完整复制。请重新保存或复制后再导入。",
                          path=path)
-    if b"%PDF-" in head[:1024]:
+    if filekind.PDF_MAGIC in head[:1024]:
         return "pdf"
-    if head.startswith(ZIP_MAGICS):
+    if head.startswith(filekind.ZIP_MAGICS):
         return _zip_kind(path)
-    if head.startswith(OLE2_MAGIC):
+    if head.startswith(filekind.OLE2_MAGIC):
         _refuse_ole2(path)
-    image = image_kind(head)
+    image = filekind.picture_kind(head)
     if image:
         raise InputError(f"这是一张图片（{image}），{IMAGE}。{IMAGE_ADVICE}", path=path)
-    for magic, name in _OTHER_MAGICS:
-        if head.startswith(magic):
-            raise InputError(f"这是一个{name}，不是报告文件。若报告在压缩包里，请先解压，"
-                             "再导入其中的 .docx 或 .pdf 文件。", path=path)
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"{\\rtf":
+    archive = filekind.archive_kind(head)
+    if archive:
+        raise InputError(f"这是一个{archive}，不是报告文件。{UNPACK}", path=path)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(filekind.RTF_MAGIC):
         raise InputError("这是 RTF 格式的文档，不能直接读取。请在 Word 或 WPS 中打开，"
                          "另存为 .docx 后再导入。", path=path)
     if path.suffix.lower() in (".doc", ".wps"):
@@ -173,8 +140,7 @@ def _zip_kind(path: Path) -> str:
         raise InputError(f"这是 PowerPoint 演示文稿，不是年度报告，无法导入。{REPORT_FILES}", path=path)
     if "[Content_Types].xml" in names:
         return "docx"  # an Office package with its main part elsewhere: python-docx follows rels
-    raise InputError("这是一个 zip 压缩包，不是报告文件。若报告在压缩包里，请先解压，"
-                     "再导入其中的 .docx 或 .pdf 文件。", path=path)
+    raise InputError(f"这是一个 zip 压缩包，不是报告文件。{UNPACK}", path=path)
 
 
 def _read_small(archive: zipfile.ZipFile, name: str, limit: int = 256) -> bytes:
@@ -185,24 +151,21 @@ def _read_small(archive: zipfile.ZipFile, name: str, limit: int = 256) -> bytes:
 def _refuse_ole2(path: Path) -> None:
     """An OLE2 compound file: an old .doc/.wps, an old .xls, an encrypted Office file, ….
 
-    Stream names are stored in UTF-16LE in its directory; finding one tells the kinds apart.
+    What it holds (:func:`~generator.inputs.filekind.ole2_contents`) tells the kinds apart;
+    a report is what is expected here, so a Word document is looked for before a workbook.
     """
     with path.open("rb") as handle:
-        data = handle.read(MAX_OLE_BYTES)
-
-    def has_stream(name: str) -> bool:
-        return name.encode("utf-16-le") in data
-
-    if has_stream("EncryptionInfo") or has_stream("EncryptedPackage"):
+        contents = filekind.ole2_contents(handle.read(MAX_OLE_BYTES))
+    if filekind.ENCRYPTED in contents:
         raise InputError("这个文件设有密码（已加密），无法读取。请在 Word 或 WPS 中打开，取消密码后"
                          "另存为 .docx 再导入。", path=path)
-    if has_stream("WordDocument"):
+    if filekind.WORD in contents:
         raise InputError(OLD_DOC, path=path)
-    if has_stream("Workbook") or has_stream("Book"):
+    if filekind.EXCEL in contents:
         raise InputError("这是旧版 Excel 工作簿（.xls），不是已发布的年度报告，无法导入。若它是填报"
                          f"工作簿，{WORKBOOK}：请在 Excel 或 WPS 中另存为 .xlsx，再{WORKBOOK_ADVICE}。",
                          path=path)
-    if has_stream("PowerPoint Document"):
+    if filekind.POWERPOINT in contents:
         raise InputError(f"这是旧版 PowerPoint 演示文稿（.ppt），不是年度报告，无法导入。{REPORT_FILES}",
                          path=path)
     raise InputError("这是旧版 Office 格式的文件（如 .doc、.wps），不能直接读取。请在 Word 或 WPS 中"

@@ -52,8 +52,8 @@ from openpyxl.workbook.workbook import Workbook
 
 from generator import limits
 from generator.errors import InputError
-from generator.inputs import ooxml
-from generator.inputs.ooxml import DAMAGED, OLE2_MAGIC, TOO_LARGE, ZIP_MAGICS
+from generator.inputs import filekind, ooxml
+from generator.inputs.ooxml import DAMAGED, TOO_LARGE
 from generator.safeio import mark_input
 
 if TYPE_CHECKING:
@@ -72,18 +72,6 @@ SUSPICIOUS_WHAT_TO_DO = ("请向文件提供方核实；如需继续，请用 ni
                          "把内容重新填入后再试。")
 TOO_MANY_ROWS = "行数过多"
 
-
-#: Other file types clerks mix up with workbooks: magic prefix -> what to call the file.
-OTHER_MAGICS: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "PDF 文件"),
-    (b"{\\rtf", "RTF 文档"),
-    (b"\x89PNG", "PNG 图片"),
-    (b"\xff\xd8\xff", "JPEG 图片"),
-    (b"GIF8", "GIF 图片"),
-    (b"Rar!", "RAR 压缩包（请先解压）"),
-    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包（请先解压）"),
-    (b"\x1f\x8b", "gzip 压缩包（请先解压）"),
-)
 
 #: A tag's namespace prefix, if it has one (``x:``), matched possessively (``*+``, ``?+``): a
 #: tag name is never a prefix, so the engine need not give its letters back one by one at
@@ -206,9 +194,9 @@ def inspect_workbook_file(path: str | Path) -> WorkbookFile:
     path = Path(path)
     data = _read_file(path)
     head = data[:8]
-    if head.startswith(OLE2_MAGIC):
+    if head.startswith(filekind.OLE2_MAGIC):
         _refuse_ole2(path, data)
-    if not head.startswith(ZIP_MAGICS):
+    if not head.startswith(filekind.ZIP_MAGICS):
         _refuse_not_zip(path, data)
     archive = ooxml.open_archive(path, data, WORKBOOK)
     with archive:
@@ -267,29 +255,40 @@ def too_large_message(size: int) -> str:
 # --- 2. Magic bytes ----------------------------------------------------------------------
 
 
+def _other_file(head: bytes) -> str | None:
+    """What to call a file clerks mix up with a workbook (「PNG 图片」「RAR 压缩包（请先解压）」)."""
+    if head.startswith(filekind.PDF_MAGIC):
+        return "PDF 文件"
+    if head.startswith(filekind.RTF_MAGIC):
+        return "RTF 文档"
+    picture = filekind.picture_kind(head)
+    if picture:
+        return f"{picture} 图片"
+    archive = filekind.archive_kind(head)
+    return f"{archive}（请先解压）" if archive else None
+
+
 def _refuse_ole2(path: Path, data: bytes) -> None:
     """An OLE2 compound file: an encrypted workbook, an old .xls, or another old Office file.
 
-    The directory entries hold stream names in UTF-16LE; finding the name is enough to tell
-    the kinds apart (the answer is a refusal in every case, only the advice differs).
+    The answer is a refusal in every case, only the advice differs (:func:`ole2_contents`;
+    a workbook is what is expected here, so it is looked for before a Word document).
     """
-    def has_stream(name: str) -> bool:
-        return name.encode("utf-16-le") in data
-
-    if has_stream("EncryptionInfo") or has_stream("EncryptedPackage"):
+    contents = filekind.ole2_contents(data)
+    if filekind.ENCRYPTED in contents:
         raise InputError(ENCRYPTED, path=path)
-    if has_stream("Workbook") or has_stream("Book"):
+    if filekind.EXCEL in contents:
         raise InputError(f"这是旧版 Excel 97-2003 工作簿（.xls）。{SAVE_AS_XLSX}", path=path)
-    if has_stream("WordDocument"):
+    if filekind.WORD in contents:
         raise InputError("这是旧版 Word 文档（.doc），不是填报工作簿。请选择填报用的 .xlsx 工作簿。",
                          path=path)
     raise InputError(f"这是旧版 Office 文件，不是 .xlsx 工作簿。{SAVE_AS_XLSX}", path=path)
 
 
 def _refuse_not_zip(path: Path, data: bytes) -> None:
-    for magic, kind in OTHER_MAGICS:
-        if data.startswith(magic):
-            raise InputError(f"{NOT_XLSX}，而是{kind}。请选择填报用的 .xlsx 工作簿。", path=path)
+    kind = _other_file(data[:64])
+    if kind:
+        raise InputError(f"{NOT_XLSX}，而是{kind}。请选择填报用的 .xlsx 工作簿。", path=path)
     text = _as_text(data[:65536])
     if text is not None:
         start = text.lstrip("\ufeff \t\r\n")[:2048].lower()
