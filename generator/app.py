@@ -327,13 +327,13 @@ def import_report(report: str | Path, options: ImportOptions = ImportOptions()) 
     report = Path(report)
     # What the file is comes first: a picture or the workbook itself is refused as such, not
     # met with advice about the output file (a workbook's default output is itself).
-    check_source(report)
+    kind = check_source(report)
     target = options.target or report.with_suffix(".xlsx")
     if target.exists() and not options.overwrite:  # say so before the work, not after it
         raise OutputError(f"文件已存在：{target}。如需覆盖，请加 --force；或用 -o 指定另一个文件名。")
     if target.resolve() == report.resolve():
         raise OutputError("输出文件不能与要导入的报告是同一个文件，请用 -o 指定另一个文件名。")
-    imported = read_report(report, agency=options.agency, year=options.year)
+    imported = read_report(report, agency=options.agency, year=options.year, kind=kind)
     notes = (*imported.notes, *total_notes(imported.report))
     written = write_workbook(target, imported.report, overwrite=options.overwrite)
     meta = imported.report.meta

@@ -91,9 +91,10 @@ def check_source(path: Path) -> str:
     return detect_format(path)
 
 
-def read_source(path: Path) -> SourceDocument:
-    """Paragraphs and tables of the file, whatever its format."""
-    kind = check_source(path)
+def read_source(path: Path, kind: str | None = None) -> SourceDocument:
+    """Paragraphs and tables of the file, whatever its format (``kind``: what
+    :func:`check_source` already said of it)."""
+    kind = kind or check_source(path)
     if kind == "docx":
         from generator.inputs.importers.docx import read_docx
         return read_docx(path)
@@ -108,14 +109,15 @@ def read_source(path: Path) -> SourceDocument:
 
 
 def import_report(path: str | Path, *, agency: str | None = None,
-                  year: int | None = None) -> ImportResult:
-    """Read a published report into a :class:`Report`; ``agency``/``year`` override the text.
+                  year: int | None = None, kind: str | None = None) -> ImportResult:
+    """Read a published report into a :class:`Report`; ``agency``/``year`` override the text,
+    ``kind`` is what :func:`check_source` already said of the file.
 
     Raises :class:`InputError` when the file cannot be read, holds no recognisable report,
     or the agency/year cannot be found and were not given.
     """
     path = Path(path)
-    source = read_source(path)
+    source = read_source(path, kind)
     result = import_source(source, agency=agency, year=year, path=path)
     suffix = path.suffix.lower()
     said = SUFFIXES.get(suffix)
