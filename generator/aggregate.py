@@ -3,10 +3,11 @@
 Every number of tables 二/三/四 (表二's 现行有效件数 included) is the sum over the workbooks
 of the batch that have no errors (通过 and 有警告) and report the year most of them report;
 the totals are recomputed from the summed parts, so the form's identities hold whenever they
-hold in each input.  A workbook with errors is never summed (a number that failed the checks,
-or a cell that could not be read and holds 0 in the model, must not enter the county's total):
-汇总来源 gives its first error and asks to correct it.  基本信息 is left for the county office to fill (only 报告年度 is
-written), 正文 is blank.  A sheet 「汇总来源」 lists the workbooks summed and those left out.
+hold in each input.  A workbook with errors is never summed (a number that failed the
+checks, or a cell that could not be read and holds 0 in the model, must not enter the
+county's total): 汇总来源 gives its first error and asks to correct it.  基本信息 is left
+for the county office to fill (only 报告年度 is written), 正文 is blank.  A sheet
+「汇总来源」 lists the workbooks summed and those left out.
 
 One agency is one 机关名称 and 报告年度.  When two or more workbooks of the batch are the same
 agency (a corrected second version beside the first, a copy under another name), none of

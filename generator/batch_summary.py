@@ -5,7 +5,8 @@ errors head the list (then warnings, then those that passed), each row says its 
 once, links to its generated files and to the workbook itself, and a 合计 row at the bottom
 sums the main numbers.  A number that is not known is blank, never 0: 主动公开信息 when the
 prose does not state it, a table number made of a cell that could not be read (V-3, see
-:class:`~generator.batch.KeyTotals`); 合计 adds up the numbers that are known.  The sheet prints landscape, one page wide, the heading on each page.
+:class:`~generator.batch.KeyTotals`); 合计 adds up the numbers that are known.  The sheet
+prints landscape, one page wide, the heading on each page.
 
 The summary is plain values, no formulas.  Text that a spreadsheet would take for a formula
 (``= + - @`` at the start, e.g. an agency name typed as ``=HYPERLINK(…)``) is stored as text
