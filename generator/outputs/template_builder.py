@@ -32,14 +32,11 @@ from typing import Mapping, Sequence
 
 from generator.form import (
     DRAFT_MARK,
-    OVERVIEW_TOPICS,
     SECTION_BY_NUMBER,
     TABLE_BY_KEY,
-    TEXT_SLOT_BY_KEY,
     TEXT_SLOTS,
     GridCell,
     TableForm,
-    TextSlot,
     geometry,
 )
 from generator.outputs.determinism import write_zip
@@ -508,12 +505,18 @@ def _text_slot(slot_key: str) -> str:
     return _loop("p", text_variable(slot_key), paragraph("{{ p }}"))
 
 
-def _headed_slot(slot: TextSlot) -> str:
-    """A slot's level-2 heading and its paragraphs; the heading only above text when the
-    slot is :attr:`~generator.form.TextSlot.printed_only_with_text`."""
-    assert slot.heading is not None
-    headed = paragraph(slot.heading, "Heading2") + _text_slot(slot.key)
-    return _when(text_variable(slot.key), headed) if slot.printed_only_with_text else headed
+def _headed_slots(section: str) -> list[str]:
+    """The slots of ``section`` that have a fixed heading, in order: each heading and its
+    paragraphs, the heading only above text when the slot is
+    :attr:`~generator.form.TextSlot.printed_only_with_text`."""
+    parts = []
+    for slot in TEXT_SLOTS:
+        if slot.section != section or slot.heading is None:
+            continue
+        headed = paragraph(slot.heading, "Heading2") + _text_slot(slot.key)
+        parts.append(_when(text_variable(slot.key), headed) if slot.printed_only_with_text
+                     else headed)
+    return parts
 
 
 def _heading1(number: str, new_page: bool = False) -> str:
@@ -529,8 +532,7 @@ def _body() -> str:
         _heading1("一"),
         _text_slot("overview"),
     ]
-    for key, _ in OVERVIEW_TOPICS:
-        parts.append(_headed_slot(TEXT_SLOT_BY_KEY[key]))
+    parts += _headed_slots("一")
     for number in ("二", "三", "四"):
         section = SECTION_BY_NUMBER[number]
         assert section.table is not None
@@ -539,8 +541,7 @@ def _body() -> str:
     parts += [
         _heading1("五"), _text_slot("problems"),
         _heading1("六"),
-        *(_headed_slot(slot) for slot in TEXT_SLOTS
-          if slot.section == "六" and slot.heading is not None),
+        *_headed_slots("六"),
         _loop("item", "extra_items",
               paragraph("{{ item.heading }}", "Heading2")
               + _loop("p", "item.paragraphs", paragraph("{{ p }}"))),
